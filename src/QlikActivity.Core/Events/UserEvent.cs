@@ -1,0 +1,62 @@
+using System;
+using System.Collections.Generic;
+
+namespace QlikActivity
+{
+    /// <summary>
+    /// One session or connection event sent by the Qlik Sense Proxy over UDP
+    /// (PowerShell type name <c>QlikActivity.UserEvent</c>).
+    /// </summary>
+    public sealed class UserEvent
+    {
+        /// <summary>When the datagram arrived (UTC): the wire format carries no timestamp.</summary>
+        public DateTime ReceivedAt { get; set; }
+
+        /// <summary>The address the datagram came from.</summary>
+        public string Source { get; set; } = "";
+
+        /// <summary>The Sense server that logged the event.</summary>
+        public string Host { get; set; } = "";
+
+        public UserEventType EventType { get; set; }
+
+        /// <summary>The command as sent, e.g. <c>Start session</c>.</summary>
+        public string Command { get; set; } = "";
+
+        public string UserDirectory { get; set; } = "";
+
+        public string UserId { get; set; } = "";
+
+        /// <summary><c>USERDIRECTORY\USERID</c>, the form admins type.</summary>
+        public string UserFull => UserDirectory + "\\" + UserId;
+
+        public string Origin { get; set; } = "";
+
+        public string Context { get; set; } = "";
+
+        /// <summary>The app GUID after <c>/app/</c> in <see cref="Context"/>, if any.</summary>
+        public Guid? AppId { get; set; }
+
+        /// <summary>The app's name, when the listener resolves it through the QRS.</summary>
+        public string? AppName { get; set; }
+
+        public string Message { get; set; } = "";
+
+        public string? UserAgent { get; set; }
+
+        public string? BrowserName { get; set; }
+
+        public string? BrowserMajorVersion { get; set; }
+
+        public string? OsName { get; set; }
+
+        public string? OsVersion { get; set; }
+
+        /// <summary>Custom tags added by the listener (<c>-Tag</c>), forwarded to destinations.</summary>
+        public IReadOnlyDictionary<string, string> Tags { get; set; } = EmptyTags;
+
+        private static readonly IReadOnlyDictionary<string, string> EmptyTags = new Dictionary<string, string>();
+
+        public override string ToString() => $"{ReceivedAt:o} {Host} {Command} {UserFull}";
+    }
+}

@@ -1,0 +1,7 @@
+namespace QlikActivity.QrsSimulator
+{
+    internal static class Program
+    {
+        private static int Main(string[] args) => 0;
+    }
+}
