@@ -1,0 +1,271 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Channels;
+using System.Threading.Tasks;
+
+namespace QlikActivity.Core.Destinations
+{
+    /// <summary>
+    /// The common shape of every destination: a bounded queue the listener writes to without
+    /// waiting, and one background loop that sends batches, retries with back-off, and counts
+    /// every event as sent or dropped. Subclasses only say how to send one batch.
+    /// </summary>
+    public abstract class QueuedDestination : IEventDestination
+    {
+        private readonly Channel<UserEvent> _queue;
+        private readonly DestinationQueueOptions _options;
+        private readonly CancellationTokenSource _stop = new CancellationTokenSource();
+        private readonly Random _jitter = new Random();
+        private Task? _loop;
+        private long _enqueued, _sent, _failed, _retried, _dropped, _inFlight, _queueDepth;
+        private string? _lastError;
+
+        protected QueuedDestination(string name, DestinationQueueOptions options)
+        {
+            Name = name;
+            _options = options ?? throw new ArgumentNullException(nameof(options));
+            _queue = Channel.CreateBounded<UserEvent>(new BoundedChannelOptions(options.QueueCapacity)
+            {
+                FullMode = BoundedChannelFullMode.Wait, // TryWrite then fails instead of waiting
+                SingleReader = true,
+                SingleWriter = false,
+            });
+        }
+
+        /// <inheritdoc />
+        public string Name { get; }
+
+        /// <inheritdoc />
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            if (_loop != null)
+            {
+                throw new InvalidOperationException($"Destination {Name} is already started.");
+            }
+
+            _loop = Task.Run(() => RunAsync(_stop.Token), CancellationToken.None);
+            return Task.CompletedTask;
+        }
+
+        /// <inheritdoc />
+        public bool TryEnqueue(UserEvent userEvent)
+        {
+            Interlocked.Increment(ref _enqueued);
+            if (_queue.Writer.TryWrite(userEvent))
+            {
+                Interlocked.Increment(ref _queueDepth);
+                return true;
+            }
+
+            Interlocked.Increment(ref _dropped);
+            return false;
+        }
+
+        /// <inheritdoc />
+        public async Task StopAsync(TimeSpan drainTimeout)
+        {
+            _queue.Writer.TryComplete();
+            if (_loop != null)
+            {
+                var finished = await Task.WhenAny(_loop, Task.Delay(drainTimeout)).ConfigureAwait(false);
+                if (finished != _loop)
+                {
+                    _stop.Cancel();
+                    try
+                    {
+                        await _loop.ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                    }
+                }
+            }
+
+            // Whatever could not be delivered in time is dropped, and counted as such.
+            while (_queue.Reader.TryRead(out _))
+            {
+                Interlocked.Decrement(ref _queueDepth);
+                Interlocked.Increment(ref _dropped);
+            }
+
+            await OnStoppedAsync().ConfigureAwait(false);
+        }
+
+        /// <inheritdoc />
+        public DestinationStatistics GetStatistics() => new DestinationStatistics
+        {
+            Name = Name,
+            Enqueued = Interlocked.Read(ref _enqueued),
+            Sent = Interlocked.Read(ref _sent),
+            Failed = Interlocked.Read(ref _failed),
+            Retried = Interlocked.Read(ref _retried),
+            Dropped = Interlocked.Read(ref _dropped),
+            QueueDepth = Interlocked.Read(ref _queueDepth),
+            InFlight = Interlocked.Read(ref _inFlight),
+            LastError = Volatile.Read(ref _lastError),
+        };
+
+        /// <summary>Sends one batch. Throw on failure; a <see cref="DestinationException"/> can ask for a delay or say retrying is pointless.</summary>
+        protected abstract Task SendBatchAsync(IReadOnlyList<UserEvent> batch, CancellationToken cancellationToken);
+
+        /// <summary>Called once after the loop has ended: close connections here.</summary>
+        protected virtual Task OnStoppedAsync() => Task.CompletedTask;
+
+        /// <summary>Records a failure message for the statistics. It must not contain a secret.</summary>
+        protected void RecordError(string message) => Volatile.Write(ref _lastError, message);
+
+        public async ValueTask DisposeAsync()
+        {
+            await StopAsync(TimeSpan.Zero).ConfigureAwait(false);
+            _stop.Dispose();
+        }
+
+        private async Task RunAsync(CancellationToken stop)
+        {
+            var batch = new List<UserEvent>(_options.BatchSize);
+            var reader = _queue.Reader;
+            while (await reader.WaitToReadAsync(stop).ConfigureAwait(false))
+            {
+                batch.Clear();
+                await FillBatchAsync(reader, batch, stop).ConfigureAwait(false);
+                if (batch.Count == 0)
+                {
+                    continue;
+                }
+
+                Interlocked.Add(ref _queueDepth, -batch.Count);
+                Interlocked.Add(ref _inFlight, batch.Count);
+                try
+                {
+                    await SendWithRetriesAsync(batch, stop).ConfigureAwait(false);
+                }
+                finally
+                {
+                    Interlocked.Add(ref _inFlight, -batch.Count);
+                }
+            }
+        }
+
+        // Waits up to BatchInterval for a full batch, so low traffic still leaves promptly.
+        private async Task FillBatchAsync(ChannelReader<UserEvent> reader, List<UserEvent> batch, CancellationToken stop)
+        {
+            while (batch.Count < _options.BatchSize && reader.TryRead(out var e))
+            {
+                batch.Add(e);
+            }
+
+            if (batch.Count >= _options.BatchSize || _options.BatchInterval <= TimeSpan.Zero)
+            {
+                return;
+            }
+
+            using var window = CancellationTokenSource.CreateLinkedTokenSource(stop);
+            window.CancelAfter(_options.BatchInterval);
+            try
+            {
+                while (batch.Count < _options.BatchSize && await reader.WaitToReadAsync(window.Token).ConfigureAwait(false))
+                {
+                    while (batch.Count < _options.BatchSize && reader.TryRead(out var e))
+                    {
+                        batch.Add(e);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+            {
+                // The batch window closed: send what we have.
+            }
+        }
+
+        private async Task SendWithRetriesAsync(List<UserEvent> batch, CancellationToken stop)
+        {
+            for (int attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await SendBatchAsync(batch, stop).ConfigureAwait(false);
+                    Interlocked.Add(ref _sent, batch.Count);
+                    return;
+                }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                {
+                    Interlocked.Add(ref _dropped, batch.Count);
+                    throw;
+                }
+                catch (Exception ex)
+                {
+                    Interlocked.Increment(ref _failed);
+                    var explained = ex as DestinationException;
+                    RecordError(explained?.Message ?? ex.GetType().Name + ": " + ex.Message);
+                    bool giveUp = (explained != null && !explained.Retryable)
+                        || (_options.MaxAttempts > 0 && attempt >= _options.MaxAttempts);
+                    if (giveUp)
+                    {
+                        Interlocked.Add(ref _dropped, batch.Count);
+                        return;
+                    }
+
+                    Interlocked.Increment(ref _retried);
+                    var delay = explained?.RetryAfter ?? BackOff(attempt);
+                    try
+                    {
+                        await Task.Delay(delay, stop).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        Interlocked.Add(ref _dropped, batch.Count);
+                        throw;
+                    }
+                }
+            }
+        }
+
+        private TimeSpan BackOff(int attempt)
+        {
+            double ceiling = Math.Min(_options.MaxRetryDelay.TotalMilliseconds,
+                _options.InitialRetryDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt - 1, 20)));
+            double jittered;
+            lock (_jitter)
+            {
+                jittered = ceiling * (0.5 + (_jitter.NextDouble() / 2));
+            }
+
+            return TimeSpan.FromMilliseconds(jittered);
+        }
+    }
+
+    /// <summary>Queue, batch and retry settings of one destination.</summary>
+    public sealed class DestinationQueueOptions
+    {
+        /// <summary>Events held while the destination is slow or down; beyond it new events are dropped and counted.</summary>
+        public int QueueCapacity { get; set; } = 100_000;
+
+        public int BatchSize { get; set; } = 500;
+
+        /// <summary>How long to wait for a batch to fill before sending a partial one.</summary>
+        public TimeSpan BatchInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+        /// <summary>Attempts per batch; 0 retries until the destination stops.</summary>
+        public int MaxAttempts { get; set; } = 5;
+
+        public TimeSpan InitialRetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+        public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+    }
+
+    /// <summary>A send failure a destination can explain: whether to retry, and after how long.</summary>
+    public class DestinationException : Exception
+    {
+        public DestinationException(string message, bool retryable = true, TimeSpan? retryAfter = null, Exception? inner = null)
+            : base(message, inner)
+        {
+            Retryable = retryable;
+            RetryAfter = retryAfter;
+        }
+
+        public bool Retryable { get; }
+
+        public TimeSpan? RetryAfter { get; }
+    }
+}
