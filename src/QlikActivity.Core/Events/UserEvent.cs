@@ -15,6 +15,9 @@ namespace QlikActivity
         /// <summary>The address the datagram came from.</summary>
         public string Source { get; set; } = "";
 
+        /// <summary>The datagram's prefix without slashes, as Butler SOS reports it (e.g. <c>qseow-proxy-session</c>).</summary>
+        public string MessageType { get; set; } = "";
+
         /// <summary>The Sense server that logged the event.</summary>
         public string Host { get; set; } = "";
 
