@@ -103,7 +103,7 @@ namespace QlikActivity.QrsSimulator
             var store = new QrsStore(Clock);
             if (options.SeedData)
             {
-                SeedData.Fill(store, options.Users, options.Seed);
+                SeedData.Fill(store, options.Users, options.Seed, start);
             }
 
             var log = new RequestLog();

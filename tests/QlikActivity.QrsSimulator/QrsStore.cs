@@ -377,7 +377,7 @@ namespace QlikActivity.QrsSimulator
                 var outcome = Update(QrsEntityTypes.User, userId, body);
                 if (outcome.Status != 200)
                 {
-                    throw new InvalidOperationException($"setting {propertyName}={value} failed: {string.Join("; ", outcome.Errors.Select(e => e.ErrorText))}");
+                    throw new ArgumentException($"setting {propertyName}={value} failed: {string.Join("; ", outcome.Errors.Select(e => e.ErrorText))}");
                 }
             }
         }
@@ -458,13 +458,16 @@ namespace QlikActivity.QrsSimulator
             }
         }
 
+        /// <summary>While seeding: the fixed time server-set dates get, so the same seed gives the same data.</summary>
+        internal DateTime? SeedTime { get; set; }
+
         /// <summary>Seeding: stores an entity under a given id, taking its history dates as given.</summary>
         internal void Seed(string typePath, Guid id, JsonObject body, string modifiedBy = "INTERNAL\\sa_repository")
         {
             lock (_gate)
             {
                 var table = TableOf(typePath);
-                _composer.Now = Now;
+                _composer.Now = SeedTime ?? Now;
                 _composer.ModifiedBy = modifiedBy;
                 _composer.IsCascade = false;
                 _composer.AcceptGivenDates = true;
