@@ -69,24 +69,22 @@ namespace QlikActivity.QrsSimulator
             if (filter != null && filter.TryGetIdSet(out var ids))
             {
                 var table = TableOf(typePath);
-                var found = new List<JsonElement>(ids.Count);
+                var found = new List<(int Index, JsonElement Entity)>(ids.Count);
                 lock (_gate)
                 {
-                    foreach (var pair in table.Rows)
+                    foreach (var id in ids)
                     {
-                        if (found.Count == ids.Count)
+                        int index = table.Rows.IndexOf(id);
+                        if (index >= 0)
                         {
-                            break;
-                        }
-
-                        if (ids.Contains(pair.Key))
-                        {
-                            found.Add(pair.Value);
+                            found.Add((index, table.Rows.GetAt(index).Value));
                         }
                     }
                 }
 
-                rows = found;
+                // Storage order, as a scan would give.
+                found.Sort((a, b) => a.Index.CompareTo(b.Index));
+                rows = found.Select(f => f.Entity).ToList();
             }
             else
             {

@@ -333,5 +333,64 @@ namespace QlikActivity.Core.Tests.Simulator
             _sim.Requests.Clear();
             Assert.Equal(0, _sim.Requests.Total);
         }
+
+        [Fact]
+        public async Task Deleting_a_definition_removes_its_values_from_users()
+        {
+            var region = _sim.Store.FindCustomPropertyDefinition("Region")!.Value;
+            var holder = _sim.Store.Users().First(u => u["customProperties"]!.AsArray().Any(v => v!["definition"]!["name"]!.GetValue<string>() == "Region"));
+            int before = holder["customProperties"]!.AsArray().Count;
+            Assert.Equal(HttpStatusCode.NoContent, (await Send(HttpMethod.Delete, "/qrs/custompropertydefinition/" + region)).Status);
+
+            var after = _sim.Store.User(Guid.Parse(holder["id"]!.GetValue<string>()))!;
+            var names = after["customProperties"]!.AsArray().Select(v => v!["definition"]!["name"]!.GetValue<string>()).ToList();
+            Assert.DoesNotContain("Region", names);
+            Assert.True(names.Count < before);
+            Assert.NotEqual(holder["modifiedDate"]!.GetValue<string>(), after["modifiedDate"]!.GetValue<string>());
+            var count = await GetJson("/qrs/user/count?filter=" + SimulatorHttp.Encode("customProperties.definition.name eq 'Region'"));
+            Assert.Equal(0, count["value"]!.GetValue<int>());
+        }
+
+        [Fact]
+        public async Task Dropping_a_choice_that_users_hold_is_accepted_and_the_values_stay()
+        {
+            var department = _sim.Store.Entity("custompropertydefinition", _sim.Store.FindCustomPropertyDefinition("Department")!.Value)!;
+            var holders = await GetJson("/qrs/user/count?filter=" + SimulatorHttp.Encode("customProperties.value eq 'Sales'"));
+            Assert.True(holders["value"]!.GetValue<int>() > 0);
+
+            department["choiceValues"] = new JsonArray("Finance", "IT");
+            var (status, _) = await Send(HttpMethod.Put, "/qrs/custompropertydefinition/" + department["id"], department.ToJsonString());
+            Assert.Equal(HttpStatusCode.OK, status);
+            var still = await GetJson("/qrs/user/count?filter=" + SimulatorHttp.Encode("customProperties.value eq 'Sales'"));
+            Assert.Equal(holders["value"]!.GetValue<int>(), still["value"]!.GetValue<int>());
+            // The references show the definition's new choices.
+            var holder = (JsonArray)await GetJson("/qrs/user/full?filter=" + SimulatorHttp.Encode("customProperties.value eq 'Sales'"));
+            var shown = holder[0]!["customProperties"]!.AsArray().First(v => v!["definition"]!["name"]!.GetValue<string>() == "Department")!;
+            Assert.Equal(2, shown["definition"]!["choiceValues"]!.AsArray().Count);
+        }
+
+        [Fact]
+        public async Task Apps_have_names_and_owners_for_lookups()
+        {
+            var apps = (JsonArray)await GetJson("/qrs/app/full");
+            Assert.True(apps.Count >= 3);
+            var app = apps[0]!;
+            Assert.False(string.IsNullOrEmpty(app["name"]!.GetValue<string>()));
+            Assert.NotNull(app["owner"]!["userId"]);
+            string id = app["id"]!.GetValue<string>();
+            var one = (JsonArray)await GetJson("/qrs/app?filter=" + SimulatorHttp.Encode("id eq " + id));
+            Assert.Equal(app["name"]!.GetValue<string>(), Assert.Single(one)!["name"]!.GetValue<string>());
+        }
+
+        [Fact]
+        public async Task Post_many_creates_all_or_reports_the_first_refusal()
+        {
+            var (status, body) = await Send(HttpMethod.Post, "/qrs/user/many",
+                "[{\"userId\":\"m1\",\"userDirectory\":\"LAB\"},{\"userId\":\"m2\",\"userDirectory\":\"LAB\"}]");
+            Assert.Equal(HttpStatusCode.Created, status);
+            Assert.Equal(2, JsonNode.Parse(body)!.AsArray().Count);
+            (status, _) = await Send(HttpMethod.Post, "/qrs/user", "{\"userId\":\"M1\",\"userDirectory\":\"lab\"}");
+            Assert.Equal(HttpStatusCode.BadRequest, status);
+        }
     }
 }
