@@ -61,6 +61,12 @@ namespace QlikActivity.QrsSimulator.Hosting
             {
                 dropped = true;
             }
+            catch (Exception) when (!ctx.Response.HasStarted)
+            {
+                // A simulator bug must show as a 500 in the log, not as the 200 the response began with.
+                ctx.Response.Clear();
+                ctx.Response.StatusCode = 500;
+            }
             finally
             {
                 _log.Add(method, path, dropped ? 0 : ctx.Response.StatusCode);
