@@ -174,5 +174,27 @@ namespace QlikActivity.Core.Tests.Simulator
                 System.IO.Directory.Delete(dir, recursive: true);
             }
         }
+
+        [Fact]
+        public async Task The_session_cookie_of_an_authenticated_answer_carries_later_requests()
+        {
+            string cookie;
+            using (var first = await _http.SendAsync(SimulatorHttp.ProxyRequest(_sim, "qrs/about", _sim.CreateJwt("LAB", "anna"))))
+            {
+                Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+                cookie = first.Headers.GetValues("Set-Cookie").First().Split(';')[0];
+            }
+
+            var second = SimulatorHttp.ProxyRequest(_sim, "qrs/user/count", null);
+            second.Headers.Add("Cookie", cookie);
+            using var response = await _http.SendAsync(second);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.False(response.Headers.Contains("Set-Cookie"));
+
+            var forged = SimulatorHttp.ProxyRequest(_sim, "qrs/user/count", null);
+            forged.Headers.Add("Cookie", "X-Qlik-Session-jwt=" + Guid.NewGuid());
+            using var refused = await _http.SendAsync(forged);
+            Assert.Equal(HttpStatusCode.Found, refused.StatusCode);
+        }
     }
 }
