@@ -69,24 +69,22 @@ namespace QlikActivity.QrsSimulator
             if (filter != null && filter.TryGetIdSet(out var ids))
             {
                 var table = TableOf(typePath);
-                var found = new List<JsonElement>(ids.Count);
+                var found = new List<(int Index, JsonElement Entity)>(ids.Count);
                 lock (_gate)
                 {
-                    foreach (var pair in table.Rows)
+                    foreach (var id in ids)
                     {
-                        if (found.Count == ids.Count)
+                        int index = table.Rows.IndexOf(id);
+                        if (index >= 0)
                         {
-                            break;
-                        }
-
-                        if (ids.Contains(pair.Key))
-                        {
-                            found.Add(pair.Value);
+                            found.Add((index, table.Rows.GetAt(index).Value));
                         }
                     }
                 }
 
-                rows = found;
+                // Storage order, as a scan would give.
+                found.Sort((a, b) => a.Index.CompareTo(b.Index));
+                rows = found.Select(f => f.Entity).ToList();
             }
             else
             {
@@ -377,7 +375,7 @@ namespace QlikActivity.QrsSimulator
                 var outcome = Update(QrsEntityTypes.User, userId, body);
                 if (outcome.Status != 200)
                 {
-                    throw new InvalidOperationException($"setting {propertyName}={value} failed: {string.Join("; ", outcome.Errors.Select(e => e.ErrorText))}");
+                    throw new ArgumentException($"setting {propertyName}={value} failed: {string.Join("; ", outcome.Errors.Select(e => e.ErrorText))}");
                 }
             }
         }
@@ -458,13 +456,16 @@ namespace QlikActivity.QrsSimulator
             }
         }
 
+        /// <summary>While seeding: the fixed time server-set dates get, so the same seed gives the same data.</summary>
+        internal DateTime? SeedTime { get; set; }
+
         /// <summary>Seeding: stores an entity under a given id, taking its history dates as given.</summary>
         internal void Seed(string typePath, Guid id, JsonObject body, string modifiedBy = "INTERNAL\\sa_repository")
         {
             lock (_gate)
             {
                 var table = TableOf(typePath);
-                _composer.Now = Now;
+                _composer.Now = SeedTime ?? Now;
                 _composer.ModifiedBy = modifiedBy;
                 _composer.IsCascade = false;
                 _composer.AcceptGivenDates = true;
