@@ -188,8 +188,7 @@ namespace QlikActivity.Core.Tests.Qrs
         [Fact]
         public async Task A_jwt_signed_by_another_key_is_a_401()
         {
-            await using var other = await QrsSimulator.QrsSimulator.StartAsync(new QrsSimulator.QrsSimulatorOptions { Users = 0, SeedData = false });
-            string foreign = other.CreateJwt("LAB", "anna");
+            string foreign = ForeignJwt("LAB", "anna");
 
             var ex = await Assert.ThrowsAsync<QrsException>(() => QlikSenseConnection.ConnectAsync(_f.JwtOptions(foreign)));
 
@@ -300,8 +299,7 @@ namespace QlikActivity.Core.Tests.Qrs
         [Fact]
         public async Task A_client_certificate_from_another_ca_is_refused_by_name()
         {
-            var otherCa = TestCertificates.CreateRoot("Not The Site CA");
-            using var untrusted = TestCertificates.CreateSigned(otherCa, "QlikClient", server: false);
+            using var untrusted = _f.Sim.CreateUntrustedClientCertificate();
 
             var ex = await Assert.ThrowsAsync<QrsException>(() => QlikSenseConnection.ConnectAsync(_f.CertificateOptions(o =>
             {
@@ -471,6 +469,19 @@ namespace QlikActivity.Core.Tests.Qrs
             {
                 Assert.DoesNotContain(line, all);
             }
+        }
+
+        /// <summary>A well-formed RS256 token with the right attributes, signed by a key the proxy does not know.</summary>
+        private static string ForeignJwt(string userDirectory, string userId)
+        {
+            using var key = System.Security.Cryptography.RSA.Create(2048);
+            static string B64(byte[] b) => Convert.ToBase64String(b).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+            long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            string header = B64(System.Text.Encoding.UTF8.GetBytes("{\"alg\":\"RS256\",\"typ\":\"JWT\"}"));
+            string payload = B64(System.Text.Encoding.UTF8.GetBytes($"{{\"userDirectory\":\"{userDirectory}\",\"userId\":\"{userId}\",\"iat\":{now},\"exp\":{now + 3600}}}"));
+            byte[] signature = key.SignData(System.Text.Encoding.ASCII.GetBytes(header + "." + payload),
+                System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+            return header + "." + payload + "." + B64(signature);
         }
 
         private void CopySimFolder(string target)
