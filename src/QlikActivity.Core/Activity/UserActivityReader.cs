@@ -93,7 +93,7 @@ namespace QlikActivity.Core.Activity
                 tasks.Add(Run(cts, async ct =>
                 {
                     Interlocked.Exchange(ref part.Total, await CountAsync(client, LicenseTypes.CountType(type), recordFilter, ct).ConfigureAwait(false));
-                    await foreach (var record in client.GetArrayAsync<LicenseRecord>(LicenseTypes.Endpoint(type), recordFilter, ct).ConfigureAwait(false))
+                    await foreach (var record in client.GetArrayAsync(LicenseTypes.Endpoint(type), recordFilter, LicenseRecord.Read, ct).ConfigureAwait(false))
                     {
                         merger.AddRecord(type, record);
                         Interlocked.Increment(ref part.Done);
@@ -107,7 +107,7 @@ namespace QlikActivity.Core.Activity
                 tasks.Add(Run(cts, async ct =>
                 {
                     Interlocked.Exchange(ref usersPart.Total, await CountAsync(client, "user", userFilter, ct).ConfigureAwait(false));
-                    await foreach (var user in client.GetArrayAsync<UserRecord>("user", userFilter, ct).ConfigureAwait(false))
+                    await foreach (var user in client.GetArrayAsync("user", userFilter, UserRecord.Read, ct).ConfigureAwait(false))
                     {
                         merger.AddUser(user);
                         Interlocked.Increment(ref usersPart.Done);

@@ -138,7 +138,15 @@ namespace QlikActivity.Core.Qrs
         /// users never sit in memory as text. If the connection drops before the first item the
         /// request is retried; after that it fails (the items already yielded cannot be taken back).
         /// </summary>
-        public async IAsyncEnumerable<T> GetArrayAsync<T>(string path, QrsFilter? filter = null,
+        public IAsyncEnumerable<T> GetArrayAsync<T>(string path, QrsFilter? filter = null, CancellationToken cancellationToken = default) =>
+            GetArrayAsync(path, filter, (ref Utf8JsonReader reader) => JsonSerializer.Deserialize<T>(ref reader, SerializerOptions)!, cancellationToken);
+
+        /// <summary>
+        /// As <see cref="GetArrayAsync{T}(string, QrsFilter, CancellationToken)"/>, reading each
+        /// element with <paramref name="read"/>: a hand-written reader that picks the few
+        /// properties it needs is several times cheaper than the serializer on big lists.
+        /// </summary>
+        public async IAsyncEnumerable<T> GetArrayAsync<T>(string path, QrsFilter? filter, QrsElementReader<T> read,
             [EnumeratorCancellation] CancellationToken cancellationToken = default)
         {
             var target = new RequestTarget(HttpMethod.Get, path, filter);
@@ -147,7 +155,7 @@ namespace QlikActivity.Core.Qrs
                 using var response = await SendAsync(target, null, HttpCompletionOption.ResponseHeadersRead, true, cancellationToken).ConfigureAwait(false);
                 EnsureJson(response, target);
                 using var body = new IdleTimeoutStream(await response.Content.ReadAsStreamAsync().ConfigureAwait(false), _timeout, cancellationToken);
-                var items = JsonSerializer.DeserializeAsyncEnumerable<T>(body, SerializerOptions, body.Token).GetAsyncEnumerator(body.Token);
+                var items = JsonArrayStream<T>.ReadAsync(body, read, cancellationToken: body.Token).GetAsyncEnumerator(body.Token);
                 int yielded = 0;
                 bool retry = false;
                 try
@@ -187,7 +195,7 @@ namespace QlikActivity.Core.Qrs
                         yielded++;
                         if (items.Current is { } item)
                         {
-                            yield return item; // a null element carries nothing to read
+                            yield return item;
                         }
                     }
                 }
