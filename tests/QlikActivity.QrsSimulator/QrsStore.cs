@@ -40,11 +40,41 @@ namespace QlikActivity.QrsSimulator
 
         private sealed class Table
         {
-            public Table(EntityType type) => Type = type;
+            public Table(EntityType type)
+            {
+                Type = type;
+                // The QRS keeps users unique by directory + id, and custom property definitions and tags by name.
+                UniqueFields = type.Path switch
+                {
+                    QrsEntityTypes.User => new[] { "userDirectory", "userId" },
+                    QrsEntityTypes.CustomPropertyDefinition => new[] { "name" },
+                    QrsEntityTypes.Tag => new[] { "name" },
+                    _ => Array.Empty<string>(),
+                };
+            }
 
             public EntityType Type { get; }
             public OrderedDictionary<Guid, JsonElement> Rows { get; } = new OrderedDictionary<Guid, JsonElement>();
             public JsonElement[]? Snapshot { get; set; }
+            public string[] UniqueFields { get; }
+            /// <summary>Unique key (case-insensitive) to id, so a write checks uniqueness without a scan.</summary>
+            public Dictionary<string, Guid> Unique { get; } = new Dictionary<string, Guid>(StringComparer.OrdinalIgnoreCase);
+
+            public string? UniqueKey(JsonElement entity)
+            {
+                if (UniqueFields.Length == 0)
+                {
+                    return null;
+                }
+
+                var parts = new string?[UniqueFields.Length];
+                for (int i = 0; i < parts.Length; i++)
+                {
+                    parts[i] = entity.TryGetProperty(UniqueFields[i], out var v) ? v.GetString() : null;
+                }
+
+                return string.Join("\n", parts);
+            }
         }
 
         /// <summary>The simulator's current time (UTC): the configured Now plus the time since start.</summary>
@@ -145,30 +175,21 @@ namespace QlikActivity.QrsSimulator
         /// <summary>The user's id by directory and user id (case-insensitive), or null.</summary>
         public Guid? FindUser(string userDirectory, string userId)
         {
-            foreach (var u in All(QrsEntityTypes.User))
+            var table = TableOf(QrsEntityTypes.User);
+            lock (_gate)
             {
-                if (string.Equals(u.GetProperty("userDirectory").GetString(), userDirectory, StringComparison.OrdinalIgnoreCase)
-                    && string.Equals(u.GetProperty("userId").GetString(), userId, StringComparison.OrdinalIgnoreCase))
-                {
-                    return Guid.Parse(u.GetProperty("id").GetString()!);
-                }
+                return table.Unique.TryGetValue(userDirectory + "\n" + userId, out var id) ? id : null;
             }
-
-            return null;
         }
 
         /// <summary>The custom property definition's id by name (case-insensitive), or null.</summary>
         public Guid? FindCustomPropertyDefinition(string name)
         {
-            foreach (var d in All(QrsEntityTypes.CustomPropertyDefinition))
+            var table = TableOf(QrsEntityTypes.CustomPropertyDefinition);
+            lock (_gate)
             {
-                if (string.Equals(d.GetProperty("name").GetString(), name, StringComparison.OrdinalIgnoreCase))
-                {
-                    return Guid.Parse(d.GetProperty("id").GetString()!);
-                }
+                return table.Unique.TryGetValue(name, out var id) ? id : null;
             }
-
-            return null;
         }
 
         // ---------- writes as the HTTP API does them ----------
@@ -271,8 +292,7 @@ namespace QlikActivity.QrsSimulator
                     return 404;
                 }
 
-                table.Rows.Remove(id);
-                table.Snapshot = null;
+                Remove(table, id, stored);
                 CascadeDelete(table.Type, id, stored);
                 return 204;
             }
@@ -447,6 +467,49 @@ namespace QlikActivity.QrsSimulator
             }
         }
 
+        private readonly List<(string Type, Guid Id, JsonObject Body)> _pendingSeeds = new List<(string, Guid, JsonObject)>();
+
+        /// <summary>
+        /// Seeding: queues an entity; <see cref="FlushSeeds"/> composes the queue on every core and stores it
+        /// in queue order. Entities in one flush must not reference each other.
+        /// </summary>
+        internal void SeedLater(string typePath, Guid id, JsonObject body)
+        {
+            _pendingSeeds.Add((typePath, id, body));
+            if (_pendingSeeds.Count >= 4096)
+            {
+                FlushSeeds();
+            }
+        }
+
+        internal void FlushSeeds()
+        {
+            lock (_gate)
+            {
+                var items = _pendingSeeds.ToArray();
+                _pendingSeeds.Clear();
+                var results = new JsonElement[items.Length];
+                var now = SeedTime ?? Now;
+                // Composition only reads the tables (references), and nothing writes them until the puts below.
+                System.Threading.Tasks.Parallel.For(
+                    0,
+                    items.Length,
+                    () => new EntityComposer(LookupUnlocked) { AcceptGivenDates = true, Now = now },
+                    (i, _, composer) =>
+                    {
+                        var (type, id, body) = items[i];
+                        results[i] = composer.Compose(TableOf(type).Type, id, body, null)
+                            ?? throw new InvalidOperationException($"seed {type}: {string.Join("; ", composer.Errors.Select(e => e.SchemaPath + ": " + e.ErrorText))}");
+                        return composer;
+                    },
+                    _ => { });
+                for (int i = 0; i < items.Length; i++)
+                {
+                    Put(TableOf(items[i].Type), items[i].Id, results[i]);
+                }
+            }
+        }
+
         /// <summary>Stores a pre-composed entity (seeding writes many at once).</summary>
         internal void Load(string typePath, Guid id, JsonElement entity)
         {
@@ -490,7 +553,29 @@ namespace QlikActivity.QrsSimulator
 
         private static void Put(Table table, Guid id, JsonElement entity)
         {
+            if (table.UniqueFields.Length > 0)
+            {
+                if (table.Rows.TryGetValue(id, out var old) && table.UniqueKey(old) is { } oldKey
+                    && table.Unique.TryGetValue(oldKey, out var holder) && holder == id)
+                {
+                    table.Unique.Remove(oldKey);
+                }
+
+                table.Unique[table.UniqueKey(entity)!] = id;
+            }
+
             table.Rows[id] = entity;
+            table.Snapshot = null;
+        }
+
+        private static void Remove(Table table, Guid id, JsonElement entity)
+        {
+            if (table.UniqueKey(entity) is { } key && table.Unique.TryGetValue(key, out var holder) && holder == id)
+            {
+                table.Unique.Remove(key);
+            }
+
+            table.Rows.Remove(id);
             table.Snapshot = null;
         }
 
@@ -507,43 +592,15 @@ namespace QlikActivity.QrsSimulator
             return now > stored ? now : stored.AddMilliseconds(1);
         }
 
-        // The QRS keeps users unique by directory + id, and custom property definitions and tags by name.
-        private WriteOutcome? UniquenessViolation(Table table, Guid id, JsonElement entity)
+        private static WriteOutcome? UniquenessViolation(Table table, Guid id, JsonElement entity)
         {
-            string[] keys = table.Type.Path switch
-            {
-                QrsEntityTypes.User => new[] { "userDirectory", "userId" },
-                QrsEntityTypes.CustomPropertyDefinition => new[] { "name" },
-                QrsEntityTypes.Tag => new[] { "name" },
-                _ => Array.Empty<string>(),
-            };
-            if (keys.Length == 0)
+            if (table.UniqueKey(entity) is not { } key || !table.Unique.TryGetValue(key, out var holder) || holder == id)
             {
                 return null;
             }
 
-            var mine = keys.Select(k => entity.GetProperty(k).GetString()).ToArray();
-            foreach (var pair in table.Rows)
-            {
-                if (pair.Key == id)
-                {
-                    continue;
-                }
-
-                bool same = true;
-                for (int i = 0; i < keys.Length && same; i++)
-                {
-                    same = string.Equals(pair.Value.GetProperty(keys[i]).GetString(), mine[i], StringComparison.OrdinalIgnoreCase);
-                }
-
-                if (same)
-                {
-                    return Refused(table.Type.SchemaPath + "." + keys[keys.Length - 1],
-                        "The repository detected a duplicate value of the following unique property: " + string.Join(", ", keys));
-                }
-            }
-
-            return null;
+            return Refused(table.Type.SchemaPath + "." + table.UniqueFields[table.UniqueFields.Length - 1],
+                "The repository detected a duplicate value of the following unique property: " + string.Join(", ", table.UniqueFields));
         }
 
         // References show the target's condensed form, so when that changes every holder is rewritten

@@ -392,5 +392,25 @@ namespace QlikActivity.Core.Tests.Simulator
             (status, _) = await Send(HttpMethod.Post, "/qrs/user", "{\"userId\":\"M1\",\"userDirectory\":\"lab\"}");
             Assert.Equal(HttpStatusCode.BadRequest, status);
         }
+
+        [Fact]
+        public async Task Parallel_writers_and_readers_all_get_answers_and_every_write_counts()
+        {
+            _sim.Requests.Clear();
+            var users = _sim.Store.Users().Skip(5).Take(40).ToList();
+            var department = _sim.Store.FindCustomPropertyDefinition("Department")!.Value.ToString();
+            var writes = users.Select(async u =>
+            {
+                var body = u.DeepClone().AsObject();
+                body["customProperties"] = new JsonArray(new JsonObject { ["value"] = "IT", ["definition"] = new JsonObject { ["id"] = department } });
+                return (await Send(HttpMethod.Put, "/qrs/user/" + u["id"], body.ToJsonString())).Status;
+            }).ToList();
+            var reads = Enumerable.Range(0, 10).Select(async _ => (await Send(HttpMethod.Get, "/qrs/user/full")).Status).ToList();
+            var statuses = await Task.WhenAll(writes.Concat(reads));
+            Assert.All(statuses, s => Assert.True(s is HttpStatusCode.OK, s.ToString()));
+            Assert.Equal(40, _sim.Requests.Count("PUT", "/qrs/user/", 200));
+            Assert.Equal(10, _sim.Requests.Count("GET", "/qrs/user/full", 200));
+            Assert.All(users, u => Assert.Equal("IT", Assert.Single(_sim.Store.User(Guid.Parse(u["id"]!.GetValue<string>()))!["customProperties"]!.AsArray())!["value"]!.GetValue<string>()));
+        }
     }
 }

@@ -125,5 +125,76 @@ namespace QlikActivity.Core.Tests.Simulator
             Assert.True(_sim.CertificateDirectory.Length > 0 && new[] { "root.pem", "client.pem", "client_key.pem", "client.pfx" }
                 .All(f => System.IO.File.Exists(System.IO.Path.Combine(_sim.CertificateDirectory, f))));
         }
+
+        [Fact]
+        public async Task A_jwt_key_file_in_PKCS1_or_as_public_key_only_is_used()
+        {
+            string dir = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "qrs-jwt-" + Guid.NewGuid().ToString("N").Substring(0, 8));
+            System.IO.Directory.CreateDirectory(dir);
+            try
+            {
+                using var rsa = System.Security.Cryptography.RSA.Create(2048);
+                string pkcs1 = System.IO.Path.Combine(dir, "jwt_pkcs1.pem");
+                string publicOnly = System.IO.Path.Combine(dir, "jwt_public.pem");
+                System.IO.File.WriteAllText(pkcs1, rsa.ExportRSAPrivateKeyPem());
+                System.IO.File.WriteAllText(publicOnly, rsa.ExportSubjectPublicKeyInfoPem());
+                using var external = JwtAuthority.FromPemFile(pkcs1);
+                Assert.True(external.CanSign);
+                string token = external.Create("LAB", "anna", DateTime.UtcNow, TimeSpan.FromMinutes(10));
+
+                await using var verifyOnly = await QrsSimulator.QrsSimulator.StartAsync(new QrsSimulator.QrsSimulatorOptions { Users = 5, JwtKeyFile = publicOnly });
+                Assert.Throws<InvalidOperationException>(() => verifyOnly.CreateJwt("LAB", "anna"));
+                using var http = SimulatorHttp.Client(verifyOnly, null);
+                using (var response = await http.SendAsync(SimulatorHttp.ProxyRequest(verifyOnly, "qrs/about", token)))
+                {
+                    Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                }
+
+                // The simulator's own key does not sign what this one accepts.
+                using (var response = await http.SendAsync(SimulatorHttp.ProxyRequest(verifyOnly, "qrs/about", _sim.CreateJwt("LAB", "anna"))))
+                {
+                    Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+                }
+
+                await using var signing = await QrsSimulator.QrsSimulator.StartAsync(new QrsSimulator.QrsSimulatorOptions { Users = 5, JwtKeyFile = pkcs1, VirtualProxyPrefix = "hdr" });
+                Assert.EndsWith("/hdr/", signing.ProxyBaseUri.ToString());
+                using var http2 = SimulatorHttp.Client(signing, null);
+                using (var response = await http2.SendAsync(SimulatorHttp.ProxyRequest(signing, "qrs/user/count", signing.CreateJwt("LAB", "anna"))))
+                {
+                    Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                }
+
+                using (var response = await http2.SendAsync(SimulatorHttp.ProxyRequest(signing, "qrs/user/count", token)))
+                {
+                    Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                }
+            }
+            finally
+            {
+                System.IO.Directory.Delete(dir, recursive: true);
+            }
+        }
+
+        [Fact]
+        public async Task The_session_cookie_of_an_authenticated_answer_carries_later_requests()
+        {
+            string cookie;
+            using (var first = await _http.SendAsync(SimulatorHttp.ProxyRequest(_sim, "qrs/about", _sim.CreateJwt("LAB", "anna"))))
+            {
+                Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+                cookie = first.Headers.GetValues("Set-Cookie").First().Split(';')[0];
+            }
+
+            var second = SimulatorHttp.ProxyRequest(_sim, "qrs/user/count", null);
+            second.Headers.Add("Cookie", cookie);
+            using var response = await _http.SendAsync(second);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.False(response.Headers.Contains("Set-Cookie"));
+
+            var forged = SimulatorHttp.ProxyRequest(_sim, "qrs/user/count", null);
+            forged.Headers.Add("Cookie", "X-Qlik-Session-jwt=" + Guid.NewGuid());
+            using var refused = await _http.SendAsync(forged);
+            Assert.Equal(HttpStatusCode.Found, refused.StatusCode);
+        }
     }
 }
