@@ -16,7 +16,7 @@ namespace QlikActivity.Core.Events
         /// The browser rules in ua-parser-js's order, which matters: Edge, Opera and Samsung
         /// Internet also send <c>Chrome/</c>, Chrome also sends <c>Safari/</c>, and so on.
         /// </summary>
-        private static (string? Name, string? Major) DetectBrowser(ReadOnlySpan<char> s, ReadOnlySpan<ProductToken> t)
+        private static (string? Name, string? Major) DetectBrowser(ReadOnlySpan<char> s, ReadOnlySpan<ProductToken> t, int android)
         {
             for (int p = (int)Product.Curl; p <= (int)Product.ClaudeBot; p++)
             {
@@ -71,7 +71,10 @@ namespace QlikActivity.Core.Events
             }
 
             // MSIE 10.0 and older; IE 11 in compatibility view also says MSIE 7.0, as ua-parser-js reports.
-            int msie = IndexOf(s, "MSIE ");
+            // IE never sends Chrome/, Firefox/ or Safari/, so most strings skip the search.
+            ProductToken chrome = t[(int)Product.Chrome];
+            bool maybeIe = !chrome.Found && !t[(int)Product.Firefox].Found && !t[(int)Product.Safari].Found;
+            int msie = maybeIe ? IndexOf(s, "MSIE ") : -1;
             if (msie >= 0)
             {
                 return ("IE", Major(WordAt(s, msie + 5, allowDot: true)));
@@ -103,7 +106,6 @@ namespace QlikActivity.Core.Events
             }
 
             // Brave usually sends Chrome's user agent unchanged; some builds say "Brave/" or "Brave Chrome/".
-            ProductToken chrome = t[(int)Product.Chrome];
             if ((token = t[(int)Product.Brave]).Found)
             {
                 return ("Brave", Major(s, token));
@@ -197,7 +199,7 @@ namespace QlikActivity.Core.Events
             }
 
             // Android WebView marks itself with "; wv)".
-            if (chrome.Found)
+            if (chrome.Found && android >= 0)
             {
                 int webView = IndexOf(s, "; wv)");
                 if (webView >= 0 && webView < chrome.NameStart)
@@ -210,8 +212,7 @@ namespace QlikActivity.Core.Events
             ProductToken versionToken = t[(int)Product.Version];
             if (versionToken.Found && versionToken.NameStart > 0 && s[versionToken.NameStart - 1] == ' ')
             {
-                int droid = IndexOf(s, "droid");
-                if (droid >= 0 && droid < versionToken.NameStart && IndexOf(s, "afari", versionToken.End + 1) >= 0)
+                if (android >= 0 && android < versionToken.NameStart && IndexOf(s, "afari", versionToken.End + 1) >= 0)
                 {
                     return ("Android Browser", Major(s, versionToken));
                 }

@@ -5,7 +5,7 @@ namespace QlikActivity.Core.Events
     public static partial class UserAgentParser
     {
         /// <summary>The OS rules in ua-parser-js's order: Windows, iOS, macOS, Android, Chrome OS, Linux.</summary>
-        private static (string? Name, string? Version) DetectOperatingSystem(ReadOnlySpan<char> s, ReadOnlySpan<ProductToken> t)
+        private static (string? Name, string? Version) DetectOperatingSystem(ReadOnlySpan<char> s, ReadOnlySpan<ProductToken> t, int android)
         {
             int windows = IndexOf(s, "Windows");
             if (windows >= 0)
@@ -17,8 +17,11 @@ namespace QlikActivity.Core.Events
                 }
             }
 
+            // Every Apple rule below needs "Mac" or "iPhone"; most other strings skip them after one search.
+            int mac = IndexOf(s, "Mac");
+
             // iOS, iPadOS in mobile mode: "CPU iPhone OS 17_1 like Mac OS X", "CPU OS 16_6 like Mac OS X".
-            int likeMac = IndexOf(s, " like Mac");
+            int likeMac = mac < 0 ? -1 : IndexOf(s, " like Mac", Math.Max(0, mac - 6));
             if (likeMac > 0)
             {
                 int start = likeMac;
@@ -33,8 +36,9 @@ namespace QlikActivity.Core.Events
                 }
             }
 
-            // The same cut short before "like Mac": "CPU iPhone OS 17_1".
-            int iphoneOs = IndexOf(s, "iPhone OS ");
+            // The same cut short before "like Mac": "(iPhone; CPU iPhone OS 17_1".
+            int comment = s.IndexOf('(');
+            int iphoneOs = mac < 0 && (StartsWithAt(s, comment, "(iPhone") || StartsWithAt(s, comment, "(iPod")) ? IndexOf(s, "iPhone OS ") : -1;
             if (iphoneOs >= 0)
             {
                 ReadOnlySpan<char> version = WordAt(s, iphoneOs + 10, allowDot: true);
@@ -50,7 +54,7 @@ namespace QlikActivity.Core.Events
                 return ("iOS", null);
             }
 
-            int macOsX = IndexOf(s, "Mac OS X");
+            int macOsX = mac < 0 ? -1 : IndexOf(s, "Mac OS X", mac);
             if (macOsX >= 0)
             {
                 int start = macOsX + 8;
@@ -69,12 +73,11 @@ namespace QlikActivity.Core.Events
                 return ("macOS", version.IsEmpty ? null : Dotted(version));
             }
 
-            if (IndexOf(s, "Macintosh") >= 0 || IndexOf(s, "Mac_PowerPC") >= 0)
+            if (mac >= 0 && (IndexOf(s, "Macintosh", mac) >= 0 || IndexOf(s, "Mac_PowerPC", mac) >= 0))
             {
                 return ("macOS", null);
             }
 
-            int android = IndexOf(s, "Android");
             if (android >= 0)
             {
                 // Huawei phones: "Android 10; HarmonyOS; ..." is HarmonyOS.

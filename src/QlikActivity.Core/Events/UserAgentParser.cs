@@ -91,8 +91,10 @@ namespace QlikActivity.Core.Events
             Span<ProductToken> tokens = stackalloc ProductToken[(int)Product.Count];
             FindProductTokens(ua, tokens);
 
-            (string? browserName, string? browserMajor) = DetectBrowser(ua, tokens);
-            (string? osName, string? osVersion) = DetectOperatingSystem(ua, tokens);
+            // Both rule sets ask where "Android" is; search once.
+            int android = IndexOf(ua, "Android");
+            (string? browserName, string? browserMajor) = DetectBrowser(ua, tokens, android);
+            (string? osName, string? osVersion) = DetectOperatingSystem(ua, tokens, android);
 
             if (browserName == null && osName == null)
             {
