@@ -1,0 +1,51 @@
+using System;
+
+namespace QlikActivity
+{
+    /// <summary>
+    /// One user's last activity over the license records read (PowerShell type name
+    /// <c>QlikActivity.UserActivity</c>), as <c>Get-QlikUserActivity</c> emits it and
+    /// <c>Set-QlikActivityBucket</c> takes it.
+    /// </summary>
+    public sealed class UserActivity
+    {
+        /// <summary>The user's repository id.</summary>
+        public Guid Id { get; set; }
+
+        public string UserDirectory { get; set; } = "";
+
+        public string UserId { get; set; } = "";
+
+        /// <summary>The display name.</summary>
+        public string? Name { get; set; }
+
+        /// <summary>The latest activity over all records of the selected license types (UTC); null when none shows any use.</summary>
+        public DateTime? LastActivity { get; set; }
+
+        /// <summary>Whole UTC calendar days from <see cref="LastActivity"/> to the as-of date (0 = active that day); null when never active.</summary>
+        public int? DaysInactive { get; set; }
+
+        /// <summary>The license types the user has records of, used or not.</summary>
+        public LicenseType[] LicenseTypes { get; set; } = Array.Empty<LicenseType>();
+
+        /// <summary>
+        /// The activity bucket: a day limit such as <c>7</c>, the overflow such as <c>365+</c>,
+        /// <c>never</c> (records, but no use) or <c>no record</c> (no record of the selected types).
+        /// </summary>
+        public string Bucket { get; set; } = "";
+
+        /// <summary>False for a user with no record of the selected license types: no activity is known, so the user must not be treated as long inactive.</summary>
+        public bool HasLicenseRecord { get; set; }
+
+        /// <summary>True when <see cref="LastActivity"/> is null: no record shows any use.</summary>
+        public bool NoActivity => LastActivity == null;
+
+        /// <summary>The date days were counted from (UTC).</summary>
+        public DateTime AsOf { get; set; }
+
+        /// <summary><c>DIRECTORY\userid</c>, the form admins type.</summary>
+        public string UserFull => UserDirectory + "\\" + UserId;
+
+        public override string ToString() => $"{UserFull} ({Bucket})";
+    }
+}

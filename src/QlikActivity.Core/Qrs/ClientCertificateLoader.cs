@@ -1,0 +1,375 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+
+namespace QlikActivity.Core.Qrs
+{
+    /// <summary>
+    /// Loads the client certificate (with its private key) and the root CA from what the QMC
+    /// exports, or from the certificate store. Every failure is a <see cref="QlikActivityException"/>
+    /// that names the file and the cause, never the key or the password.
+    /// </summary>
+    internal static class ClientCertificateLoader
+    {
+        public const string ClientPemName = "client.pem";
+        public const string ClientKeyPemName = "client_key.pem";
+        public const string RootPemName = "root.pem";
+        public const string RootCerName = "root.cer";
+
+        /// <summary>client.pem + client_key.pem from a folder exported by the QMC (PEM format).</summary>
+        public static X509Certificate2 FromPemFolder(string folder)
+        {
+            if (!Directory.Exists(folder))
+            {
+                throw new QlikActivityException(
+                    $"The certificate folder '{folder}' does not exist. Export the certificates from the QMC (Certificates, format \"Platform independent PEM-format\") and pass that folder with -CertificatePath.",
+                    QrsErrorIds.CertificateFolderNotFound, OperationErrorCategory.ObjectNotFound);
+            }
+
+            return FromPemFiles(Path.Combine(folder, ClientPemName), Path.Combine(folder, ClientKeyPemName));
+        }
+
+        public static X509Certificate2 FromPemFiles(string certificatePath, string keyPath)
+        {
+            var certificate = ReadCertificateFile(certificatePath, "client certificate");
+            string keyText = ReadText(keyPath, "private key");
+
+            try
+            {
+                var blocks = ReadPem(keyText, keyPath, "private key");
+                var key = PemReader.Find(blocks, "RSA PRIVATE KEY", "PRIVATE KEY");
+                if (key == null)
+                {
+                    string what = PemReader.Find(blocks, "ENCRYPTED PRIVATE KEY") != null ? "is encrypted (export it from the QMC without a password)"
+                        : PemReader.Find(blocks, "EC PRIVATE KEY") != null ? "is an EC key; only RSA keys (as the QMC exports) are supported"
+                        : "holds no 'RSA PRIVATE KEY' or 'PRIVATE KEY' block";
+                    throw KeyUnreadable(keyPath, what, null);
+                }
+
+                if (key.HasHeaders)
+                {
+                    throw KeyUnreadable(keyPath, "is encrypted (export it from the QMC without a password)", null);
+                }
+
+                return AttachPrivateKey(certificate, key, keyPath);
+            }
+            finally
+            {
+                certificate.Dispose();
+            }
+        }
+
+        /// <summary>A PKCS#12 file or its bytes; <paramref name="source"/> names it in messages.</summary>
+        public static X509Certificate2 FromPfx(byte[] pfx, QrsSecret? password, string source)
+        {
+            X509Certificate2 certificate;
+            try
+            {
+                // Default key storage: Windows' SChannel cannot use ephemeral keys for client auth.
+                certificate = new X509Certificate2(pfx, password?.Reveal(), X509KeyStorageFlags.DefaultKeySet);
+            }
+            catch (CryptographicException ex)
+            {
+                // A PKCS#12 file is a DER SEQUENCE; anything else is the wrong kind of file.
+                if (pfx.Length < 2 || pfx[0] != 0x30)
+                {
+                    string hint = LooksLikePem(pfx) ? " It looks like PEM text: pass its folder with -CertificatePath instead." : "";
+                    throw new QlikActivityException(
+                        $"'{source}' is not a PFX (PKCS#12) file.{hint}",
+                        QrsErrorIds.CertificateUnreadable, OperationErrorCategory.InvalidData, ex);
+                }
+
+                throw new QlikActivityException(
+                    $"The PFX file '{source}' could not be opened: the password is wrong (or the file is damaged). Pass the password the certificates were exported with as -CertificatePassword.",
+                    QrsErrorIds.CertificatePasswordInvalid, OperationErrorCategory.SecurityError, ex);
+            }
+
+            if (!certificate.HasPrivateKey)
+            {
+                string subject = certificate.Subject;
+                certificate.Dispose();
+                throw new QlikActivityException(
+                    $"The PFX file '{source}' holds the certificate '{subject}' but no private key. Export the client certificate with its key from the QMC.",
+                    QrsErrorIds.CertificateWithoutPrivateKey, OperationErrorCategory.InvalidData);
+            }
+
+            return certificate;
+        }
+
+        public static X509Certificate2 FromPfxFile(string path, QrsSecret? password)
+        {
+            if (!File.Exists(path))
+            {
+                throw FileNotFound(path, "PFX file");
+            }
+
+            return FromPfx(File.ReadAllBytes(path), password, path);
+        }
+
+        /// <summary>
+        /// A certificate by thumbprint from CurrentUser\My, then (on Windows) LocalMachine\My.
+        /// .NET has a CurrentUser\My store on Linux and macOS too, so this works there as well.
+        /// </summary>
+        public static X509Certificate2 FromStore(string thumbprint)
+        {
+            string normalized = NormalizeThumbprint(thumbprint);
+            var locations = RuntimeInformation.IsOSPlatform(OSPlatform.Windows)
+                ? new[] { StoreLocation.CurrentUser, StoreLocation.LocalMachine }
+                : new[] { StoreLocation.CurrentUser };
+
+            foreach (var location in locations)
+            {
+                X509Certificate2Collection found;
+                try
+                {
+                    using var store = new X509Store(StoreName.My, location);
+                    store.Open(OpenFlags.ReadOnly | OpenFlags.OpenExistingOnly);
+                    found = store.Certificates.Find(X509FindType.FindByThumbprint, normalized, validOnly: false);
+                }
+                catch (CryptographicException)
+                {
+                    continue; // the store does not exist for this account: look in the next one
+                }
+
+                var certificate = found.Cast<X509Certificate2>().FirstOrDefault();
+                if (certificate == null)
+                {
+                    continue;
+                }
+
+                if (!certificate.HasPrivateKey)
+                {
+                    throw new QlikActivityException(
+                        $"The certificate {normalized} in Cert:\\{location}\\My has no private key that this account can use. Import the QMC's client.pfx with its key, or grant this account read access to the key.",
+                        QrsErrorIds.CertificateWithoutPrivateKey, OperationErrorCategory.SecurityError);
+                }
+
+                return certificate;
+            }
+
+            string where = string.Join(" or ", locations.Select(l => $"Cert:\\{l}\\My"));
+            string platform = RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? ""
+                : " The Windows certificate store does not exist on this system (only .NET's own CurrentUser\\My): use -CertificatePath or -PfxPath.";
+            throw new QlikActivityException(
+                $"No certificate with thumbprint {normalized} in {where}.{platform}",
+                QrsErrorIds.CertificateNotInStore, OperationErrorCategory.ObjectNotFound);
+        }
+
+        /// <summary>A root CA certificate file, PEM (root.pem) or DER (root.cer).</summary>
+        public static X509Certificate2 LoadRoot(string path) => ReadCertificateFile(path, "root certificate");
+
+        /// <summary>Thumbprints copied from MMC carry spaces and an invisible left-to-right mark.</summary>
+        internal static string NormalizeThumbprint(string thumbprint)
+        {
+            var sb = new StringBuilder(40);
+            foreach (char c in thumbprint ?? "")
+            {
+                if (Uri.IsHexDigit(c))
+                {
+                    sb.Append(char.ToUpperInvariant(c));
+                }
+                else if (!char.IsWhiteSpace(c) && c != ':' && c != '\u200E' && c != '\u200F')
+                {
+                    throw BadThumbprint(thumbprint ?? "");
+                }
+            }
+
+            if (sb.Length != 40)
+            {
+                throw BadThumbprint(thumbprint ?? "");
+            }
+
+            return sb.ToString();
+        }
+
+        /// <summary>
+        /// Attaches a PKCS#1/PKCS#8 RSA key to a certificate. net8.0 uses the platform's key
+        /// import; netstandard2.0 uses <see cref="AttachWithDerReader"/>.
+        /// </summary>
+        private static X509Certificate2 AttachPrivateKey(X509Certificate2 certificate, PemBlock key, string keyPath)
+        {
+#if NET8_0_OR_GREATER
+            using var rsa = RSA.Create();
+            try
+            {
+                if (key.Label == "RSA PRIVATE KEY")
+                {
+                    rsa.ImportRSAPrivateKey(key.Data, out _);
+                }
+                else
+                {
+                    rsa.ImportPkcs8PrivateKey(key.Data, out _);
+                }
+            }
+            catch (CryptographicException ex)
+            {
+                throw KeyUnreadable(keyPath, "is not a readable RSA private key", ex);
+            }
+
+            CheckKeyMatches(certificate, rsa.ExportParameters(false), keyPath);
+            return ForSChannel(certificate.CopyWithPrivateKey(rsa));
+#else
+            return AttachWithDerReader(certificate, key, keyPath);
+#endif
+        }
+
+        /// <summary>
+        /// The netstandard2.0 way: our own DER reader, then <c>CopyWithPrivateKey</c> found by
+        /// reflection (it exists on .NET Framework 4.7.2+ and .NET Core but not in the
+        /// netstandard2.0 reference). Compiled on both targets so the tests reach it.
+        /// </summary>
+        internal static X509Certificate2 AttachWithDerReader(X509Certificate2 certificate, PemBlock key, string keyPath)
+        {
+            RSAParameters parameters;
+            try
+            {
+                parameters = key.Label == "RSA PRIVATE KEY" ? RsaPrivateKeyDer.ReadPkcs1(key.Data) : RsaPrivateKeyDer.ReadPkcs8(key.Data);
+            }
+            catch (FormatException ex)
+            {
+                throw KeyUnreadable(keyPath, "is not a readable RSA private key (" + ex.Message + ")", ex);
+            }
+
+            CheckKeyMatches(certificate, parameters, keyPath);
+
+            var copyWithPrivateKey = typeof(RSACertificateExtensions).GetMethod(
+                "CopyWithPrivateKey", BindingFlags.Public | BindingFlags.Static, null, new[] { typeof(X509Certificate2), typeof(RSA) }, null);
+            if (copyWithPrivateKey == null)
+            {
+                throw new QlikActivityException(
+                    "This .NET cannot attach a PEM private key to a certificate (it needs .NET Framework 4.7.2 or later). Use the QMC's client.pfx with -PfxPath instead.",
+                    QrsErrorIds.PrivateKeyUnreadable, OperationErrorCategory.NotSpecified);
+            }
+
+            using var rsa = RSA.Create();
+            try
+            {
+                rsa.ImportParameters(parameters);
+                var withKey = (X509Certificate2)copyWithPrivateKey.Invoke(null, new object[] { certificate, rsa })!;
+                return ForSChannel(withKey);
+            }
+            catch (Exception ex) when (ex is CryptographicException || ex is TargetInvocationException)
+            {
+                throw KeyUnreadable(keyPath, "could not be used with the certificate", ex.InnerException ?? ex);
+            }
+        }
+
+        private static void CheckKeyMatches(X509Certificate2 certificate, RSAParameters key, string keyPath)
+        {
+            using var publicKey = certificate.GetRSAPublicKey();
+            if (publicKey == null)
+            {
+                throw new QlikActivityException(
+                    $"The client certificate '{certificate.Subject}' does not have an RSA key.",
+                    QrsErrorIds.CertificateUnreadable, OperationErrorCategory.InvalidData);
+            }
+
+            var expected = publicKey.ExportParameters(false);
+            if (!expected.Modulus.AsSpan().SequenceEqual(key.Modulus) || !expected.Exponent.AsSpan().SequenceEqual(key.Exponent))
+            {
+                throw new QlikActivityException(
+                    $"The private key '{keyPath}' does not belong to the certificate '{certificate.Subject}'. Use client.pem and client_key.pem from the same QMC export.",
+                    QrsErrorIds.PrivateKeyMismatch, OperationErrorCategory.InvalidData);
+            }
+        }
+
+        /// <summary>
+        /// Windows' SChannel runs outside our process and cannot use an in-memory key: a round
+        /// trip through PKCS#12 gives the key a (temporary) key container it can open.
+        /// </summary>
+        private static X509Certificate2 ForSChannel(X509Certificate2 certificate)
+        {
+            if (!RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+            {
+                return certificate;
+            }
+
+            using (certificate)
+            {
+                return new X509Certificate2(certificate.Export(X509ContentType.Pkcs12), (string?)null, X509KeyStorageFlags.DefaultKeySet);
+            }
+        }
+
+        private static X509Certificate2 ReadCertificateFile(string path, string what)
+        {
+            if (!File.Exists(path))
+            {
+                throw FileNotFound(path, what);
+            }
+
+            byte[] bytes = File.ReadAllBytes(path);
+            try
+            {
+                if (LooksLikePem(bytes))
+                {
+                    var blocks = ReadPem(Encoding.ASCII.GetString(bytes), path, what);
+                    var block = PemReader.Find(blocks, "CERTIFICATE")
+                        ?? throw new QlikActivityException($"The {what} file '{path}' holds no CERTIFICATE block.",
+                            QrsErrorIds.CertificateUnreadable, OperationErrorCategory.InvalidData);
+                    bytes = block.Data;
+                }
+
+                return new X509Certificate2(bytes);
+            }
+            catch (CryptographicException ex)
+            {
+                throw new QlikActivityException($"The {what} file '{path}' is not a readable X.509 certificate.",
+                    QrsErrorIds.CertificateUnreadable, OperationErrorCategory.InvalidData, ex);
+            }
+        }
+
+        private static string ReadText(string path, string what)
+        {
+            if (!File.Exists(path))
+            {
+                throw FileNotFound(path, what);
+            }
+
+            return File.ReadAllText(path);
+        }
+
+        private static System.Collections.Generic.IReadOnlyList<PemBlock> ReadPem(string text, string path, string what)
+        {
+            try
+            {
+                return PemReader.ReadAll(text);
+            }
+            catch (FormatException ex)
+            {
+                // PemReader's messages never quote the content.
+                throw new QlikActivityException($"The {what} file '{path}' is not valid PEM: {ex.Message}",
+                    what == "private key" ? QrsErrorIds.PrivateKeyUnreadable : QrsErrorIds.CertificateUnreadable,
+                    OperationErrorCategory.InvalidData, ex);
+            }
+        }
+
+        private static bool LooksLikePem(byte[] bytes)
+        {
+            int i = 0;
+            while (i < bytes.Length && (bytes[i] == 0xEF || bytes[i] == 0xBB || bytes[i] == 0xBF || char.IsWhiteSpace((char)bytes[i])))
+            {
+                i++; // UTF-8 BOM and blank lines
+            }
+
+            return bytes.Length - i >= 5 && bytes[i] == (byte)'-' && bytes[i + 4] == (byte)'-';
+        }
+
+        private static QlikActivityException FileNotFound(string path, string what) =>
+            new QlikActivityException(
+                $"The {what} file '{path}' was not found. Export the certificates from the QMC and point -CertificatePath (or -PfxPath / -RootCertificatePath) at them.",
+                QrsErrorIds.CertificateFileNotFound, OperationErrorCategory.ObjectNotFound);
+
+        private static QlikActivityException KeyUnreadable(string keyPath, string what, Exception? inner) =>
+            new QlikActivityException($"The private key file '{keyPath}' {what}.",
+                QrsErrorIds.PrivateKeyUnreadable, OperationErrorCategory.InvalidData, inner);
+
+        private static QlikActivityException BadThumbprint(string thumbprint) =>
+            new QlikActivityException($"'{thumbprint}' is not a certificate thumbprint (40 hexadecimal characters).",
+                QrsErrorIds.InvalidConnectionOptions, OperationErrorCategory.InvalidArgument);
+    }
+}
