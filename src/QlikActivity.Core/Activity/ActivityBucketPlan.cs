@@ -119,7 +119,8 @@ namespace QlikActivity.Core.Activity
                 {
                     case NoActivityAction.Leave:
                         return new PlannedBucketChange(user, BucketChangeKind.Skip, current, null,
-                            "no license record, so no known activity: left as it is (-NoActivityAction Leave)");
+                            (user.HasLicenseRecord ? "its license records show no use" : "no license record")
+                            + ", so no known activity: left as it is (-NoActivityAction Leave)");
                     case NoActivityAction.SetValue:
                         wanted = NoActivityValue;
                         break;
