@@ -150,8 +150,7 @@ namespace QlikActivity.Core.Activity
                 string action = $"Create a custom property for User objects with the choice values {string.Join(", ", check.ChoiceValues)}";
                 if (host.ShouldProcess($"Custom property '{name}'", action))
                 {
-                    var created = client.PostJsonAsync(DefinitionPath, check.CreateBody(), token).GetAwaiter().GetResult() as JsonObject;
-                    definitionId = created != null ? IdOf(created) : Guid.Empty;
+                    definitionId = CreateDefinition(client, check, token);
                     if (definitionId == Guid.Empty)
                     {
                         throw new QlikActivityException($"The repository created the custom property '{name}' but did not answer with its id.",
@@ -301,6 +300,42 @@ namespace QlikActivity.Core.Activity
             }
 
             return null;
+        }
+
+        /// <summary>
+        /// POST the definition. A POST is not retried by the client once the connection was open
+        /// (it may have been done), so a dropped one is settled here: the name is unique, so read
+        /// it back — there it is, or it was not created and the POST goes again.
+        /// </summary>
+        private static Guid CreateDefinition(QrsClient client, CustomPropertyDefinitionCheck check, CancellationToken token)
+        {
+            for (int attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    var created = client.PostJsonAsync(DefinitionPath, check.CreateBody(), token).GetAwaiter().GetResult() as JsonObject;
+                    return created != null ? IdOf(created) : Guid.Empty;
+                }
+                catch (QrsException ex) when (attempt < 3 && (ex.ErrorId == QrsErrorIds.ConnectionDropped || ex.ErrorId == QrsErrorIds.Timeout
+                    || ex.ErrorId == QrsErrorIds.ServerError || ex.ErrorId == QrsErrorIds.BadRequest))
+                {
+                    // BadRequest too: a POST that got through before a drop is refused as a duplicate name when sent again.
+                    if (ReadDefinition(client, check.Name, token) is { } existing)
+                    {
+                        if (check.Differences(existing).Count > 0)
+                        {
+                            throw;
+                        }
+
+                        return IdOf(existing);
+                    }
+
+                    if (ex.ErrorId == QrsErrorIds.BadRequest)
+                    {
+                        throw;
+                    }
+                }
+            }
         }
 
         private static void ReplaceDefinition(QrsClient client, CustomPropertyDefinitionCheck check, JsonObject existing, CancellationToken token)
