@@ -378,6 +378,7 @@ namespace QlikActivity.Core.Activity
                 .Distinct(StringComparer.OrdinalIgnoreCase)
                 .ToArray();
             var scope = new Scope();
+            DateTime asOf = ActivityMerger.ToUtc(request.AsOf ?? DateTime.UtcNow);
 
             if (request.Users == null)
             {
@@ -428,7 +429,7 @@ namespace QlikActivity.Core.Activity
                 {
                     if (byId.TryGetValue(u.Id, out var a))
                     {
-                        scope.Users.Add(ToBucketUser(a, request.Buckets, u));
+                        scope.Users.Add(ToBucketUser(a, request.Buckets, u, asOf));
                         byId.Remove(u.Id);
                     }
                     else if (!request.LicensedOnly)
@@ -445,7 +446,7 @@ namespace QlikActivity.Core.Activity
 
                 foreach (var a in byId.Values)
                 {
-                    scope.Users.Add(ToBucketUser(a, request.Buckets, null));
+                    scope.Users.Add(ToBucketUser(a, request.Buckets, null, asOf));
                     scope.Missing.Add(a.Id);
                 }
 
@@ -492,7 +493,7 @@ namespace QlikActivity.Core.Activity
             foreach (var a in supplied.Values)
             {
                 found.TryGetValue(a.Id, out var u);
-                scope.Users.Add(ToBucketUser(a, request.Buckets, u));
+                scope.Users.Add(ToBucketUser(a, request.Buckets, u, asOf));
                 if (u != null)
                 {
                     AddValues(scope, u, definitionId, definitionName);
@@ -544,10 +545,12 @@ namespace QlikActivity.Core.Activity
             return list;
         }
 
-        private static ActivityBucketUser ToBucketUser(UserActivity a, BucketSet buckets, UserPropertyValuesRecord? listed)
+        private static ActivityBucketUser ToBucketUser(UserActivity a, BucketSet buckets, UserPropertyValuesRecord? listed, DateTime asOfUtc)
         {
             // Only a day count gives a bucket; "never" and "no record" are the no-activity policy's.
-            string? bucket = a.HasLicenseRecord && a.DaysInactive is int days ? buckets.Assign(days) : null;
+            // Objects that carry only the last activity (e.g. deserialized ones) are counted to this run's date.
+            int? days = a.DaysInactive ?? (a.LastActivity is DateTime last ? ActivityMerger.DaysBetween(ActivityMerger.ToUtc(last), asOfUtc) : null);
+            string? bucket = a.HasLicenseRecord && days is int d ? buckets.Assign(d) : null;
             return new ActivityBucketUser(a.Id, listed?.UserDirectory ?? a.UserDirectory, listed?.UserId ?? a.UserId, bucket, a.HasLicenseRecord);
         }
 

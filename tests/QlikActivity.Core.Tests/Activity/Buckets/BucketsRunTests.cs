@@ -194,6 +194,9 @@ namespace QlikActivity.Core.Tests.Activity.Buckets
             // Bucketed with other buckets by the reader: this run's buckets win, with a warning.
             activity.Single(a => a.UserId == "bob").Bucket = "100+";
             activity.Add(new UserActivity { UserDirectory = "LAB", UserId = "no.id", HasLicenseRecord = true, DaysInactive = 1 });
+            // What binds by property name (e.g. a deserialized object): the last activity, no day count.
+            var dora = site.AddUser("LAB", "dora");
+            activity.Add(new UserActivity { Id = dora, UserDirectory = "LAB", UserId = "dora", HasLicenseRecord = true, LastActivity = BucketSite.Now.AddDays(-40) });
             site.Sim.Requests.Clear();
 
             var host = new RecordingHost();
@@ -206,8 +209,9 @@ namespace QlikActivity.Core.Tests.Activity.Buckets
             Assert.Equal(new[] { "180" }, site.Values(bob));
             Assert.Empty(site.Values(site.Store.FindUser("LAB", "carl")!.Value));
             Assert.Equal(0, site.Sim.Requests.Count("GET", "/qrs/license"));
-            Assert.Equal(2, summary.UsersInScope);
-            Assert.Equal(2, results.Count);
+            Assert.Equal(new[] { "90" }, site.Values(dora));
+            Assert.Equal(3, summary.UsersInScope);
+            Assert.Equal(3, results.Count);
             Assert.Contains(host.Warnings, w => w.Contains("other buckets"));
             var error = Assert.Single(host.Errors);
             Assert.Contains("LAB\\no.id", error.Exception.Message);
