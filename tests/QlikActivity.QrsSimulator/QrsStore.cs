@@ -251,7 +251,7 @@ namespace QlikActivity.QrsSimulator
                     return new WriteOutcome { Status = 400, Errors = _composer.Errors.ToList() };
                 }
 
-                if (UniquenessViolation(table, id, entity) is { } violation)
+                if (UniquenessViolation(table, id, entity, stored) is { } violation)
                 {
                     return violation;
                 }
@@ -507,7 +507,7 @@ namespace QlikActivity.QrsSimulator
         }
 
         // The QRS keeps users unique by directory + id, and custom property definitions and tags by name.
-        private WriteOutcome? UniquenessViolation(Table table, Guid id, JsonElement entity)
+        private WriteOutcome? UniquenessViolation(Table table, Guid id, JsonElement entity, JsonElement? stored = null)
         {
             string[] keys = table.Type.Path switch
             {
@@ -522,6 +522,12 @@ namespace QlikActivity.QrsSimulator
             }
 
             var mine = keys.Select(k => entity.GetProperty(k).GetString()).ToArray();
+            // An update that keeps its unique keys cannot collide (the stored entity was unique): skip the scan.
+            if (stored is { } previous && keys.Select(k => previous.GetProperty(k).GetString()).SequenceEqual(mine, StringComparer.OrdinalIgnoreCase))
+            {
+                return null;
+            }
+
             foreach (var pair in table.Rows)
             {
                 if (pair.Key == id)
