@@ -714,10 +714,10 @@ namespace QlikActivity.Core.Activity
                     }
                     finally
                     {
+                        // Even if the producer failed, the writers finish what they hold before the queue closes.
                         _jobs.Writer.TryComplete();
+                        await Task.WhenAll(workers).ConfigureAwait(false);
                     }
-
-                    await Task.WhenAll(workers).ConfigureAwait(false);
                 }
                 finally
                 {
