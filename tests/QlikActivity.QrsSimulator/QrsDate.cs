@@ -29,6 +29,11 @@ namespace QlikActivity.QrsSimulator
         public static bool TryParse(string? text, out DateTime utc)
         {
             utc = default;
+            if (IsCanonical(text, out utc))
+            {
+                return true;
+            }
+
             if (text == null || !IsoShape.IsMatch(text))
             {
                 return false;
@@ -42,6 +47,44 @@ namespace QlikActivity.QrsSimulator
 
             utc = dto.UtcDateTime;
             return true;
+        }
+
+        /// <summary>True when <paramref name="text"/> is already in the wire form (the common case, parsed without a regex).</summary>
+        public static bool IsCanonical(string? text, out DateTime utc)
+        {
+            utc = default;
+            if (text == null || text.Length != 24 || text[23] != 'Z' || text[4] != '-' || text[7] != '-' || text[10] != 'T'
+                || text[13] != ':' || text[16] != ':' || text[19] != '.')
+            {
+                return false;
+            }
+
+            int year = Digits(text, 0, 4), month = Digits(text, 5, 2), day = Digits(text, 8, 2);
+            int hour = Digits(text, 11, 2), minute = Digits(text, 14, 2), second = Digits(text, 17, 2), ms = Digits(text, 20, 3);
+            if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month) || hour > 23 || minute > 59 || second > 59 || ms < 0)
+            {
+                return false;
+            }
+
+            utc = new DateTime(year, month, day, hour, minute, second, ms, DateTimeKind.Utc);
+            return true;
+        }
+
+        private static int Digits(string s, int start, int count)
+        {
+            int v = 0;
+            for (int i = start; i < start + count; i++)
+            {
+                int d = s[i] - '0';
+                if (d is < 0 or > 9)
+                {
+                    return -1000000;
+                }
+
+                v = (v * 10) + d;
+            }
+
+            return v;
         }
 
         private static DateTime ToUtc(DateTime d) => d.Kind switch

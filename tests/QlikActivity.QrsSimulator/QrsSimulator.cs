@@ -75,9 +75,12 @@ namespace QlikActivity.QrsSimulator
         /// <summary>Same subject as the real client certificate, issued by another CA: the simulator refuses it.</summary>
         public X509Certificate2 CreateUntrustedClientCertificate() => SimulatorCertificates.CreateUntrustedClient();
 
-        /// <summary>An RS256 token for the virtual proxy (default lifetime one hour).</summary>
+        /// <summary>
+        /// An RS256 token for the virtual proxy (default lifetime one hour). Tokens live on the real clock,
+        /// like the proxy's, whatever <see cref="QrsSimulatorOptions.Now"/> says about the data.
+        /// </summary>
         public string CreateJwt(string userDirectory, string userId, TimeSpan? lifetime = null) =>
-            _jwt.Create(userDirectory, userId, Now, lifetime ?? TimeSpan.FromHours(1));
+            _jwt.Create(userDirectory, userId, DateTime.UtcNow, lifetime ?? TimeSpan.FromHours(1));
 
         public static async Task<QrsSimulator> StartAsync(QrsSimulatorOptions options, CancellationToken ct = default)
         {
@@ -97,17 +100,18 @@ namespace QlikActivity.QrsSimulator
 
             var certificates = options.OwnCertificates ? SimulatorCertificates.Create() : SimulatorCertificates.ForProcess();
             certificates.Export(directory);
-            var jwt = options.JwtKeyFile != null ? JwtAuthority.FromPemFile(options.JwtKeyFile) : JwtAuthority.Generate();
+            var jwt = options.JwtKeyFile != null ? JwtAuthority.FromPemFile(options.JwtKeyFile)
+                : options.OwnCertificates ? JwtAuthority.Generate() : JwtAuthority.ForProcess();
             jwt.Export(directory);
 
             var store = new QrsStore(Clock);
             if (options.SeedData)
             {
-                SeedData.Fill(store, options.Users, options.Seed);
+                SeedData.Fill(store, options.Users, options.Seed, start);
             }
 
             var log = new RequestLog();
-            var handler = new QrsHttpHandler(store, options.Faults, log, jwt, certificates, options.VirtualProxyPrefix, Clock);
+            var handler = new QrsHttpHandler(store, options.Faults, log, jwt, certificates, options.VirtualProxyPrefix, () => DateTime.UtcNow);
 
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = Array.Empty<string>() });
             builder.Logging.ClearProviders();

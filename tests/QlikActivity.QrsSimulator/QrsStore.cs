@@ -40,11 +40,41 @@ namespace QlikActivity.QrsSimulator
 
         private sealed class Table
         {
-            public Table(EntityType type) => Type = type;
+            public Table(EntityType type)
+            {
+                Type = type;
+                // The QRS keeps users unique by directory + id, and custom property definitions and tags by name.
+                UniqueFields = type.Path switch
+                {
+                    QrsEntityTypes.User => new[] { "userDirectory", "userId" },
+                    QrsEntityTypes.CustomPropertyDefinition => new[] { "name" },
+                    QrsEntityTypes.Tag => new[] { "name" },
+                    _ => Array.Empty<string>(),
+                };
+            }
 
             public EntityType Type { get; }
             public OrderedDictionary<Guid, JsonElement> Rows { get; } = new OrderedDictionary<Guid, JsonElement>();
             public JsonElement[]? Snapshot { get; set; }
+            public string[] UniqueFields { get; }
+            /// <summary>Unique key (case-insensitive) to id, so a write checks uniqueness without a scan.</summary>
+            public Dictionary<string, Guid> Unique { get; } = new Dictionary<string, Guid>(StringComparer.OrdinalIgnoreCase);
+
+            public string? UniqueKey(JsonElement entity)
+            {
+                if (UniqueFields.Length == 0)
+                {
+                    return null;
+                }
+
+                var parts = new string?[UniqueFields.Length];
+                for (int i = 0; i < parts.Length; i++)
+                {
+                    parts[i] = entity.TryGetProperty(UniqueFields[i], out var v) ? v.GetString() : null;
+                }
+
+                return string.Join("\n", parts);
+            }
         }
 
         /// <summary>The simulator's current time (UTC): the configured Now plus the time since start.</summary>
@@ -69,24 +99,22 @@ namespace QlikActivity.QrsSimulator
             if (filter != null && filter.TryGetIdSet(out var ids))
             {
                 var table = TableOf(typePath);
-                var found = new List<JsonElement>(ids.Count);
+                var found = new List<(int Index, JsonElement Entity)>(ids.Count);
                 lock (_gate)
                 {
-                    foreach (var pair in table.Rows)
+                    foreach (var id in ids)
                     {
-                        if (found.Count == ids.Count)
+                        int index = table.Rows.IndexOf(id);
+                        if (index >= 0)
                         {
-                            break;
-                        }
-
-                        if (ids.Contains(pair.Key))
-                        {
-                            found.Add(pair.Value);
+                            found.Add((index, table.Rows.GetAt(index).Value));
                         }
                     }
                 }
 
-                rows = found;
+                // Storage order, as a scan would give.
+                found.Sort((a, b) => a.Index.CompareTo(b.Index));
+                rows = found.Select(f => f.Entity).ToList();
             }
             else
             {
@@ -147,30 +175,21 @@ namespace QlikActivity.QrsSimulator
         /// <summary>The user's id by directory and user id (case-insensitive), or null.</summary>
         public Guid? FindUser(string userDirectory, string userId)
         {
-            foreach (var u in All(QrsEntityTypes.User))
+            var table = TableOf(QrsEntityTypes.User);
+            lock (_gate)
             {
-                if (string.Equals(u.GetProperty("userDirectory").GetString(), userDirectory, StringComparison.OrdinalIgnoreCase)
-                    && string.Equals(u.GetProperty("userId").GetString(), userId, StringComparison.OrdinalIgnoreCase))
-                {
-                    return Guid.Parse(u.GetProperty("id").GetString()!);
-                }
+                return table.Unique.TryGetValue(userDirectory + "\n" + userId, out var id) ? id : null;
             }
-
-            return null;
         }
 
         /// <summary>The custom property definition's id by name (case-insensitive), or null.</summary>
         public Guid? FindCustomPropertyDefinition(string name)
         {
-            foreach (var d in All(QrsEntityTypes.CustomPropertyDefinition))
+            var table = TableOf(QrsEntityTypes.CustomPropertyDefinition);
+            lock (_gate)
             {
-                if (string.Equals(d.GetProperty("name").GetString(), name, StringComparison.OrdinalIgnoreCase))
-                {
-                    return Guid.Parse(d.GetProperty("id").GetString()!);
-                }
+                return table.Unique.TryGetValue(name, out var id) ? id : null;
             }
-
-            return null;
         }
 
         // ---------- writes as the HTTP API does them ----------
@@ -251,7 +270,7 @@ namespace QlikActivity.QrsSimulator
                     return new WriteOutcome { Status = 400, Errors = _composer.Errors.ToList() };
                 }
 
-                if (UniquenessViolation(table, id, entity, stored) is { } violation)
+                if (UniquenessViolation(table, id, entity) is { } violation)
                 {
                     return violation;
                 }
@@ -273,8 +292,7 @@ namespace QlikActivity.QrsSimulator
                     return 404;
                 }
 
-                table.Rows.Remove(id);
-                table.Snapshot = null;
+                Remove(table, id, stored);
                 CascadeDelete(table.Type, id, stored);
                 return 204;
             }
@@ -377,7 +395,7 @@ namespace QlikActivity.QrsSimulator
                 var outcome = Update(QrsEntityTypes.User, userId, body);
                 if (outcome.Status != 200)
                 {
-                    throw new InvalidOperationException($"setting {propertyName}={value} failed: {string.Join("; ", outcome.Errors.Select(e => e.ErrorText))}");
+                    throw new ArgumentException($"setting {propertyName}={value} failed: {string.Join("; ", outcome.Errors.Select(e => e.ErrorText))}");
                 }
             }
         }
@@ -458,13 +476,16 @@ namespace QlikActivity.QrsSimulator
             }
         }
 
+        /// <summary>While seeding: the fixed time server-set dates get, so the same seed gives the same data.</summary>
+        internal DateTime? SeedTime { get; set; }
+
         /// <summary>Seeding: stores an entity under a given id, taking its history dates as given.</summary>
         internal void Seed(string typePath, Guid id, JsonObject body, string modifiedBy = "INTERNAL\\sa_repository")
         {
             lock (_gate)
             {
                 var table = TableOf(typePath);
-                _composer.Now = Now;
+                _composer.Now = SeedTime ?? Now;
                 _composer.ModifiedBy = modifiedBy;
                 _composer.IsCascade = false;
                 _composer.AcceptGivenDates = true;
@@ -489,7 +510,29 @@ namespace QlikActivity.QrsSimulator
 
         private static void Put(Table table, Guid id, JsonElement entity)
         {
+            if (table.UniqueFields.Length > 0)
+            {
+                if (table.Rows.TryGetValue(id, out var old) && table.UniqueKey(old) is { } oldKey
+                    && table.Unique.TryGetValue(oldKey, out var holder) && holder == id)
+                {
+                    table.Unique.Remove(oldKey);
+                }
+
+                table.Unique[table.UniqueKey(entity)!] = id;
+            }
+
             table.Rows[id] = entity;
+            table.Snapshot = null;
+        }
+
+        private static void Remove(Table table, Guid id, JsonElement entity)
+        {
+            if (table.UniqueKey(entity) is { } key && table.Unique.TryGetValue(key, out var holder) && holder == id)
+            {
+                table.Unique.Remove(key);
+            }
+
+            table.Rows.Remove(id);
             table.Snapshot = null;
         }
 
@@ -506,49 +549,15 @@ namespace QlikActivity.QrsSimulator
             return now > stored ? now : stored.AddMilliseconds(1);
         }
 
-        // The QRS keeps users unique by directory + id, and custom property definitions and tags by name.
-        private WriteOutcome? UniquenessViolation(Table table, Guid id, JsonElement entity, JsonElement? stored = null)
+        private static WriteOutcome? UniquenessViolation(Table table, Guid id, JsonElement entity)
         {
-            string[] keys = table.Type.Path switch
-            {
-                QrsEntityTypes.User => new[] { "userDirectory", "userId" },
-                QrsEntityTypes.CustomPropertyDefinition => new[] { "name" },
-                QrsEntityTypes.Tag => new[] { "name" },
-                _ => Array.Empty<string>(),
-            };
-            if (keys.Length == 0)
+            if (table.UniqueKey(entity) is not { } key || !table.Unique.TryGetValue(key, out var holder) || holder == id)
             {
                 return null;
             }
 
-            var mine = keys.Select(k => entity.GetProperty(k).GetString()).ToArray();
-            // An update that keeps its unique keys cannot collide (the stored entity was unique): skip the scan.
-            if (stored is { } previous && keys.Select(k => previous.GetProperty(k).GetString()).SequenceEqual(mine, StringComparer.OrdinalIgnoreCase))
-            {
-                return null;
-            }
-
-            foreach (var pair in table.Rows)
-            {
-                if (pair.Key == id)
-                {
-                    continue;
-                }
-
-                bool same = true;
-                for (int i = 0; i < keys.Length && same; i++)
-                {
-                    same = string.Equals(pair.Value.GetProperty(keys[i]).GetString(), mine[i], StringComparison.OrdinalIgnoreCase);
-                }
-
-                if (same)
-                {
-                    return Refused(table.Type.SchemaPath + "." + keys[keys.Length - 1],
-                        "The repository detected a duplicate value of the following unique property: " + string.Join(", ", keys));
-                }
-            }
-
-            return null;
+            return Refused(table.Type.SchemaPath + "." + table.UniqueFields[table.UniqueFields.Length - 1],
+                "The repository detected a duplicate value of the following unique property: " + string.Join(", ", table.UniqueFields));
         }
 
         // References show the target's condensed form, so when that changes every holder is rewritten

@@ -35,10 +35,11 @@ namespace QlikActivity.QrsSimulator
         public static IReadOnlyList<string> CustomPropertyNames { get; } = new[] { "Department", "Region", "CostCenter", "Environment" };
 
         /// <summary>Seeds <paramref name="users"/> users (service accounts included) and their records.</summary>
-        public static void Fill(QrsStore store, int users, int seed)
+        public static void Fill(QrsStore store, int users, int seed, DateTime now)
         {
             var rnd = new Random(seed);
-            DateTime now = store.Now;
+            now = QrsDate.Truncate(now);
+            store.SeedTime = now;
             Guid NextId()
             {
                 var bytes = new byte[16];
@@ -240,6 +241,8 @@ namespace QlikActivity.QrsSimulator
                 app["appId"] = appId.ToString("D");
                 store.Seed(QrsEntityTypes.App, appId, app);
             }
+
+            store.SeedTime = null;
         }
 
         private static JsonObject Definition(string name, string[] choices, string[] objectTypes, string description, DateTime created, Func<DateTime, string> d) =>

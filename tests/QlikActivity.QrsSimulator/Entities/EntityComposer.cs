@@ -52,7 +52,7 @@ namespace QlikActivity.QrsSimulator.Entities
                 return null;
             }
 
-            return JsonSerializer.Deserialize<JsonElement>(_buffer.WrittenSpan);
+            return JsonElement.Parse(_buffer.WrittenSpan);
         }
 
         private void WriteObject(Utf8JsonWriter w, EntitySchema schema, string ownerSchemaPath, Guid id, JsonObject input, JsonElement? previous)
@@ -100,7 +100,7 @@ namespace QlikActivity.QrsSimulator.Entities
             bool hasPrev = previous is { } p && p.TryGetProperty(f.Name, out prev);
             if (AcceptGivenDates && f.Kind == FieldKind.Date && input[f.Name] is JsonValue gv && gv.TryGetValue(out string? gs) && QrsDate.TryParse(gs, out var gd))
             {
-                w.WriteStringValue(QrsDate.Format(gd));
+                w.WriteStringValue(QrsDate.IsCanonical(gs, out _) ? gs! : QrsDate.Format(gd));
                 return;
             }
 
@@ -290,7 +290,7 @@ namespace QlikActivity.QrsSimulator.Entities
                 case FieldKind.Date:
                     if (node is JsonValue dv && dv.TryGetValue(out string? ds) && QrsDate.TryParse(ds, out var d))
                     {
-                        w.WriteStringValue(QrsDate.Format(d));
+                        w.WriteStringValue(QrsDate.IsCanonical(ds, out _) ? ds! : QrsDate.Format(d));
                     }
                     else
                     {

@@ -22,6 +22,7 @@ namespace QlikActivity.QrsSimulator.Hosting
     internal sealed class QrsHttpHandler
     {
         private const int FlushThreshold = 64 * 1024;
+        private const int MaxSessions = 10000;
 
         private readonly QrsStore _store;
         private readonly FaultOptions _faults;
@@ -61,6 +62,12 @@ namespace QlikActivity.QrsSimulator.Hosting
             catch (Exception) when (ctx.RequestAborted.IsCancellationRequested)
             {
                 dropped = true;
+            }
+            catch (Exception) when (!ctx.Response.HasStarted)
+            {
+                // A simulator bug must show as a 500 in the log, not as the 200 the response began with.
+                ctx.Response.Clear();
+                ctx.Response.StatusCode = 500;
             }
             finally
             {
@@ -165,9 +172,20 @@ namespace QlikActivity.QrsSimulator.Hosting
                     return (401, null);
                 }
 
-                string session = Guid.NewGuid().ToString("D");
-                _sessions[session] = (check.UserDirectory!, check.UserId!);
-                ctx.Response.Cookies.Append(SessionCookie, session, new CookieOptions { Path = "/", HttpOnly = true, Secure = true });
+                // Like the proxy, a session cookie comes with the first authenticated answer; clients that do
+                // not keep cookies would grow the table forever, so it is bounded.
+                if (!ctx.Request.Cookies.TryGetValue(SessionCookie, out var existing) || existing == null || !_sessions.ContainsKey(existing))
+                {
+                    if (_sessions.Count >= MaxSessions)
+                    {
+                        _sessions.Clear();
+                    }
+
+                    string session = Guid.NewGuid().ToString("D");
+                    _sessions[session] = (check.UserDirectory!, check.UserId!);
+                    ctx.Response.Cookies.Append(SessionCookie, session, new CookieOptions { Path = "/", HttpOnly = true, Secure = true });
+                }
+
                 return (0, check.UserDirectory + "\\" + check.UserId);
             }
 

@@ -90,7 +90,7 @@ namespace QlikActivity.QrsSimulator.Hosting
         }
 
         /// <summary>
-        /// Splits a raw query string; false when a parameter has no value, which the QRS answers with
+        /// Splits a raw query string (keeping what parses); false when a parameter has no value, which the QRS answers with
         /// 400 <c>Missing parameter value(s)</c> (typically an unencoded '&amp;' inside a filter value).
         /// </summary>
         public static bool TryParseQuery(string rawQuery, out Dictionary<string, string> values)
@@ -102,6 +102,7 @@ namespace QlikActivity.QrsSimulator.Hosting
                 return true;
             }
 
+            bool complete = true;
             foreach (var pair in q.Split('&'))
             {
                 if (pair.Length == 0)
@@ -112,7 +113,8 @@ namespace QlikActivity.QrsSimulator.Hosting
                 int eq = pair.IndexOf('=');
                 if (eq <= 0)
                 {
-                    return false;
+                    complete = false;
+                    continue;
                 }
 
                 string key = Uri.UnescapeDataString(pair.Substring(0, eq).Replace('+', ' '));
@@ -120,7 +122,7 @@ namespace QlikActivity.QrsSimulator.Hosting
                 values[key] = value;
             }
 
-            return true;
+            return complete;
         }
 
         /// <summary>Routes a path that starts with <c>/qrs/</c> (case-insensitive, trailing slash ignored).</summary>

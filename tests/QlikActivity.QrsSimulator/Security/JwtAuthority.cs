@@ -28,7 +28,22 @@ namespace QlikActivity.QrsSimulator.Security
 
         public bool CanSign => _canSign;
 
+        private static readonly Lazy<byte[]> ProcessKey = new Lazy<byte[]>(() =>
+        {
+            using var rsa = RSA.Create(2048);
+            return rsa.ExportPkcs8PrivateKey();
+        });
+
+        /// <summary>A fresh RSA-2048 key pair.</summary>
         public static JwtAuthority Generate() => new JwtAuthority(RSA.Create(2048), true);
+
+        /// <summary>The key pair shared by simulators of this process (key generation is slow on a busy machine).</summary>
+        public static JwtAuthority ForProcess()
+        {
+            var rsa = RSA.Create();
+            rsa.ImportPkcs8PrivateKey(ProcessKey.Value, out _);
+            return new JwtAuthority(rsa, true);
+        }
 
         /// <summary>Loads a PEM private key (PKCS#1 or PKCS#8), a public key, or a certificate (verify only).</summary>
         public static JwtAuthority FromPemFile(string path)

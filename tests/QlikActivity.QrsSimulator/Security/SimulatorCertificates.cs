@@ -54,7 +54,7 @@ namespace QlikActivity.QrsSimulator.Security
             req.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
             req.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign, true));
             var notBefore = DateTimeOffset.UtcNow.AddDays(-1);
-            using var other = req.CreateSelfSigned(notBefore, notBefore.AddYears(1));
+            using var other = req.CreateSelfSigned(notBefore, notBefore.AddYears(10));
             return Issue(other, "CN=QlikClient", serverAuth: false);
         }
 
@@ -111,7 +111,7 @@ namespace QlikActivity.QrsSimulator.Security
             RandomNumberGenerator.Fill(serial);
             serial[0] &= 0x7F;
             var notBefore = DateTimeOffset.UtcNow.AddDays(-1);
-            using var issued = req.Create(ca, notBefore, notBefore.AddYears(5), serial);
+            using var issued = req.Create(ca, notBefore, notBefore.AddYears(5) < ca.NotAfter ? notBefore.AddYears(5) : new DateTimeOffset(ca.NotAfter.ToUniversalTime()), serial);
             using var withKey = issued.CopyWithPrivateKey(key);
             // Through PFX so the key is usable by SslStream on every platform.
             return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pfx, ""), "", X509KeyStorageFlags.Exportable);
