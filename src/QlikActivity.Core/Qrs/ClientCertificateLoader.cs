@@ -67,6 +67,13 @@ namespace QlikActivity.Core.Qrs
         /// <summary>A PKCS#12 file or its bytes; <paramref name="source"/> names it in messages.</summary>
         public static X509Certificate2 FromPfx(byte[] pfx, QrsSecret? password, string source)
         {
+            if (LooksLikePem(pfx))
+            {
+                throw new QlikActivityException(
+                    $"'{source}' is not a PFX (PKCS#12) file: it looks like PEM text. Pass the folder with client.pem and client_key.pem as -CertificatePath instead.",
+                    QrsErrorIds.CertificateUnreadable, OperationErrorCategory.InvalidData);
+            }
+
             X509Certificate2 certificate;
             try
             {
@@ -78,9 +85,8 @@ namespace QlikActivity.Core.Qrs
                 // A PKCS#12 file is a DER SEQUENCE; anything else is the wrong kind of file.
                 if (pfx.Length < 2 || pfx[0] != 0x30)
                 {
-                    string hint = LooksLikePem(pfx) ? " It looks like PEM text: pass its folder with -CertificatePath instead." : "";
                     throw new QlikActivityException(
-                        $"'{source}' is not a PFX (PKCS#12) file.{hint}",
+                        $"'{source}' is not a PFX (PKCS#12) file.",
                         QrsErrorIds.CertificateUnreadable, OperationErrorCategory.InvalidData, ex);
                 }
 

@@ -102,6 +102,20 @@ namespace QlikActivity
                 string? version = about is JsonObject o && o["buildVersion"] is JsonValue v && v.TryGetValue(out string? s) ? s : null;
                 return new QlikSenseConnection(client, options, version);
             }
+            catch (QrsException ex) when (ex.ErrorId == QrsErrorIds.ConnectionDropped || ex.ErrorId == QrsErrorIds.TlsHandshakeFailed)
+            {
+                var refusal = await client.DiagnoseClientCertificateAsync(cancellationToken).ConfigureAwait(false);
+                string? subject = client.ClientCertificate?.Subject;
+                client.Dispose();
+                if (refusal == null)
+                {
+                    throw;
+                }
+
+                throw new QrsException(
+                    $"{options.Server}:{options.EffectivePort} refused the client certificate '{subject}' ({refusal}). Use the client certificate exported from this site's QMC: the repository accepts only certificates issued by the site's own CA.",
+                    QrsErrorIds.ClientCertificateRejected, OperationErrorCategory.AuthenticationError, ex.Method, ex.Path, null, null, ex);
+            }
             catch
             {
                 client.Dispose();

@@ -112,7 +112,8 @@ namespace QlikActivity.Core.Qrs
                 string? rootPath = options.SkipCertificateCheck ? null : RootPathFor(options);
                 root = rootPath != null ? ClientCertificateLoader.LoadRoot(rootPath) : null;
                 var validator = new ServerCertificateValidator(root, rootPath, options.SkipCertificateCheck);
-                return new QrsClient(options, CreateHandler(options, validator, client), validator, client);
+                var handler = CreateHandler(options, validator, client);
+                return new QrsClient(options, options.WrapHandler?.Invoke(handler) ?? handler, validator, client);
             }
             catch
             {
@@ -250,6 +251,45 @@ namespace QlikActivity.Core.Qrs
             }
             catch (QrsException ex) when (ex.StatusCode == HttpStatusCode.NotFound && target.Retried)
             {
+            }
+        }
+
+        /// <summary>
+        /// Why the server refuses our client certificate, or null if it answers a request made
+        /// with it. A server that refuses a client certificate after a TLS 1.3 handshake (or
+        /// checks it after the handshake, as .NET's own servers do) just closes the connection,
+        /// which looks like a drop. This probe opens one connection, sends a bare request and
+        /// sees whether any answer comes. Only called after a failure, to name the cause.
+        /// </summary>
+        internal async Task<string?> DiagnoseClientCertificateAsync(CancellationToken cancellationToken)
+        {
+            if (_clientCertificate == null)
+            {
+                return null;
+            }
+
+            var certificate = _clientCertificate;
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(_timeout);
+            using var tcp = new TcpClient();
+            using var registration = timeout.Token.Register(() => tcp.Dispose());
+            try
+            {
+                await tcp.ConnectAsync(BaseUri.Host, BaseUri.Port).ConfigureAwait(false);
+                using var ssl = new System.Net.Security.SslStream(tcp.GetStream(), false,
+                    (sender, server, chain, errors) => _validator == null || _validator.Validate(server, errors),
+                    (sender, host, local, remote, issuers) => certificate);
+                await ssl.AuthenticateAsClientAsync(BaseUri.Host, new X509CertificateCollection { certificate }, SslProtocols.None, false).ConfigureAwait(false);
+                // No xrfkey: a server that accepted the certificate answers (403), one that did not closes.
+                byte[] request = Encoding.ASCII.GetBytes($"GET /qrs/about HTTP/1.1\r\nHost: {BaseUri.Authority}\r\nConnection: close\r\n\r\n");
+                await ssl.WriteAsync(request, 0, request.Length).ConfigureAwait(false);
+                var buffer = new byte[64];
+                int read = await ssl.ReadAsync(buffer, 0, buffer.Length).ConfigureAwait(false);
+                return read > 0 ? null : "the server closed the connection without answering";
+            }
+            catch (Exception ex) when (ex is AuthenticationException || ex is IOException || ex is ObjectDisposedException || ex is SocketException)
+            {
+                return timeout.IsCancellationRequested ? null : Innermost(ex).Message.TrimEnd('.');
             }
         }
 

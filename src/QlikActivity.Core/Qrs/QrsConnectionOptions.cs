@@ -77,6 +77,9 @@ namespace QlikActivity.Core.Qrs
         /// <summary>Parallel connections to the server.</summary>
         public int MaximumConnections { get; set; } = 8;
 
+        /// <summary>Tests wrap the real handler to tamper with requests on their way to a real server.</summary>
+        internal Func<System.Net.Http.HttpMessageHandler, System.Net.Http.HttpMessageHandler>? WrapHandler { get; set; }
+
         public int EffectivePort => Port ?? (AuthenticationMode == AuthenticationMode.Jwt ? DefaultProxyPort : DefaultCertificatePort);
 
         /// <summary>The prefix without slashes, or null.</summary>

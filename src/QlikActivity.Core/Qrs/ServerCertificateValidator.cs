@@ -74,25 +74,26 @@ namespace QlikActivity.Core.Qrs
                     : null;
             }
 
-#if NET8_0_OR_GREATER
             return ChainsToRootCustomTrust(server, _root);
-#else
-            return ChainsToRootExtraStore(server, _root);
-#endif
         }
 
-#if NET8_0_OR_GREATER
-        /// <summary>net8.0: a chain whose only trust anchor is the site's root.</summary>
+        /// <summary>
+        /// net8.0: a chain whose only trust anchor is the site's root. netstandard2.0 has no
+        /// custom trust mode and uses <see cref="ChainsToRootExtraStore"/> instead.
+        /// </summary>
         internal static string? ChainsToRootCustomTrust(X509Certificate2 server, X509Certificate2 root)
         {
+#if !NET8_0_OR_GREATER
+            return ChainsToRootExtraStore(server, root);
+#else
             using var chain = new X509Chain();
             chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
             chain.ChainPolicy.CustomTrustStore.Add(root);
             // A Qlik site's CA publishes no revocation list.
             chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
             return chain.Build(server) ? null : Describe(server, root, chain);
-        }
 #endif
+        }
 
         /// <summary>
         /// netstandard2.0 has no custom trust: put the root in the extra store, allow an unknown

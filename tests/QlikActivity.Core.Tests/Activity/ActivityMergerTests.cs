@@ -1,0 +1,207 @@
+using System;
+using System.Linq;
+using System.Threading.Tasks;
+using QlikActivity.Core.Activity;
+using Xunit;
+
+namespace QlikActivity.Core.Tests.Activity
+{
+    /// <summary>The merge rules without any server: latest wins, never, deleted users, day counting.</summary>
+    public class ActivityMergerTests
+    {
+        private static readonly DateTime AsOf = new DateTime(2024, 11, 15, 12, 0, 0, DateTimeKind.Utc);
+        private static readonly DateTimeOffset Never = new DateTimeOffset(1753, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+        private static UserRecord User(string id = "anna", string dir = "LAB") =>
+            new UserRecord { Id = Guid.NewGuid(), UserDirectory = dir, UserId = id, Name = id.ToUpperInvariant() };
+
+        private static LicenseRecord Used(UserRecord? user, DateTimeOffset? when, bool quarantined = false) =>
+            new LicenseRecord { Id = Guid.NewGuid(), User = user, LastUsed = when, LatestActivity = when, Quarantined = quarantined };
+
+        [Fact]
+        public void The_latest_activity_over_all_records_of_all_types_wins()
+        {
+            var anna = User();
+            var merger = new ActivityMerger();
+            merger.AddRecord(LicenseType.Professional, Used(anna, AsOf.AddDays(-40)));
+            merger.AddRecord(LicenseType.Login, Used(anna, AsOf.AddDays(-3)));
+            merger.AddRecord(LicenseType.Login, Used(anna, AsOf.AddDays(-20)));
+            merger.AddRecord(LicenseType.Analyzer, Used(anna, Never));
+
+            var result = Assert.Single(merger.Results(BucketSet.Default, AsOf, true));
+
+            Assert.Equal(AsOf.AddDays(-3), result.LastActivity);
+            Assert.Equal(DateTimeKind.Utc, result.LastActivity!.Value.Kind);
+            Assert.Equal(3, result.DaysInactive);
+            Assert.Equal("7", result.Bucket);
+            Assert.Equal(new[] { LicenseType.Professional, LicenseType.Analyzer, LicenseType.Login }, result.LicenseTypes);
+            Assert.True(result.HasLicenseRecord);
+            Assert.False(result.NoActivity);
+            Assert.Equal("LAB", result.UserDirectory);
+            Assert.Equal("anna", result.UserId);
+        }
+
+        [Fact]
+        public void The_order_records_arrive_in_does_not_matter()
+        {
+            var anna = User();
+            var dates = new[] { -100, -2, -50, -7 }.Select(d => AsOf.AddDays(d)).ToArray();
+            foreach (var order in new[] { dates, dates.Reverse().ToArray() })
+            {
+                var merger = new ActivityMerger();
+                foreach (var d in order)
+                {
+                    merger.AddRecord(LicenseType.Professional, Used(anna, d));
+                }
+
+                Assert.Equal(AsOf.AddDays(-2), merger.Results(BucketSet.Default, AsOf, true)[0].LastActivity);
+            }
+        }
+
+        [Fact]
+        public void Records_that_were_never_used_leave_the_user_never_active()
+        {
+            var merger = new ActivityMerger();
+            merger.AddRecord(LicenseType.Professional, Used(User(), Never));
+            merger.AddRecord(LicenseType.User, Used(User("ben"), null));
+
+            var results = merger.Results(BucketSet.Default, AsOf, true);
+
+            Assert.All(results, r =>
+            {
+                Assert.Null(r.LastActivity);
+                Assert.Null(r.DaysInactive);
+                Assert.Equal(BucketSet.NeverLabel, r.Bucket);
+                Assert.True(r.HasLicenseRecord);
+                Assert.True(r.NoActivity);
+            });
+        }
+
+        [Fact]
+        public void Users_without_records_are_marked_and_can_be_left_out()
+        {
+            var merger = new ActivityMerger();
+            var carla = User("carla");
+            merger.AddUser(carla);
+            merger.AddUser(User("dora"));
+            merger.AddRecord(LicenseType.Analyzer, Used(carla, AsOf.AddDays(-1)));
+
+            var all = merger.Results(BucketSet.Default, AsOf, includeUsersWithoutLicenseRecord: true);
+            var dora = all.Single(r => r.UserId == "dora");
+            Assert.False(dora.HasLicenseRecord);
+            Assert.Equal(BucketSet.NoLicenseRecordLabel, dora.Bucket);
+            Assert.Empty(dora.LicenseTypes);
+            Assert.Null(dora.DaysInactive);
+
+            var licensed = merger.Results(BucketSet.Default, AsOf, includeUsersWithoutLicenseRecord: false);
+            Assert.Equal("carla", Assert.Single(licensed).UserId);
+        }
+
+        [Fact]
+        public void Records_of_deleted_users_are_left_out_and_counted()
+        {
+            var merger = new ActivityMerger();
+            merger.AddRecord(LicenseType.Professional, new LicenseRecord { User = null, LastUsed = AsOf, DeletedUserDirectory = "CORP", DeletedUserId = "gone" });
+            merger.AddRecord(LicenseType.Professional, Used(User(), AsOf, quarantined: true));
+
+            Assert.Single(merger.Results(BucketSet.Default, AsOf, true));
+            Assert.Equal(2, merger.Records(LicenseType.Professional));
+            Assert.Equal(1, merger.RecordsWithoutUser(LicenseType.Professional));
+            Assert.Equal(1, merger.Quarantined(LicenseType.Professional));
+            Assert.Equal(0, merger.Records(LicenseType.Login));
+        }
+
+        [Fact]
+        public void The_user_list_names_win_over_the_copies_in_records()
+        {
+            var merger = new ActivityMerger();
+            var id = Guid.NewGuid();
+            merger.AddRecord(LicenseType.Professional, Used(new UserRecord { Id = id, UserDirectory = "LAB", UserId = "anna", Name = "old" }, AsOf));
+            merger.AddUser(new UserRecord { Id = id, UserDirectory = "LAB", UserId = "anna", Name = "Anna Berg" });
+
+            Assert.Equal("Anna Berg", merger.Results(BucketSet.Default, AsOf, true)[0].Name);
+        }
+
+        [Fact]
+        public void Access_types_use_last_used_and_usages_latest_activity()
+        {
+            var anna = User();
+            var merger = new ActivityMerger();
+            merger.AddRecord(LicenseType.Professional, new LicenseRecord { User = anna, LastUsed = AsOf.AddDays(-9), LatestActivity = AsOf });
+            Assert.Equal(9, merger.Results(BucketSet.Default, AsOf, true)[0].DaysInactive);
+
+            var merger2 = new ActivityMerger();
+            merger2.AddRecord(LicenseType.AnalyzerTime, new LicenseRecord { User = anna, LastUsed = AsOf, LatestActivity = AsOf.AddDays(-9) });
+            Assert.Equal(9, merger2.Results(BucketSet.Default, AsOf, true)[0].DaysInactive);
+        }
+
+        [Theory]
+        [InlineData("2024-11-15T00:00:01Z", 0)]
+        [InlineData("2024-11-14T23:59:59Z", 1)]
+        [InlineData("2024-11-08T12:00:00Z", 7)]
+        [InlineData("2024-11-07T23:59:59Z", 8)]
+        [InlineData("2024-11-16T08:00:00Z", 0)]
+        public void Days_are_utc_calendar_days_to_the_as_of_date(string activity, int days)
+        {
+            var last = DateTimeOffset.Parse(activity).UtcDateTime;
+            Assert.Equal(days, ActivityMerger.DaysBetween(last, AsOf));
+        }
+
+        [Fact]
+        public void Dates_with_an_offset_are_read_in_utc()
+        {
+            var anna = User();
+            var merger = new ActivityMerger();
+            // 2024-11-15 01:00 in UTC+02:00 is 2024-11-14 23:00 UTC: yesterday, not today.
+            merger.AddRecord(LicenseType.Professional, Used(anna, new DateTimeOffset(2024, 11, 15, 1, 0, 0, TimeSpan.FromHours(2))));
+            Assert.Equal(1, merger.Results(BucketSet.Default, AsOf, true)[0].DaysInactive);
+        }
+
+        [Fact]
+        public void As_of_local_times_are_converted_and_unspecified_ones_taken_as_utc()
+        {
+            var unspecified = new DateTime(2024, 11, 15, 12, 0, 0, DateTimeKind.Unspecified);
+            Assert.Equal(DateTimeKind.Utc, ActivityMerger.ToUtc(unspecified).Kind);
+            Assert.Equal(unspecified.Ticks, ActivityMerger.ToUtc(unspecified).Ticks);
+            var local = new DateTime(2024, 11, 15, 12, 0, 0, DateTimeKind.Local);
+            Assert.Equal(local.ToUniversalTime(), ActivityMerger.ToUtc(local));
+        }
+
+        [Fact]
+        public void Results_are_ordered_by_directory_then_user_id()
+        {
+            var merger = new ActivityMerger();
+            foreach (var (dir, id) in new[] { ("LAB", "zed"), ("CORP", "bob"), ("lab", "Amy"), ("CORP", "al") })
+            {
+                merger.AddUser(User(id, dir));
+            }
+
+            var order = merger.Results(BucketSet.Default, AsOf, true).Select(r => r.UserFull).ToArray();
+            Assert.Equal(new[] { "CORP\\al", "CORP\\bob", "lab\\Amy", "LAB\\zed" }, order);
+        }
+
+        [Fact]
+        public async Task Parallel_writers_lose_nothing()
+        {
+            var users = Enumerable.Range(0, 500).Select(i => User("u" + i)).ToArray();
+            var merger = new ActivityMerger();
+            await Task.WhenAll(LicenseTypes.All.Select(type => Task.Run(() =>
+            {
+                for (int i = 0; i < users.Length; i++)
+                {
+                    merger.AddRecord(type, Used(users[i], AsOf.AddDays(-((i + (int)type) % 400))));
+                }
+            })));
+
+            var results = merger.Results(BucketSet.Default, AsOf, true);
+            Assert.Equal(500, results.Count);
+            Assert.All(LicenseTypes.All, t => Assert.Equal(500, merger.Records(t)));
+            for (int i = 0; i < users.Length; i++)
+            {
+                var r = results.Single(x => x.Id == users[i].Id);
+                Assert.Equal(Enumerable.Range(0, 5).Min(t => (i + t) % 400), r.DaysInactive);
+                Assert.Equal(5, r.LicenseTypes.Length);
+            }
+        }
+    }
+}

@@ -1,0 +1,85 @@
+using System;
+using QlikActivity.Core.Activity;
+using Xunit;
+
+namespace QlikActivity.Core.Tests.Activity
+{
+    public class BucketSetTests
+    {
+        [Fact]
+        public void The_default_is_the_usual_seven_buckets_plus_overflow()
+        {
+            Assert.Equal(new[] { 1, 7, 14, 30, 90, 180, 365 }, BucketSet.Default.Days);
+            Assert.Equal("365+", BucketSet.Default.OverflowLabel);
+            Assert.Equal(new[] { "1", "7", "14", "30", "90", "180", "365", "365+" }, BucketSet.Default.Labels);
+        }
+
+        [Theory]
+        [InlineData("1,7,14,30,90,180,365")]
+        [InlineData("1, 7, 14, 30, 90, 180, 365")]
+        [InlineData("1 7 14 30 90 180 365")]
+        [InlineData("1|7|14|30|90|180|365")]
+        [InlineData("365,180|90 30|14;7;1")]
+        [InlineData("1,7,14,30,90,180,365,365+")]
+        public void Arrays_separated_strings_and_any_order_give_the_same_set(string elements)
+        {
+            // '|' separates the array's elements in this test.
+            Assert.Equal(BucketSet.Default.Labels, BucketSet.Parse(elements.Split('|')).Labels);
+        }
+
+        [Fact]
+        public void Labels_parse_back_to_the_same_set()
+        {
+            var set = BucketSet.Parse("3,10,45");
+            Assert.Equal(set.Labels, BucketSet.Parse(set.Labels).Labels);
+            Assert.Equal("3,10,45", set.ToString());
+        }
+
+        [Theory]
+        [InlineData("1,seven,14", "'seven' is not a bucket")]
+        [InlineData("1,7.5", "'7.5' is not a bucket")]
+        [InlineData("0,7", "out of range")]
+        [InlineData("-1,7", "'-1' is not a bucket")]
+        [InlineData("1,7,7", "given twice")]
+        [InlineData("1,7,99999999999", "'99999999999' is not a bucket")]
+        [InlineData("1,7,40000", "out of range")]
+        [InlineData("", "No buckets")]
+        [InlineData(" , ", "No buckets")]
+        [InlineData("1,30,7+", "overflow bucket is always the largest")]
+        [InlineData("1,7,365++", "is not a bucket")]
+        public void Invalid_buckets_are_explained_errors(string input, string expected)
+        {
+            var ex = Assert.Throws<QlikActivityException>(() => BucketSet.Parse(input));
+            Assert.Equal(BucketSet.InvalidBucketErrorId, ex.ErrorId);
+            Assert.Equal(OperationErrorCategory.InvalidArgument, ex.Category);
+            Assert.Contains(expected, ex.Message);
+        }
+
+        [Theory]
+        [InlineData(-3, "1")]
+        [InlineData(0, "1")]
+        [InlineData(1, "1")]
+        [InlineData(2, "7")]
+        [InlineData(7, "7")]
+        [InlineData(8, "14")]
+        [InlineData(30, "30")]
+        [InlineData(31, "90")]
+        [InlineData(180, "180")]
+        [InlineData(181, "365")]
+        [InlineData(365, "365")]
+        [InlineData(366, "365+")]
+        [InlineData(100000, "365+")]
+        public void Each_user_gets_the_smallest_bucket_at_least_its_days(int days, string bucket)
+        {
+            Assert.Equal(bucket, BucketSet.Default.Assign(days));
+        }
+
+        [Fact]
+        public void A_single_bucket_still_has_its_overflow()
+        {
+            var set = BucketSet.Parse("30");
+            Assert.Equal("30", set.Assign(30));
+            Assert.Equal("30+", set.Assign(31));
+        }
+    }
+}
