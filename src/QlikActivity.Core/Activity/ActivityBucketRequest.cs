@@ -22,8 +22,9 @@ namespace QlikActivity.Core.Activity
 
         /// <summary>
         /// Users supplied from the pipeline. Null: read every user of <see cref="UserDirectories"/>
-        /// and their activity. Supplied users are bucketed again from their <c>DaysInactive</c>
-        /// with <see cref="Buckets"/>, so the values always match the definition.
+        /// and their activity. Supplied users are bucketed again with <see cref="Buckets"/> from their
+        /// <c>DaysInactive</c> (or, without it, their <c>LastActivity</c> counted to <see cref="AsOf"/>),
+        /// so the values always match the definition.
         /// </summary>
         public IReadOnlyList<UserActivity>? Users { get; set; }
 

@@ -255,8 +255,11 @@ namespace QlikActivity.Core.Activity
                 }
             }
 
-            host.WriteVerbose($"{summary.UsersInScope:N0} users in scope: {sets:N0} to set, {removes:N0} to remove, {summary.Unchanged:N0} unchanged, {summary.Skipped:N0} skipped"
-                + (summary.NotWritten > 0 ? $", {summary.NotWritten:N0} not written (-WhatIf or declined)." : "."));
+            if (!token.IsCancellationRequested)
+            {
+                host.WriteVerbose($"{summary.UsersInScope:N0} users in scope: {sets:N0} to set, {removes:N0} to remove, {summary.Unchanged:N0} unchanged, {summary.Skipped:N0} skipped"
+                    + (summary.NotWritten > 0 ? $", {summary.NotWritten:N0} not written (-WhatIf or declined)." : "."));
+            }
 
             // 5. Write.
             if (toWrite.Count > 0 && token.IsCancellationRequested)
@@ -274,7 +277,11 @@ namespace QlikActivity.Core.Activity
 
             summary.Requests = RequestCounts.From(client.RequestCounts.Since(countsBefore));
             summary.Duration = stopwatch.Elapsed;
-            if (!summary.Cancelled)
+            if (token.IsCancellationRequested)
+            {
+                summary.Cancelled = true; // after Ctrl+C PowerShell takes no more messages
+            }
+            else
             {
                 host.WriteVerbose(summary.ToString());
             }

@@ -115,7 +115,7 @@ namespace QlikActivity.Core.Activity
             return differences;
         }
 
-        /// <summary>True when a difference is one that replacing the definition cannot fix (its value type).</summary>
+        /// <summary>False when replacing cannot make the definition right: its value type is not Text (-Force does not change that).</summary>
         public bool CanReplace(JsonObject existing) =>
             string.Equals(Text(existing["valueType"]), TextValueType, StringComparison.OrdinalIgnoreCase);
 

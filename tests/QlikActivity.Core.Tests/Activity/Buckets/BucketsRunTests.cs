@@ -54,6 +54,37 @@ namespace QlikActivity.Core.Tests.Activity.Buckets
             Assert.Equal(putsWhenReturned, site.Sim.Requests.Count("PUT"));
         }
 
+        [Fact]
+        public async Task CtrlC_while_asking_writes_nothing_and_still_returns_the_summary()
+        {
+            await using var site = await BucketSite.StartAsync();
+            for (int i = 0; i < 10; i++)
+            {
+                site.AddUser("LAB", "u" + i, ("professional", 20));
+            }
+
+            site.Store.AddCustomPropertyDefinition("Activity", new[] { "1", "7", "14", "30", "90", "180", "365", "365+" }, new[] { "User" });
+            site.Sim.Requests.Clear();
+            var host = new ScriptedHost();
+            int asked = 0;
+            host.OnShouldProcess = (_, _) =>
+            {
+                if (++asked == 3)
+                {
+                    host.Cancel(); // Ctrl+C at the third -Confirm question
+                }
+
+                return true;
+            };
+            var (_, summary) = BucketSite.Run(host, site.Request());
+
+            Assert.True(summary.Cancelled);
+            Assert.Equal(0, host.WritesAfterStop);
+            Assert.Equal(0, site.Sim.Requests.Count("PUT"));
+            Assert.Equal(10, summary.NotWritten);
+            Assert.Equal(3, host.Inner.ShouldProcessCalls.Count);
+        }
+
         [Theory]
         [InlineData(1, 10)]
         [InlineData(3, 30)]
