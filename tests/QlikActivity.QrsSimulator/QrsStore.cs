@@ -467,6 +467,49 @@ namespace QlikActivity.QrsSimulator
             }
         }
 
+        private readonly List<(string Type, Guid Id, JsonObject Body)> _pendingSeeds = new List<(string, Guid, JsonObject)>();
+
+        /// <summary>
+        /// Seeding: queues an entity; <see cref="FlushSeeds"/> composes the queue on every core and stores it
+        /// in queue order. Entities in one flush must not reference each other.
+        /// </summary>
+        internal void SeedLater(string typePath, Guid id, JsonObject body)
+        {
+            _pendingSeeds.Add((typePath, id, body));
+            if (_pendingSeeds.Count >= 4096)
+            {
+                FlushSeeds();
+            }
+        }
+
+        internal void FlushSeeds()
+        {
+            lock (_gate)
+            {
+                var items = _pendingSeeds.ToArray();
+                _pendingSeeds.Clear();
+                var results = new JsonElement[items.Length];
+                var now = SeedTime ?? Now;
+                // Composition only reads the tables (references), and nothing writes them until the puts below.
+                System.Threading.Tasks.Parallel.For(
+                    0,
+                    items.Length,
+                    () => new EntityComposer(LookupUnlocked) { AcceptGivenDates = true, Now = now },
+                    (i, _, composer) =>
+                    {
+                        var (type, id, body) = items[i];
+                        results[i] = composer.Compose(TableOf(type).Type, id, body, null)
+                            ?? throw new InvalidOperationException($"seed {type}: {string.Join("; ", composer.Errors.Select(e => e.SchemaPath + ": " + e.ErrorText))}");
+                        return composer;
+                    },
+                    _ => { });
+                for (int i = 0; i < items.Length; i++)
+                {
+                    Put(TableOf(items[i].Type), items[i].Id, results[i]);
+                }
+            }
+        }
+
         /// <summary>Stores a pre-composed entity (seeding writes many at once).</summary>
         internal void Load(string typePath, Guid id, JsonElement entity)
         {

@@ -96,7 +96,7 @@ namespace QlikActivity.QrsSimulator
                     u["name"] = QrsStore.ServiceAccountNames[i];
                     u["deleteProhibited"] = true;
                     u["roles"] = new JsonArray("RootAdmin");
-                    store.Seed(QrsEntityTypes.User, id, u);
+                    store.SeedLater(QrsEntityTypes.User, id, u);
                     continue;
                 }
 
@@ -165,9 +165,11 @@ namespace QlikActivity.QrsSimulator
                 }
 
                 u["customProperties"] = values;
-                store.Seed(QrsEntityTypes.User, id, u);
+                store.SeedLater(QrsEntityTypes.User, id, u);
                 people.Add((id, userCreated));
             }
+
+            store.FlushSeeds();
 
             // License records: most people have one type, some two or three (each with its own date), some none.
             string[] types = { "professional", "analyzer", "user", "login", "analyzer-time" };
@@ -239,9 +241,10 @@ namespace QlikActivity.QrsSimulator
 
                 var appId = NextId();
                 app["appId"] = appId.ToString("D");
-                store.Seed(QrsEntityTypes.App, appId, app);
+                store.SeedLater(QrsEntityTypes.App, appId, app);
             }
 
+            store.FlushSeeds();
             store.SeedTime = null;
         }
 
@@ -299,7 +302,7 @@ namespace QlikActivity.QrsSimulator
                 }
             }
 
-            store.Seed(path, id, o);
+            store.SeedLater(path, id, o);
         }
 
         /// <summary>A last-activity date spread like a real site's: hours, days, weeks, months, years ago, or never.</summary>
