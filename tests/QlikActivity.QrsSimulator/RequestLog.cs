@@ -13,6 +13,7 @@ namespace QlikActivity.QrsSimulator
         private readonly List<(string Method, string Path, int Status)> _entries = new List<(string, string, int)>();
         private readonly ConcurrentDictionary<string, long> _byMethod = new ConcurrentDictionary<string, long>(StringComparer.OrdinalIgnoreCase);
         private long _total;
+        private readonly ConcurrentDictionary<string, int[]> _concurrency = new ConcurrentDictionary<string, int[]>(StringComparer.OrdinalIgnoreCase);
 
         public long Total => Interlocked.Read(ref _total);
 
@@ -39,6 +40,28 @@ namespace QlikActivity.QrsSimulator
             }
         }
 
+        /// <summary>The most requests of a method handled at the same time since the last <see cref="Clear"/> (how parallel a client was).</summary>
+        public int PeakConcurrent(string method) => _concurrency.TryGetValue(method, out var c) ? Volatile.Read(ref c[1]) : 0;
+
+        /// <summary>A request of <paramref name="method"/> starts being handled; <see cref="Leave"/> when it ends.</summary>
+        internal void Enter(string method)
+        {
+            var c = _concurrency.GetOrAdd(method, _ => new int[2]); // [0] in flight, [1] peak
+            int now = Interlocked.Increment(ref c[0]);
+            int peak;
+            while (now > (peak = Volatile.Read(ref c[1])) && Interlocked.CompareExchange(ref c[1], now, peak) != peak)
+            {
+            }
+        }
+
+        internal void Leave(string method)
+        {
+            if (_concurrency.TryGetValue(method, out var c))
+            {
+                Interlocked.Decrement(ref c[0]);
+            }
+        }
+
         public IReadOnlyDictionary<string, long> ByMethod() => new Dictionary<string, long>(_byMethod, StringComparer.OrdinalIgnoreCase);
 
         public IReadOnlyList<(string Method, string Path, int Status)> Snapshot()
@@ -56,6 +79,10 @@ namespace QlikActivity.QrsSimulator
                 _entries.Clear();
                 _byMethod.Clear();
                 Interlocked.Exchange(ref _total, 0);
+                foreach (var c in _concurrency.Values)
+                {
+                    Volatile.Write(ref c[1], Volatile.Read(ref c[0]));
+                }
             }
         }
 

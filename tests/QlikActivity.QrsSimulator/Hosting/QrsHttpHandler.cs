@@ -54,6 +54,7 @@ namespace QlikActivity.QrsSimulator.Hosting
             string method = ctx.Request.Method;
             string path = ctx.Request.Path.Value ?? "/";
             bool dropped = false;
+            _log.Enter(method);
             try
             {
                 dropped = await HandleCoreAsync(ctx, path).ConfigureAwait(false);
@@ -70,6 +71,7 @@ namespace QlikActivity.QrsSimulator.Hosting
             }
             finally
             {
+                _log.Leave(method);
                 _log.Add(method, path, dropped ? 0 : ctx.Response.StatusCode);
             }
         }

@@ -1,0 +1,75 @@
+using System;
+using System.Collections.Generic;
+
+namespace QlikActivity.Core.Activity
+{
+    /// <summary>What <see cref="ActivityBucketWriter"/> sets, for whom, and how gently.</summary>
+    public sealed class ActivityBucketRequest
+    {
+        public const int MaximumBatchSize = 25;
+        public const int MaximumThrottleLimit = 32;
+
+        public ActivityBucketRequest(QlikSenseConnection connection, string propertyName)
+        {
+            Connection = connection ?? throw new ArgumentNullException(nameof(connection));
+            PropertyName = propertyName ?? throw new ArgumentNullException(nameof(propertyName));
+        }
+
+        public QlikSenseConnection Connection { get; }
+
+        /// <summary>The custom property (created when missing).</summary>
+        public string PropertyName { get; }
+
+        /// <summary>
+        /// Users supplied from the pipeline. Null: read every user of <see cref="UserDirectories"/>
+        /// and their activity. Supplied users are bucketed again with <see cref="Buckets"/> from their
+        /// <c>DaysInactive</c> (or, without it, their <c>LastActivity</c> counted to <see cref="AsOf"/>),
+        /// so the values always match the definition.
+        /// </summary>
+        public IReadOnlyList<UserActivity>? Users { get; set; }
+
+        /// <summary>License types whose records count as activity; empty means all five.</summary>
+        public IReadOnlyList<LicenseType> LicenseTypes { get; set; } = Array.Empty<LicenseType>();
+
+        /// <summary>Only users of these directories; empty means all.</summary>
+        public IReadOnlyList<string> UserDirectories { get; set; } = Array.Empty<string>();
+
+        /// <summary>Leave out users without a record of the selected license types (as Get-QlikUserActivity -LicensedOnly).</summary>
+        public bool LicensedOnly { get; set; }
+
+        public BucketSet Buckets { get; set; } = BucketSet.Default;
+
+        /// <summary>Days are counted to this date (UTC); null means now.</summary>
+        public DateTime? AsOf { get; set; }
+
+        /// <summary>What users without known activity get; see <see cref="QlikActivity.NoActivityAction"/>.</summary>
+        public NoActivityAction NoActivityAction { get; set; } = NoActivityAction.Remove;
+
+        /// <summary>The value for <see cref="NoActivityAction.SetValue"/>.</summary>
+        public string? NoActivityValue { get; set; }
+
+        /// <summary>Users per <c>GET /qrs/user/full?filter=id eq .. or ..</c> (1–25).</summary>
+        public int BatchSize { get; set; } = MaximumBatchSize;
+
+        /// <summary>PUTs in flight at once (1–32). The connection's own limit on parallel connections also applies.</summary>
+        public int ThrottleLimit { get; set; } = 4;
+
+        /// <summary>Pause after each batch's writes (ctrl-q's batch sleep).</summary>
+        public TimeSpan BatchSleep { get; set; } = TimeSpan.Zero;
+
+        /// <summary>Pause after each user's write, per parallel writer (ctrl-q's user sleep).</summary>
+        public TimeSpan UserSleep { get; set; } = TimeSpan.Zero;
+
+        /// <summary>Replace an existing definition whose choice values or object types differ.</summary>
+        public bool Force { get; set; }
+
+        /// <summary>Also yield one <see cref="ActivityBucketResult"/> per user.</summary>
+        public bool PassThru { get; set; }
+
+        /// <summary>How often one user is re-read and written again after 409 Conflict.</summary>
+        public int MaximumConflictAttempts { get; set; } = 10;
+
+        /// <summary>Once stopped, how long writes in flight may take before they are abandoned.</summary>
+        public TimeSpan StopGracePeriod { get; set; } = TimeSpan.FromSeconds(60);
+    }
+}

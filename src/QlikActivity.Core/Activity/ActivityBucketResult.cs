@@ -1,0 +1,49 @@
+using System;
+
+namespace QlikActivity
+{
+    /// <summary>What Set-QlikActivityBucket did to one user.</summary>
+    public enum ActivityBucketStatus
+    {
+        /// <summary>The new value was written.</summary>
+        Updated,
+
+        /// <summary>The user already held the right value: nothing was written.</summary>
+        Unchanged,
+
+        /// <summary>Not touched on purpose (see the reason): the no-activity policy Leave, a bucket outside the choice values, a user no longer listed.</summary>
+        Skipped,
+
+        /// <summary>The write failed after retries; the reason says why.</summary>
+        Failed,
+
+        /// <summary>Would have been written, but -WhatIf (or a "No" to -Confirm) or Ctrl+C stopped it.</summary>
+        WhatIf,
+    }
+
+    /// <summary>
+    /// One user's outcome of Set-QlikActivityBucket (PowerShell type name
+    /// <c>QlikActivity.ActivityBucketResult</c>), emitted with -PassThru.
+    /// </summary>
+    public sealed class ActivityBucketResult
+    {
+        /// <summary><c>DIRECTORY\userid</c>.</summary>
+        public string User { get; set; } = "";
+
+        /// <summary>The user's repository id.</summary>
+        public Guid UserId { get; set; }
+
+        /// <summary>The value before the run (several values joined with ", "), or null for none.</summary>
+        public string? OldValue { get; set; }
+
+        /// <summary>The value wanted (null: the value is removed, or the user is skipped).</summary>
+        public string? NewValue { get; set; }
+
+        public ActivityBucketStatus Status { get; set; }
+
+        /// <summary>Why a user was skipped or failed; null otherwise.</summary>
+        public string? Reason { get; set; }
+
+        public override string ToString() => $"{User}: {OldValue ?? "(none)"} -> {NewValue ?? "(none)"} ({Status})";
+    }
+}

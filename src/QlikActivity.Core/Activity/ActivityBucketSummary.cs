@@ -1,0 +1,84 @@
+using System;
+using QlikActivity.Core.Qrs;
+
+namespace QlikActivity
+{
+    /// <summary>What happened to the custom property's definition in a Set-QlikActivityBucket run.</summary>
+    public enum CustomPropertyDefinitionAction
+    {
+        /// <summary>It did not exist and was created.</summary>
+        Created,
+
+        /// <summary>It existed with other choice values or object types and -Force replaced them.</summary>
+        Replaced,
+
+        /// <summary>It existed and was right.</summary>
+        Unchanged,
+
+        /// <summary>It needed creating or replacing, but -WhatIf (or a "No" to -Confirm) stopped it.</summary>
+        WhatIf,
+    }
+
+    /// <summary>Requests sent to the repository, per HTTP method (every attempt counts, retries included).</summary>
+    public sealed class RequestCounts
+    {
+        public long Get { get; set; }
+        public long Put { get; set; }
+        public long Post { get; set; }
+        public long Delete { get; set; }
+
+        /// <summary>How many of the requests were retries (after 429, 503, a dropped connection...).</summary>
+        public long Retries { get; set; }
+
+        public long Total => Get + Put + Post + Delete;
+
+        internal static RequestCounts From(QrsRequestCounts counts) => new RequestCounts
+        {
+            Get = counts.Get,
+            Put = counts.Put,
+            Post = counts.Post,
+            Delete = counts.Delete,
+            Retries = counts.Retries,
+        };
+
+        public override string ToString() => $"GET {Get}, PUT {Put}, POST {Post}, DELETE {Delete}";
+    }
+
+    /// <summary>
+    /// The end-of-run summary of Set-QlikActivityBucket (PowerShell type name
+    /// <c>QlikActivity.ActivityBucketSummary</c>). <see cref="UsersInScope"/> is the sum of
+    /// <see cref="Updated"/>, <see cref="Unchanged"/>, <see cref="Skipped"/>, <see cref="Failed"/>
+    /// and <see cref="NotWritten"/>.
+    /// </summary>
+    public sealed class ActivityBucketSummary
+    {
+        /// <summary>The custom property's name.</summary>
+        public string PropertyName { get; set; } = "";
+
+        public int UsersInScope { get; set; }
+
+        public int Updated { get; set; }
+
+        public int Unchanged { get; set; }
+
+        public int Skipped { get; set; }
+
+        public int Failed { get; set; }
+
+        /// <summary>Users that needed a write but got none: -WhatIf, a "No" to -Confirm, or Ctrl+C before their turn.</summary>
+        public int NotWritten { get; set; }
+
+        public CustomPropertyDefinitionAction DefinitionAction { get; set; }
+
+        /// <summary>The requests this run sent.</summary>
+        public RequestCounts Requests { get; set; } = new RequestCounts();
+
+        public TimeSpan Duration { get; set; }
+
+        /// <summary>True when Ctrl+C stopped the run: writes in flight were finished, no new ones started.</summary>
+        public bool Cancelled { get; set; }
+
+        public override string ToString() =>
+            $"{PropertyName}: {UsersInScope} users, {Updated} updated, {Unchanged} unchanged, {Skipped} skipped, {Failed} failed, {NotWritten} not written; definition {DefinitionAction}; {Requests.Total} requests ({Requests}) in {Duration.TotalSeconds:0.0} s{(Cancelled ? "; stopped by Ctrl+C" : "")}";
+    }
+}

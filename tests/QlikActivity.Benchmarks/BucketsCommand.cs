@@ -1,0 +1,165 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text.Json.Nodes;
+using System.Threading;
+using QlikActivity.Core;
+using QlikActivity.Core.Activity;
+using QlikActivity.Core.Qrs;
+using QlikActivity.QrsSimulator;
+
+namespace QlikActivity.Benchmarks
+{
+    /// <summary>
+    /// <c>buckets --users 10000 --changed 2000</c>: seeds the QRS simulator (in-process, HTTPS with
+    /// client certificates) so that every user holds its right bucket except <c>changed</c> users,
+    /// runs Set-QlikActivityBucket's operation with no sleeps, runs it again, and prints
+    /// <c>{"users":..,"changed":..,"seconds":..,"requests":{"GET":..,"PUT":..,"POST":..,"DELETE":..},"failed":..,"rerunPuts":..}</c>.
+    /// Requests are the simulator's own count for the first run.
+    /// </summary>
+    public sealed class BucketsCommand : IBenchmarkCommand
+    {
+        private const string Property = "Activity";
+
+        public string Name => "buckets";
+
+        public string Description => "Set-QlikActivityBucket against the simulator: --users 10000 --changed 2000 [--throttle 4] [--batch 25]";
+
+        public int Run(BenchmarkArguments args)
+        {
+            int users = args.GetInt("users", 10000);
+            int changed = args.GetInt("changed", 2000);
+            int throttle = args.GetInt("throttle", 4);
+            int batch = args.GetInt("batch", 25);
+            var now = new DateTime(2025, 6, 15, 12, 0, 0, DateTimeKind.Utc);
+
+            using var sim = Start(new QrsSimulatorOptions { Users = users, Seed = 1, Now = now });
+            using var connection = QlikSenseConnection.ConnectAsync(new QrsConnectionOptions
+            {
+                Server = "127.0.0.1",
+                Port = sim.Value.Port,
+                CertificateFolder = sim.Value.CertificateDirectory,
+            }).GetAwaiter().GetResult();
+
+            var host = new QuietHost();
+            int seeded = Seed(sim.Value, connection, host, now, changed);
+            Console.Error.WriteLine($"seeded {users:N0} users, {seeded:N0} of them to change");
+
+            ActivityBucketRequest Request() => new ActivityBucketRequest(connection, Property)
+            {
+                AsOf = now,
+                ThrottleLimit = throttle,
+                BatchSize = batch,
+                BatchSleep = TimeSpan.Zero,
+                UserSleep = TimeSpan.Zero,
+            };
+
+            sim.Value.Requests.Clear();
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var clock = Stopwatch.StartNew();
+            var first = (ActivityBucketSummary)ActivityBucketWriter.Run(host, Request()).Last();
+            double seconds = clock.Elapsed.TotalSeconds;
+            var requests = sim.Value.Requests.ByMethod();
+            Console.Error.WriteLine(first.ToString());
+            Console.Error.WriteLine($"CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:0.0} s (client and simulator) in {seconds:0.0} s");
+
+            sim.Value.Requests.Clear();
+            var second = (ActivityBucketSummary)ActivityBucketWriter.Run(host, Request()).Last();
+            long rerunPuts = sim.Value.Requests.Count("PUT");
+            Console.Error.WriteLine(second.ToString());
+
+            long Count(string method) => requests.TryGetValue(method, out var n) ? n : 0;
+            Console.WriteLine(string.Format(CultureInfo.InvariantCulture,
+                "{{\"users\":{0},\"changed\":{1},\"seconds\":{2:0.00},\"requests\":{{\"GET\":{3},\"PUT\":{4},\"POST\":{5},\"DELETE\":{6}}},\"failed\":{7},\"rerunPuts\":{8}}}",
+                users, seeded, seconds, Count("GET"), Count("PUT"), Count("POST"), Count("DELETE"), first.Failed + second.Failed, rerunPuts));
+            return first.Failed == 0 && second.Failed == 0 ? 0 : 1;
+        }
+
+        /// <summary>
+        /// Gives every user its right value straight in the store (the definition and the values
+        /// as a previous run left them), then spoils <paramref name="changed"/> of them: another
+        /// bucket, or a value where none belongs. Returns how many were spoiled.
+        /// </summary>
+        private static int Seed(QrsSimulator.QrsSimulator sim, QlikSenseConnection connection, IOperationHost host, DateTime now, int changed)
+        {
+            var labels = BucketSet.Default.Labels;
+            var definitionId = sim.Store.AddCustomPropertyDefinition(Property, labels, new[] { "User" }, "Days since last activity");
+            var activity = UserActivityReader.Read(host, new UserActivityRequest(connection) { AsOf = now })
+                .ToDictionary(a => a.Id);
+
+            var wanted = new Dictionary<Guid, string?>();
+            foreach (var user in sim.Store.Users())
+            {
+                var id = Guid.Parse((string)user["id"]!);
+                string? value = activity.TryGetValue(id, out var a) && a.HasLicenseRecord && a.DaysInactive != null ? a.Bucket : null;
+                wanted[id] = value;
+                if (value != null)
+                {
+                    Put(sim, id, UserCustomPropertyEdit.Apply(user, definitionId, Property, value));
+                }
+            }
+
+            var rnd = new Random(42);
+            var spoil = wanted.Keys.OrderBy(_ => rnd.Next()).Take(Math.Min(changed, wanted.Count)).ToList();
+            foreach (var id in spoil)
+            {
+                string? right = wanted[id];
+                string wrong = right == null ? labels[labels.Count - 1] : labels[(IndexOf(labels, right) + 1) % labels.Count];
+                Put(sim, id, UserCustomPropertyEdit.Apply(sim.Store.User(id)!, definitionId, Property, wrong));
+            }
+
+            return spoil.Count;
+        }
+
+        private static int IndexOf(IReadOnlyList<string> labels, string value)
+        {
+            for (int i = 0; i < labels.Count; i++)
+            {
+                if (labels[i] == value)
+                {
+                    return i;
+                }
+            }
+
+            return 0;
+        }
+
+        private static void Put(QrsSimulator.QrsSimulator sim, Guid id, JsonObject body)
+        {
+            var outcome = sim.Store.Update("user", id, body);
+            if (outcome.Status != 200)
+            {
+                throw new InvalidOperationException($"seeding user {id} failed with {outcome.Status}: {string.Join("; ", outcome.Errors.Select(e => e.ErrorText))}");
+            }
+        }
+
+        private static Owned Start(QrsSimulatorOptions options) =>
+            new Owned(QrsSimulator.QrsSimulator.StartAsync(options).GetAwaiter().GetResult());
+
+        /// <summary>Disposes the simulator synchronously at the end of the command.</summary>
+        private sealed class Owned : IDisposable
+        {
+            public Owned(QrsSimulator.QrsSimulator value) => Value = value;
+
+            public QrsSimulator.QrsSimulator Value { get; }
+
+            public void Dispose() => Value.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+
+        /// <summary>Says yes to everything and shows nothing: the benchmark measures the operation.</summary>
+        private sealed class QuietHost : IOperationHost
+        {
+            public CancellationToken CancellationToken => CancellationToken.None;
+            public bool ShouldProcess(string target, string action) => true;
+            public bool ShouldContinue(string query, string caption) => true;
+            public void WriteVerbose(string message) { }
+            public void WriteWarning(string message) => Console.Error.WriteLine("WARNING: " + message);
+            public void WriteDebug(string message) { }
+            public void WriteProgress(OperationProgress progress) { }
+            public void WriteError(OperationError error) => Console.Error.WriteLine("ERROR: " + error.Exception.Message);
+        }
+    }
+}
