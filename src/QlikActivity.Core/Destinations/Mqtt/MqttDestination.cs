@@ -196,7 +196,7 @@ namespace QlikActivity
                 var failure = connection.Failure ?? ex;
                 connection.Fail(ex);
                 throw new DestinationException(
-                    $"{MqttConnection.Explain(failure)} Unacknowledged events are re-sent after reconnecting.",
+                    $"{MqttConnection.Explain(failure).TrimEnd('.')}. Unacknowledged events are re-sent after reconnecting.",
                     retryable: true, inner: ex);
             }
         }

@@ -54,6 +54,21 @@ namespace QlikActivity.Core.Tests.Destinations.Mqtt.Support
 
         public bool IsRunning => _process is { HasExited: false };
 
+        /// <summary>CPU time the running broker has used (user + system).</summary>
+        public TimeSpan CpuTime
+        {
+            get
+            {
+                if (_process == null || _process.HasExited)
+                {
+                    return TimeSpan.Zero;
+                }
+
+                _process.Refresh();
+                return _process.TotalProcessorTime;
+            }
+        }
+
         /// <summary>Starts a broker; throws (never skips) with the install command when mosquitto is missing.</summary>
         public static MosquittoBroker Start(MosquittoOptions? options = null)
         {

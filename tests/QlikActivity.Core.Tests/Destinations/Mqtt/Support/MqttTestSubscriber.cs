@@ -17,14 +17,16 @@ namespace QlikActivity.Core.Tests.Destinations.Mqtt.Support
         private readonly MqttConnectionSettings _settings;
         private readonly string _filter;
         private readonly bool _keepMessages;
+        private readonly MqttQualityOfService _qos;
         private readonly ConcurrentQueue<MqttReceivedMessage> _messages = new ConcurrentQueue<MqttReceivedMessage>();
         private readonly ConcurrentDictionary<string, long> _perTopic = new ConcurrentDictionary<string, long>();
         private readonly List<(long Count, TaskCompletionSource<bool> Reached)> _waiters = new List<(long, TaskCompletionSource<bool>)>();
         private MqttConnection? _connection;
         private long _count;
 
-        private MqttTestSubscriber(MqttConnectionSettings settings, string filter, bool keepMessages)
+        private MqttTestSubscriber(MqttConnectionSettings settings, string filter, bool keepMessages, MqttQualityOfService qos)
         {
+            _qos = qos;
             _settings = settings;
             _filter = filter;
             _keepMessages = keepMessages;
@@ -39,11 +41,11 @@ namespace QlikActivity.Core.Tests.Destinations.Mqtt.Support
         public long CountFor(string topic) => _perTopic.TryGetValue(topic, out var n) ? n : 0;
 
         /// <summary>
-        /// Connects and subscribes at QoS 1. With <paramref name="persistentSession"/> the broker keeps the
+        /// Connects and subscribes (at QoS 1 unless told otherwise). With <paramref name="persistentSession"/> the broker keeps the
         /// subscription and queues messages while this subscriber is away (clean session = 0).
         /// </summary>
         public static async Task<MqttTestSubscriber> ConnectAsync(int port, string filter = "#", bool persistentSession = false,
-            bool keepMessages = true, Action<MqttConnectionSettings>? configure = null)
+            bool keepMessages = true, Action<MqttConnectionSettings>? configure = null, int qos = 1)
         {
             var settings = new MqttConnectionSettings
             {
@@ -55,7 +57,7 @@ namespace QlikActivity.Core.Tests.Destinations.Mqtt.Support
                 ConnectTimeout = TimeSpan.FromSeconds(30),
             };
             configure?.Invoke(settings);
-            var subscriber = new MqttTestSubscriber(settings, filter, keepMessages);
+            var subscriber = new MqttTestSubscriber(settings, filter, keepMessages, (MqttQualityOfService)qos);
             await subscriber.OpenAsync().ConfigureAwait(false);
             return subscriber;
         }
@@ -116,7 +118,7 @@ namespace QlikActivity.Core.Tests.Destinations.Mqtt.Support
         private async Task OpenAsync()
         {
             _connection = await MqttConnection.OpenAsync(_settings, CancellationToken.None).ConfigureAwait(false);
-            await _connection.SubscribeAsync(_filter, MqttQualityOfService.AtLeastOnce, CancellationToken.None).ConfigureAwait(false);
+            await _connection.SubscribeAsync(_filter, _qos, CancellationToken.None).ConfigureAwait(false);
         }
 
         private void OnMessage(MqttReceivedMessage message)
