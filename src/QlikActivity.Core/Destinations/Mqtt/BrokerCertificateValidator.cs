@@ -119,40 +119,64 @@ namespace QlikActivity.Core.Destinations.Mqtt
         private bool ValidateAgainstCa(X509Certificate certificate, X509Chain? presented)
         {
             using var leaf = new X509Certificate2(certificate);
-            using var custom = new X509Chain();
-            custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-            custom.ChainPolicy.ExtraStore.AddRange(_trustedCas!);
+#if NET8_0_OR_GREATER
+            var (trusted, status) = ChainsToCaWithCustomRootTrust(leaf, presented);
+#else
+            var (trusted, status) = ChainsToCaWithUnknownRootAllowed(leaf, presented);
+#endif
+            if (!trusted)
+            {
+                LastFailure = $"its certificate ({certificate.Subject}) does not chain to the CA in '{_caPath}' ({status})";
+            }
+
+            return trusted;
+        }
+
+#if NET8_0_OR_GREATER
+        /// <summary>.NET 5+: the given CAs are the only roots the chain may end in.</summary>
+        internal (bool Trusted, string Status) ChainsToCaWithCustomRootTrust(X509Certificate2 leaf, X509Chain? presented)
+        {
+            using var chain = NewChain(presented);
+            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+            chain.ChainPolicy.CustomTrustStore.AddRange(_trustedCas!);
+            bool built = chain.Build(leaf);
+            return (built, Describe(chain));
+        }
+#endif
+
+        /// <summary>
+        /// .NET Framework (Windows PowerShell 5.1) has no custom root store: allow an unknown root,
+        /// then insist the root is one of the given CAs. Compiled everywhere so tests cover it.
+        /// </summary>
+        internal (bool Trusted, string Status) ChainsToCaWithUnknownRootAllowed(X509Certificate2 leaf, X509Chain? presented)
+        {
+            using var chain = NewChain(presented);
+            chain.ChainPolicy.VerificationFlags = X509VerificationFlags.AllowUnknownCertificateAuthority;
+            if (!chain.Build(leaf))
+            {
+                return (false, Describe(chain));
+            }
+
+            var root = chain.ChainElements[chain.ChainElements.Count - 1].Certificate;
+            bool ours = _trustedCas!.Cast<X509Certificate2>().Any(ca => ca.Thumbprint == root.Thumbprint);
+            return (ours, ours ? "trusted" : "UntrustedRoot");
+        }
+
+        private X509Chain NewChain(X509Chain? presented)
+        {
+            var chain = new X509Chain();
+            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+            chain.ChainPolicy.ExtraStore.AddRange(_trustedCas!);
             if (presented != null)
             {
                 // Intermediates the broker sent along.
                 foreach (var element in presented.ChainElements)
                 {
-                    custom.ChainPolicy.ExtraStore.Add(element.Certificate);
+                    chain.ChainPolicy.ExtraStore.Add(element.Certificate);
                 }
             }
 
-#if NET8_0_OR_GREATER
-            custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            custom.ChainPolicy.CustomTrustStore.AddRange(_trustedCas!);
-            if (custom.Build(leaf))
-            {
-                return true;
-            }
-#else
-            // .NET Framework has no custom root store: allow the unknown root, then insist it is one of ours.
-            custom.ChainPolicy.VerificationFlags = X509VerificationFlags.AllowUnknownCertificateAuthority;
-            if (custom.Build(leaf))
-            {
-                var root = custom.ChainElements[custom.ChainElements.Count - 1].Certificate;
-                if (_trustedCas!.Cast<X509Certificate2>().Any(ca => ca.Thumbprint == root.Thumbprint))
-                {
-                    return true;
-                }
-            }
-#endif
-
-            LastFailure = $"its certificate ({certificate.Subject}) does not chain to the CA in '{_caPath}' ({Describe(custom)})";
-            return false;
+            return chain;
         }
 
         private static string Describe(X509Chain? chain)
