@@ -13,7 +13,9 @@ namespace QlikActivity.Benchmarks
     /// (two PUBLISH packets each: main topic and type topic) and counts them with a subscriber.
     /// Options: --events N (200000), --qos 0|1 (1), --rate events/s (0 = as fast as possible),
     /// --window in-flight packets (destination default), --batch events per batch (default),
-    /// --subscriber-qos 0|1 (0), --no-subscriber (count PUBACKed events instead, to see the publisher's own cost).
+    /// --subscriber-qos 0|1 (0), --subscribe main|all|none: the subscriber counts the main topic (default;
+    /// one message per event), every topic (two per event), or nothing (then PUBACKed events are
+    /// counted, to see the publisher's own cost).
     /// </summary>
     public sealed class MqttPublishCommand : IBenchmarkCommand
     {
@@ -29,11 +31,19 @@ namespace QlikActivity.Benchmarks
             int qos = args.GetInt("qos", 1);
             int rate = args.GetInt("rate", 0);
             int subscriberQos = args.GetInt("subscriber-qos", 0);
-            bool noSubscriber = args.Get("no-subscriber") != null;
+            string subscribe = args.Get("subscribe", "main");
+            bool noSubscriber = subscribe == "none";
+            string filter = subscribe switch
+            {
+                "main" => "qliksense/userevent",
+                "all" => "qliksense/#",
+                "none" => "nobody/listens/here",
+                _ => throw new ArgumentException("--subscribe must be main, all or none"),
+            };
             var defaults = new MqttDestinationOptions();
 
             using var broker = MosquittoBroker.Start();
-            await using var subscriber = await MqttTestSubscriber.ConnectAsync(broker.Port, noSubscriber ? "nobody/listens/here" : "qliksense/#", keepMessages: false, qos: subscriberQos);
+            await using var subscriber = await MqttTestSubscriber.ConnectAsync(broker.Port, filter, keepMessages: false, qos: subscriberQos);
             var options = new MqttDestinationOptions
             {
                 Broker = "127.0.0.1",
@@ -76,7 +86,7 @@ namespace QlikActivity.Benchmarks
             }
 
             double enqueueSeconds = clock.Elapsed.TotalSeconds;
-            long expected = 2L * (events - refused);
+            long expected = (subscribe == "all" ? 2L : 1L) * (events - refused);
             string? timeout = null;
             try
             {
