@@ -55,13 +55,13 @@ namespace QlikActivity.Core.Destinations.Mqtt
         public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
         /// <summary>QoS 1 messages sent and not yet acknowledged, at most (a pipelined window, not stop-and-wait).</summary>
-        public int MaxInFlight { get; set; } = 2000;
+        public int MaxInFlight { get; set; } = 4000;
 
         /// <summary>Events held while the broker is slow or down; beyond it new events are dropped and counted.</summary>
         public int QueueCapacity { get; set; } = 100_000;
 
         /// <summary>Events per batch: each batch is written in a few socket writes and its PUBACKs awaited together.</summary>
-        public int BatchSize { get; set; } = 1000;
+        public int BatchSize { get; set; } = 2000;
 
         public TimeSpan BatchInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 
