@@ -34,7 +34,7 @@ namespace QlikActivity
 
         /// <summary>Checks the options and makes the destination; it connects when the listener starts it.</summary>
         public MqttDestination(MqttDestinationOptions options)
-            : this(Checked(options))
+            : this(Check(options))
         {
         }
 
@@ -154,7 +154,7 @@ namespace QlikActivity
                     for (int t = 0; t < 2; t++)
                     {
                         int slot = (i * 2) + t;
-                        byte[]? topic = t == 0 ? _topic : _typeTopics[(int)e.EventType];
+                        byte[]? topic = t == 0 ? _topic : TypeTopic(e.EventType);
                         if (topic == null || pending.Done[slot])
                         {
                             continue;
@@ -218,6 +218,10 @@ namespace QlikActivity
             _json.Dispose();
             _payload.Dispose();
         }
+
+        // An event type this version does not know has no topic of its own; it still goes to the main topic.
+        private byte[]? TypeTopic(UserEventType type) =>
+            (uint)type < (uint)_typeTopics.Length ? _typeTopics[(int)type] : null;
 
         private async Task<MqttConnection> ConnectAsync(CancellationToken cancellationToken)
         {
@@ -319,7 +323,7 @@ namespace QlikActivity
             return new QlikActivityException(ex.Message, id, category, ex);
         }
 
-        private static CheckedOptions Checked(MqttDestinationOptions options)
+        private static CheckedOptions Check(MqttDestinationOptions options)
         {
             if (options == null)
             {

@@ -105,6 +105,24 @@ namespace QlikActivity.Core.Tests.Destinations.Mqtt
         }
 
         [Fact]
+        public async Task An_event_type_without_a_topic_of_its_own_still_reaches_the_main_topic()
+        {
+            using var broker = MosquittoBroker.Start();
+            await using var subscriber = await MqttTestSubscriber.ConnectAsync(broker.Port, "#");
+            var destination = new MqttDestination(Options(broker));
+            await destination.StartAsync(CancellationToken.None);
+            var odd = TestEvents.Numbered(7);
+            odd.EventType = (UserEventType)42;
+            destination.TryEnqueue(odd);
+            destination.TryEnqueue(TestEvents.Numbered(8));
+            await subscriber.WaitForCountAsync(3, Generous);
+            await destination.StopAsync(Generous);
+            Assert.Equal(new[] { 7, 8 }, subscriber.Messages.Where(m => m.Topic == "qliksense/userevent").Select(m => TestEvents.NumberOf(m.Payload)));
+            Assert.Equal(2, destination.GetStatistics().Sent);
+            Assert.Equal(0, destination.GetStatistics().Failed);
+        }
+
+        [Fact]
         public async Task QoS_0_publishes_without_waiting_for_acknowledgements()
         {
             using var broker = MosquittoBroker.Start();
