@@ -1,0 +1,666 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Security;
+using System.Security.Authentication;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace QlikActivity.Core.Destinations.Mqtt
+{
+    /// <summary>
+    /// One live MQTT 3.1.1 connection: the socket (optionally TLS), a reader task for PUBACK, SUBACK,
+    /// PINGRESP and PUBLISH, a keep-alive task, and a window of QoS 1 packets in flight. Publishing
+    /// writes into a buffer and the caller flushes it, so many packets share one socket write.
+    /// Publishing is for one caller at a time (the destination's loop); pings and acknowledgements
+    /// from other tasks share the socket through a write gate. Once it fails it stays failed: make a
+    /// new one to reconnect.
+    /// </summary>
+    internal sealed class MqttConnection : IAsyncDisposable
+    {
+        private const int FlushThreshold = 128 * 1024;
+        private static readonly byte[] PingRequest = { 0xC0, 0x00 };
+        private static readonly byte[] DisconnectPacket = { 0xE0, 0x00 };
+
+        private readonly MqttConnectionSettings _settings;
+        private readonly Socket _socket;
+        private readonly Stream _stream;
+        private readonly MqttPacketReader _reader = new MqttPacketReader();
+        private readonly PooledBufferWriter _out = new PooledBufferWriter(FlushThreshold + 8192);
+        private readonly PooledBufferWriter _acks = new PooledBufferWriter(1024);
+        private readonly SemaphoreSlim _writeGate = new SemaphoreSlim(1, 1);
+        private readonly SemaphoreSlim _window;
+        private readonly object _idLock = new object();
+        private readonly PendingPublish[] _pending = new PendingPublish[MqttProtocol.MaxPacketId + 1];
+        private readonly ConcurrentDictionary<ushort, TaskCompletionSource<byte[]>> _subscriptions = new ConcurrentDictionary<ushort, TaskCompletionSource<byte[]>>();
+        private readonly CancellationTokenSource _closed = new CancellationTokenSource();
+        private int _nextId;
+        private int _pendingCount;
+        private Exception? _failure;
+        private Task _readLoop = Task.CompletedTask;
+        private Task _keepAliveLoop = Task.CompletedTask;
+        private long _lastSent;
+        private long _lastReceived;
+        private long _pingSentAt;
+        private long _pingResponses;
+
+        private MqttConnection(MqttConnectionSettings settings, Socket socket, Stream stream)
+        {
+            _settings = settings;
+            _socket = socket;
+            _stream = stream;
+            int window = Math.Max(1, Math.Min(settings.MaxInFlight, MqttProtocol.MaxPacketId - 1024));
+            _window = new SemaphoreSlim(window, window);
+            _lastSent = _lastReceived = Stopwatch.GetTimestamp();
+        }
+
+        public string Endpoint => _settings.Endpoint;
+
+        public bool IsOpen => Volatile.Read(ref _failure) == null;
+
+        /// <summary>Why the connection ended, or null while it is open.</summary>
+        public Exception? Failure => Volatile.Read(ref _failure);
+
+        /// <summary>QoS 1 packets written and not yet acknowledged.</summary>
+        public int InFlight
+        {
+            get
+            {
+                lock (_idLock)
+                {
+                    return _pendingCount;
+                }
+            }
+        }
+
+        /// <summary>PINGRESPs received: proof that keep-alive works.</summary>
+        public long PingResponses => Interlocked.Read(ref _pingResponses);
+
+        /// <summary>Connects, does the TLS handshake, sends CONNECT and waits for CONNACK, all within the connect timeout.</summary>
+        public static async Task<MqttConnection> OpenAsync(MqttConnectionSettings settings, CancellationToken cancellationToken)
+        {
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            Stream? stream = null;
+            BrokerCertificateValidator? validator = null;
+            string stage = "connecting";
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(settings.ConnectTimeout);
+
+            // netstandard2.0's socket and TLS calls take no token: closing the socket aborts them.
+            using var abort = timeout.Token.Register(() => socket.Dispose());
+            try
+            {
+                await socket.ConnectAsync(settings.Host, settings.Port).ConfigureAwait(false);
+                stream = new NetworkStream(socket, ownsSocket: true);
+                if (settings.UseTls)
+                {
+                    stage = "negotiating TLS with";
+                    validator = new BrokerCertificateValidator(settings.SkipCertificateCheck, settings.CaCertificatePath);
+                    var ssl = new SslStream(stream, leaveInnerStreamOpen: false, validator.Validate);
+                    stream = ssl;
+                    await ssl.AuthenticateAsClientAsync(settings.Host, null, SslProtocols.None, checkCertificateRevocation: false).ConfigureAwait(false);
+                }
+
+                stage = "logging in to";
+                var connection = new MqttConnection(settings, socket, stream);
+                await connection.HandshakeAsync(timeout.Token).ConfigureAwait(false);
+                connection.Start();
+                return connection;
+            }
+            catch (Exception ex)
+            {
+                stream?.Dispose();
+                socket.Dispose();
+                if (ex is MqttConnectionException)
+                {
+                    throw;
+                }
+
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    throw new OperationCanceledException(cancellationToken);
+                }
+
+                if (timeout.IsCancellationRequested)
+                {
+                    throw new MqttConnectionException(MqttConnectionFailure.Timeout,
+                        $"Timed out after {settings.ConnectTimeout.TotalSeconds:0.#} s {stage} the MQTT broker {settings.Endpoint}.", ex);
+                }
+
+                if (validator?.LastFailure is { } tlsFailure)
+                {
+                    throw new MqttConnectionException(MqttConnectionFailure.Tls,
+                        $"The MQTT broker {settings.Endpoint} is not trusted: {tlsFailure}.", ex);
+                }
+
+                if (ex is AuthenticationException)
+                {
+                    throw new MqttConnectionException(MqttConnectionFailure.Tls,
+                        $"TLS with the MQTT broker {settings.Endpoint} failed: {ex.Message}", ex);
+                }
+
+                if (ex is MqttProtocolException)
+                {
+                    throw new MqttConnectionException(MqttConnectionFailure.Protocol,
+                        $"The MQTT broker {settings.Endpoint} answered CONNECT with something that is not MQTT 3.1.1: {ex.Message}", ex);
+                }
+
+                throw new MqttConnectionException(stage == "connecting" ? MqttConnectionFailure.Unreachable : MqttConnectionFailure.Lost,
+                    $"Cannot reach the MQTT broker {settings.Endpoint} ({stage}): {Explain(ex)}", ex);
+            }
+        }
+
+        /// <summary>
+        /// Buffers one PUBLISH. At QoS 1 it takes a slot of the in-flight window first; when the window
+        /// is full it flushes and waits for PUBACKs. <paramref name="slot"/> is reported to
+        /// <paramref name="delivery"/> when the PUBACK arrives.
+        /// </summary>
+        public async ValueTask PublishAsync(byte[] topic, ReadOnlyMemory<byte> payload, MqttQualityOfService qos, bool duplicate, MqttBatchDelivery? delivery, int slot, CancellationToken cancellationToken)
+        {
+            ThrowIfFailed();
+            ushort packetId = 0;
+            if (qos == MqttQualityOfService.AtLeastOnce)
+            {
+                if (!_window.Wait(0))
+                {
+                    // Full window: the PUBACKs we wait for may be for packets still in our buffer.
+                    await FlushAsync(cancellationToken).ConfigureAwait(false);
+                    using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closed.Token);
+                    try
+                    {
+                        await _window.WaitAsync(linked.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                    {
+                        ThrowIfFailed();
+                        throw;
+                    }
+                }
+
+                packetId = Register(delivery, slot);
+            }
+
+            MqttPacketWriter.WritePublish(_out, topic, payload.Span, qos, packetId, duplicate && qos != MqttQualityOfService.AtMostOnce);
+            if (_out.WrittenCount >= FlushThreshold)
+            {
+                await FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>Writes everything buffered in one socket write.</summary>
+        public async Task FlushAsync(CancellationToken cancellationToken)
+        {
+            if (_out.WrittenCount == 0)
+            {
+                ThrowIfFailed();
+                return;
+            }
+
+            await WriteAsync(_out, cancellationToken).ConfigureAwait(false);
+            _out.Clear();
+        }
+
+        /// <summary>Subscribes to one topic filter and waits for the SUBACK (used by subscribers in tests).</summary>
+        public async Task SubscribeAsync(string topicFilter, MqttQualityOfService qos, CancellationToken cancellationToken)
+        {
+            ushort id = Register(null, -1);
+            var granted = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _subscriptions[id] = granted;
+            using var packet = new PooledBufferWriter(256);
+            MqttPacketWriter.WriteSubscribe(packet, id, topicFilter, qos);
+            await WriteAsync(packet, cancellationToken).ConfigureAwait(false);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closed.Token);
+            var codes = await WaitAsync(granted.Task, linked.Token).ConfigureAwait(false);
+            if (codes.Length != 1 || codes[0] == MqttProtocol.SubscribeFailure)
+            {
+                throw new MqttConnectionException(MqttConnectionFailure.Refused, $"The MQTT broker {Endpoint} refused the subscription to '{topicFilter}'.");
+            }
+        }
+
+        /// <summary>Sends DISCONNECT (a clean goodbye) and closes the socket.</summary>
+        public async Task DisconnectAsync(TimeSpan timeout)
+        {
+            if (IsOpen)
+            {
+                using var cts = new CancellationTokenSource(timeout);
+                try
+                {
+                    await FlushAsync(cts.Token).ConfigureAwait(false);
+                    await WriteRawAsync(DisconnectPacket, cts.Token).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is OperationCanceledException || ex is MqttConnectionException || ex is IOException || ex is ObjectDisposedException)
+                {
+                    // Closing anyway.
+                }
+
+                Fail(new MqttConnectionException(MqttConnectionFailure.Lost, $"The connection to {Endpoint} was closed by this client."));
+            }
+
+            try
+            {
+                await Task.WhenAll(_readLoop, _keepAliveLoop).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // The loops record their failure in Fail; nothing more to report here.
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await DisconnectAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+            _out.Dispose();
+            _acks.Dispose();
+        }
+
+        /// <summary>Closes the connection because of <paramref name="reason"/>; everyone waiting learns it.</summary>
+        internal void Fail(Exception reason)
+        {
+            var failure = reason as MqttConnectionException
+                ?? new MqttConnectionException(MqttConnectionFailure.Lost, $"Lost the connection to the MQTT broker {Endpoint}: {Explain(reason)}", reason);
+            if (Interlocked.CompareExchange(ref _failure, failure, null) != null)
+            {
+                return;
+            }
+
+            try
+            {
+                _closed.Cancel();
+            }
+            catch (AggregateException)
+            {
+                // A registration threw; the connection closes regardless.
+            }
+
+            try
+            {
+                _stream.Dispose();
+            }
+            catch (Exception ex) when (ex is IOException || ex is ObjectDisposedException || ex is SocketException)
+            {
+            }
+
+            _socket.Dispose();
+
+            var waiting = new HashSet<MqttBatchDelivery>();
+            lock (_idLock)
+            {
+                for (int id = 1; id < _pending.Length; id++)
+                {
+                    if (_pending[id].InUse)
+                    {
+                        if (_pending[id].Delivery is { } d)
+                        {
+                            waiting.Add(d);
+                        }
+
+                        _pending[id] = default;
+                    }
+                }
+
+                _pendingCount = 0;
+            }
+
+            foreach (var delivery in waiting)
+            {
+                delivery.Fail(failure);
+            }
+
+            foreach (var subscription in _subscriptions.Values)
+            {
+                subscription.TrySetException(failure);
+            }
+        }
+
+        private async Task HandshakeAsync(CancellationToken cancellationToken)
+        {
+            byte[] password = PasswordBytes(_settings.Password);
+            var connect = new PooledBufferWriter(256 + password.Length);
+            try
+            {
+                MqttPacketWriter.WriteConnect(connect, _settings.ClientId, _settings.UserName, password, _settings.Password != null,
+                    _settings.KeepAliveSeconds, _settings.CleanSession);
+                var segment = connect.WrittenSegment;
+                await _stream.WriteAsync(segment.Array!, segment.Offset, segment.Count, cancellationToken).ConfigureAwait(false);
+                await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                // The password must not linger in pooled memory.
+                Array.Clear(password, 0, password.Length);
+                var written = connect.WrittenSegment;
+                Array.Clear(written.Array!, written.Offset, written.Count);
+                connect.Dispose();
+            }
+
+            while (true)
+            {
+                if (_reader.TryRead(out var packet))
+                {
+                    if (packet.Type != MqttPacketType.ConnAck)
+                    {
+                        throw new MqttProtocolException($"expected CONNACK, got {packet.Type}");
+                    }
+
+                    var code = packet.ReadConnAck(out _);
+                    if (code != MqttConnectReturnCode.Accepted)
+                    {
+                        throw new MqttConnectionException(MqttConnectionFailure.Refused,
+                            $"The MQTT broker {Endpoint} refused the connection: {MqttProtocol.Describe(code)}.", null, code);
+                    }
+
+                    return;
+                }
+
+                var buffer = _reader.GetBuffer(512);
+                int read = await _stream.ReadAsync(buffer.Array!, buffer.Offset, buffer.Count, cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    throw new IOException("the broker closed the connection before answering CONNECT");
+                }
+
+                _reader.Advance(read);
+            }
+        }
+
+        private void Start()
+        {
+            _readLoop = Task.Run(ReadLoopAsync);
+            if (_settings.KeepAliveSeconds > 0)
+            {
+                _keepAliveLoop = Task.Run(KeepAliveLoopAsync);
+            }
+        }
+
+        private async Task ReadLoopAsync()
+        {
+            try
+            {
+                while (IsOpen)
+                {
+                    var buffer = _reader.GetBuffer(16 * 1024);
+                    int read = await _stream.ReadAsync(buffer.Array!, buffer.Offset, buffer.Count, _closed.Token).ConfigureAwait(false);
+                    if (read == 0)
+                    {
+                        throw new IOException("the broker closed the connection");
+                    }
+
+                    _reader.Advance(read);
+                    Volatile.Write(ref _lastReceived, Stopwatch.GetTimestamp());
+                    while (_reader.TryRead(out var packet))
+                    {
+                        Handle(packet);
+                    }
+
+                    if (_acks.WrittenCount > 0)
+                    {
+                        await WriteAsync(_acks, _closed.Token).ConfigureAwait(false);
+                        _acks.Clear();
+                    }
+                }
+            }
+            catch (Exception ex)
+            {
+                Fail(ex);
+            }
+        }
+
+        private void Handle(MqttPacket packet)
+        {
+            switch (packet.Type)
+            {
+                case MqttPacketType.PubAck:
+                    Acknowledge(packet.ReadPacketId());
+                    break;
+                case MqttPacketType.PingResp:
+                    if (packet.Body.Length != 0)
+                    {
+                        throw new MqttProtocolException("PINGRESP must have no body.");
+                    }
+
+                    Volatile.Write(ref _pingSentAt, 0);
+                    Interlocked.Increment(ref _pingResponses);
+                    break;
+                case MqttPacketType.SubAck:
+                    ushort id = packet.ReadSubAck(out var codes);
+                    Release(id);
+                    if (_subscriptions.TryRemove(id, out var waiter))
+                    {
+                        waiter.TrySetResult(codes);
+                    }
+
+                    break;
+                case MqttPacketType.Publish:
+                    string topic = packet.ReadPublish(out ushort packetId, out var payload);
+                    _settings.OnMessage?.Invoke(new MqttReceivedMessage(topic, payload.ToArray(), packet.PublishQos, packet.PublishDuplicate));
+                    if (packet.PublishQos == MqttQualityOfService.AtLeastOnce)
+                    {
+                        MqttPacketWriter.WritePubAck(_acks, packetId);
+                    }
+                    else if (packet.PublishQos != MqttQualityOfService.AtMostOnce)
+                    {
+                        throw new MqttProtocolException("the broker sent a QoS 2 PUBLISH, which this client never asks for");
+                    }
+
+                    break;
+                default:
+                    throw new MqttProtocolException($"the broker sent an unexpected {packet.Type}");
+            }
+        }
+
+        // Pings when we have been quiet for half the keep-alive; gives up when the broker has been
+        // silent for a whole keep-alive while we wait for it (a ping or PUBACKs).
+        private async Task KeepAliveLoopAsync()
+        {
+            double keepAlive = _settings.KeepAliveSeconds;
+            var tick = TimeSpan.FromSeconds(Math.Max(0.25, Math.Min(keepAlive / 4, 5)));
+            Task ping = Task.CompletedTask;
+            try
+            {
+                while (IsOpen)
+                {
+                    await Task.Delay(tick, _closed.Token).ConfigureAwait(false);
+                    long now = Stopwatch.GetTimestamp();
+                    double sinceReceived = Seconds(now - Volatile.Read(ref _lastReceived));
+                    bool waiting = Volatile.Read(ref _pingSentAt) != 0 || InFlight > 0;
+                    if (waiting && sinceReceived > keepAlive)
+                    {
+                        throw new TimeoutException($"the broker sent nothing for {sinceReceived:0} s (keep-alive {keepAlive:0} s)");
+                    }
+
+                    // A busy write gate means packets are going out anyway; never queue behind it, or
+                    // a broker that stopped reading would also stop this check.
+                    // The ping is not awaited, so a broker that stopped reading cannot stop this check.
+                    if (Volatile.Read(ref _pingSentAt) == 0 && Seconds(now - Volatile.Read(ref _lastSent)) >= keepAlive / 2
+                        && ping.IsCompleted && _writeGate.Wait(0))
+                    {
+                        Volatile.Write(ref _pingSentAt, now);
+                        ping = WriteRawAsync(PingRequest, 0, PingRequest.Length, _closed.Token, gateHeld: true);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (!IsOpen)
+            {
+            }
+            catch (Exception ex)
+            {
+                Fail(ex);
+            }
+        }
+
+        private Task WriteAsync(PooledBufferWriter buffer, CancellationToken cancellationToken)
+        {
+            var segment = buffer.WrittenSegment;
+            return WriteRawAsync(segment.Array!, segment.Offset, segment.Count, cancellationToken);
+        }
+
+        private Task WriteRawAsync(byte[] bytes, CancellationToken cancellationToken) => WriteRawAsync(bytes, 0, bytes.Length, cancellationToken);
+
+        private async Task WriteRawAsync(byte[] bytes, int offset, int count, CancellationToken cancellationToken, bool gateHeld = false)
+        {
+            if (!gateHeld)
+            {
+                ThrowIfFailed();
+                await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            try
+            {
+                ThrowIfFailed();
+                await _stream.WriteAsync(bytes, offset, count, cancellationToken).ConfigureAwait(false);
+                await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+                Volatile.Write(ref _lastSent, Stopwatch.GetTimestamp());
+            }
+            catch (Exception ex) when (!(ex is MqttConnectionException))
+            {
+                // A write cut short leaves half a packet on the wire: the connection is unusable.
+                Fail(ex);
+                if (ex is OperationCanceledException && cancellationToken.IsCancellationRequested)
+                {
+                    throw;
+                }
+
+                ThrowIfFailed();
+                throw;
+            }
+            finally
+            {
+                _writeGate.Release();
+            }
+        }
+
+        private ushort Register(MqttBatchDelivery? delivery, int slot)
+        {
+            lock (_idLock)
+            {
+                ThrowIfFailed();
+                for (int tries = 0; tries < MqttProtocol.MaxPacketId; tries++)
+                {
+                    _nextId = _nextId >= MqttProtocol.MaxPacketId ? 1 : _nextId + 1;
+                    if (!_pending[_nextId].InUse)
+                    {
+                        delivery?.Expect();
+                        _pending[_nextId] = new PendingPublish(delivery, slot);
+                        _pendingCount++;
+                        return (ushort)_nextId;
+                    }
+                }
+            }
+
+            throw new InvalidOperationException("All 65535 MQTT packet ids are in use.");
+        }
+
+        private void Acknowledge(ushort packetId)
+        {
+            PendingPublish entry;
+            lock (_idLock)
+            {
+                entry = _pending[packetId];
+                if (!entry.InUse || entry.Slot < 0)
+                {
+                    // A PUBACK for nothing we sent (e.g. a late duplicate): harmless, ignore it.
+                    return;
+                }
+
+                _pending[packetId] = default;
+                _pendingCount--;
+            }
+
+            _window.Release();
+            entry.Delivery?.Acknowledge(entry.Slot);
+        }
+
+        private void Release(ushort packetId)
+        {
+            lock (_idLock)
+            {
+                if (_pending[packetId].InUse)
+                {
+                    _pending[packetId] = default;
+                    _pendingCount--;
+                }
+            }
+        }
+
+        private void ThrowIfFailed()
+        {
+            if (Volatile.Read(ref _failure) is { } failure)
+            {
+                throw new MqttConnectionException(MqttConnectionFailure.Lost, failure.Message, failure);
+            }
+        }
+
+        private static async Task<T> WaitAsync<T>(Task<T> task, CancellationToken cancellationToken)
+        {
+            if (!task.IsCompleted)
+            {
+                var cancelled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                using (cancellationToken.Register(() => cancelled.TrySetResult(true)))
+                {
+                    await Task.WhenAny(task, cancelled.Task).ConfigureAwait(false);
+                }
+            }
+
+            if (!task.IsCompleted)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            return await task.ConfigureAwait(false);
+        }
+
+        private static double Seconds(long stopwatchTicks) => (double)stopwatchTicks / Stopwatch.Frequency;
+
+        private static byte[] PasswordBytes(SecureString? password)
+        {
+            if (password == null || password.Length == 0)
+            {
+                return Array.Empty<byte>();
+            }
+
+            IntPtr unmanaged = Marshal.SecureStringToGlobalAllocUnicode(password);
+            var chars = new char[password.Length];
+            try
+            {
+                Marshal.Copy(unmanaged, chars, 0, chars.Length);
+                return Encoding.UTF8.GetBytes(chars);
+            }
+            finally
+            {
+                Array.Clear(chars, 0, chars.Length);
+                Marshal.ZeroFreeGlobalAllocUnicode(unmanaged);
+            }
+        }
+
+        internal static string Explain(Exception ex) => ex switch
+        {
+            SocketException s => $"{s.SocketErrorCode} ({s.Message})",
+            IOException io when io.InnerException is SocketException s => $"{s.SocketErrorCode} ({s.Message})",
+            MqttConnectionException m => m.Message,
+            _ => ex.Message,
+        };
+
+        private readonly struct PendingPublish
+        {
+            public PendingPublish(MqttBatchDelivery? delivery, int slot)
+            {
+                Delivery = delivery;
+                Slot = slot;
+                InUse = true;
+            }
+
+            public MqttBatchDelivery? Delivery { get; }
+
+            /// <summary>The batch slot, or -1 for a SUBSCRIBE.</summary>
+            public int Slot { get; }
+
+            public bool InUse { get; }
+        }
+    }
+}
