@@ -1,0 +1,74 @@
+using System;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace QlikActivity.Core.Destinations.Webhooks
+{
+    /// <summary>
+    /// Spaces the requests to one webhook at least an interval apart. Slack allows about one message per
+    /// second per incoming webhook; events arriving faster wait in the queue and leave together in the next
+    /// message instead of being dropped. Destinations posting to the same URL share one pacer.
+    /// </summary>
+    internal sealed class MessagePacer
+    {
+        // Keyed by a hash of the URL: the webhook URL is a secret and is not kept in a second place.
+        private static readonly ConcurrentDictionary<string, MessagePacer> ByWebhook = new ConcurrentDictionary<string, MessagePacer>(StringComparer.Ordinal);
+
+        private readonly SemaphoreSlim _turn = new SemaphoreSlim(1, 1);
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private TimeSpan _next = TimeSpan.Zero;
+
+        public MessagePacer(TimeSpan interval)
+        {
+            Interval = interval;
+        }
+
+        public TimeSpan Interval { get; }
+
+        /// <summary>The pacer of <paramref name="webhookUrl"/>, created with <paramref name="interval"/> by its first user.</summary>
+        public static MessagePacer For(string webhookUrl, TimeSpan interval)
+        {
+            string key;
+            using (var sha = SHA256.Create())
+            {
+                key = Convert.ToBase64String(sha.ComputeHash(Encoding.UTF8.GetBytes(webhookUrl)));
+            }
+
+            return ByWebhook.GetOrAdd(key, _ => new MessagePacer(interval));
+        }
+
+        /// <summary>Waits until a request may be sent, and books the next slot one interval later.</summary>
+        public async Task WaitTurnAsync(CancellationToken cancellationToken)
+        {
+            await _turn.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var wait = _next - _clock.Elapsed;
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+                }
+
+                _next = _clock.Elapsed + Interval;
+            }
+            finally
+            {
+                _turn.Release();
+            }
+        }
+
+        /// <summary>After a 429, no request may leave before <paramref name="delay"/> has passed.</summary>
+        public void Hold(TimeSpan delay)
+        {
+            var until = _clock.Elapsed + delay;
+            if (until > _next)
+            {
+                _next = until;
+            }
+        }
+    }
+}
