@@ -29,6 +29,9 @@ namespace QlikActivity.Core.Tests.Destinations
         public string Text => Encoding.UTF8.GetString(Body);
         public int Number { get; init; }
 
+        /// <summary>When the request arrived, on the server's own clock (for lower-bound checks such as Retry-After).</summary>
+        public TimeSpan At { get; init; }
+
         public string? Header(string name) => Headers.TryGetValue(name, out var v) ? v : null;
     }
 
@@ -54,6 +57,7 @@ namespace QlikActivity.Core.Tests.Destinations
         private readonly object _gate = new();
         private readonly List<RecordedRequest> _requests = new();
         private readonly CancellationTokenSource _closing = new();
+        private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
         private WebApplication? _app;
         private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -164,6 +168,7 @@ namespace QlikActivity.Core.Tests.Destinations
                     RawBody = raw,
                     Body = body,
                     Number = _requests.Count + 1,
+                    At = _clock.Elapsed,
                 };
                 _requests.Add(recorded);
                 var changed = _changed;
