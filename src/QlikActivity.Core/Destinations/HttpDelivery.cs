@@ -18,7 +18,7 @@ namespace QlikActivity.Core.Destinations
 
         public int Status { get; }
 
-        /// <summary>The start of the response body when the status is not a success, else empty.</summary>
+        /// <summary>The start of the response body (Teams reports some failures in a 200's body).</summary>
         public string Body { get; }
 
         public TimeSpan? RetryAfter { get; }
@@ -89,11 +89,7 @@ namespace QlikActivity.Core.Destinations
                 using var request = createRequest();
                 using var response = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead, timer.Token).ConfigureAwait(false);
                 int status = (int)response.StatusCode;
-                string body = "";
-                if (status < 200 || status > 299)
-                {
-                    body = scrub(Shorten(await response.Content.ReadAsStringAsync().ConfigureAwait(false)));
-                }
+                string body = scrub(Shorten(await response.Content.ReadAsStringAsync().ConfigureAwait(false)));
 
                 return new HttpAnswer(status, body, RetryAfter(response));
             }

@@ -47,13 +47,25 @@ namespace QlikActivity.Core.Destinations.Webhooks
             await _turn.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                var wait = _next - _clock.Elapsed;
+                TimeSpan wait;
+                lock (_clock)
+                {
+                    wait = _next - _clock.Elapsed;
+                }
+
                 if (wait > TimeSpan.Zero)
                 {
                     await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
                 }
 
-                _next = _clock.Elapsed + Interval;
+                lock (_clock)
+                {
+                    var next = _clock.Elapsed + Interval;
+                    if (next > _next)
+                    {
+                        _next = next;
+                    }
+                }
             }
             finally
             {
@@ -64,10 +76,13 @@ namespace QlikActivity.Core.Destinations.Webhooks
         /// <summary>After a 429, no request may leave before <paramref name="delay"/> has passed.</summary>
         public void Hold(TimeSpan delay)
         {
-            var until = _clock.Elapsed + delay;
-            if (until > _next)
+            lock (_clock)
             {
-                _next = until;
+                var until = _clock.Elapsed + delay;
+                if (until > _next)
+                {
+                    _next = until;
+                }
             }
         }
     }
