@@ -120,7 +120,7 @@ namespace QlikActivity
                 return;
             }
 
-            var answer = await HttpDelivery.SendAsync(_client, CreateRequest, _settings.Timeout, _settings.Target, s => s, cancellationToken)
+            var answer = await HttpDelivery.SendAsync(_client, CreateRequest, _settings.Timeout, _settings.Target, _settings.Scrub, cancellationToken)
                 .ConfigureAwait(false);
             if (!answer.IsSuccess)
             {
@@ -179,6 +179,9 @@ namespace QlikActivity
             public DestinationQueueOptions Queue = null!;
             public TimeSpan Timeout;
             public bool SkipCertificateCheck;
+
+            /// <summary>Keeps the key out of text taken from answers, should a proxy echo the request.</summary>
+            public string Scrub(string text) => DestinationSettings.Scrub(text, new[] { InsertKey });
 
             public static Settings From(NewRelicDestinationOptions options)
             {

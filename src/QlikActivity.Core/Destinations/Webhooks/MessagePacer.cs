@@ -41,8 +41,11 @@ namespace QlikActivity.Core.Destinations.Webhooks
             return ByWebhook.GetOrAdd(key, _ => new MessagePacer(interval));
         }
 
-        /// <summary>Waits until a request may be sent, and books the next slot one interval later.</summary>
-        public async Task WaitTurnAsync(CancellationToken cancellationToken)
+        /// <summary>
+        /// Waits until a request may be sent and holds the turn while it is; disposing the turn books the next
+        /// slot one interval after this request ended, so the spacing holds as Slack measures it, on arrival.
+        /// </summary>
+        public async Task<IDisposable> TakeTurnAsync(CancellationToken cancellationToken)
         {
             await _turn.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
@@ -58,18 +61,12 @@ namespace QlikActivity.Core.Destinations.Webhooks
                     await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
                 }
 
-                lock (_clock)
-                {
-                    var next = _clock.Elapsed + Interval;
-                    if (next > _next)
-                    {
-                        _next = next;
-                    }
-                }
+                return new Turn(this);
             }
-            finally
+            catch
             {
                 _turn.Release();
+                throw;
             }
         }
 
@@ -84,6 +81,29 @@ namespace QlikActivity.Core.Destinations.Webhooks
                     _next = until;
                 }
             }
+        }
+
+        private void EndTurn()
+        {
+            lock (_clock)
+            {
+                var next = _clock.Elapsed + Interval;
+                if (next > _next)
+                {
+                    _next = next;
+                }
+            }
+
+            _turn.Release();
+        }
+
+        private sealed class Turn : IDisposable
+        {
+            private MessagePacer? _pacer;
+
+            public Turn(MessagePacer pacer) => _pacer = pacer;
+
+            public void Dispose() => Interlocked.Exchange(ref _pacer, null)?.EndTurn();
         }
     }
 }

@@ -110,13 +110,13 @@ namespace QlikActivity
                 return;
             }
 
-            if (_pacer != null)
+            HttpAnswer answer;
+            using (_pacer == null ? null : await _pacer.TakeTurnAsync(cancellationToken).ConfigureAwait(false))
             {
-                await _pacer.WaitTurnAsync(cancellationToken).ConfigureAwait(false);
+                answer = await HttpDelivery.SendAsync(_client, CreateRequest, _settings.Timeout, _settings.Target, _settings.Scrub, cancellationToken)
+                    .ConfigureAwait(false);
             }
 
-            var answer = await HttpDelivery.SendAsync(_client, CreateRequest, _settings.Timeout, _settings.Target, _settings.Scrub, cancellationToken)
-                .ConfigureAwait(false);
             var failure = Check(answer);
             if (failure != null)
             {
