@@ -21,6 +21,8 @@ namespace QlikActivity.Core.Destinations.InfluxDb
     /// <c>context</c>, <c>command</c> or <c>message</c> field on user events: those belong to its log events.
     /// Unlike Butler SOS, an event with an empty origin or user is written (without the empty tags) rather
     /// than skipped, and <c>userFull</c> is left out when the directory or the id is empty.
+    /// Tags are written sorted by key, as the line protocol reference advises: influxd then need not sort
+    /// and rebuild each series key itself.
     /// </remarks>
     internal sealed class UserEventPointFormat
     {
@@ -33,9 +35,15 @@ namespace QlikActivity.Core.Destinations.InfluxDb
 
         private static readonly HashSet<string> BuiltIn = new HashSet<string>(BuiltInTagKeys, StringComparer.Ordinal);
 
+        private static readonly IReadOnlyDictionary<string, string> NoTags = new Dictionary<string, string>();
+
         private readonly string _measurement;
         private readonly KeyValuePair<string, string>[] _destinationTags;
         private readonly HashSet<string> _destinationTagKeys;
+
+        // The listener hands every event the same tag dictionary, so the merged order is worked out once.
+        private IReadOnlyDictionary<string, string>? _planFor;
+        private Tag[] _plan;
 
         public UserEventPointFormat(string measurement, IEnumerable<KeyValuePair<string, string>>? destinationTags)
         {
@@ -55,51 +63,73 @@ namespace QlikActivity.Core.Destinations.InfluxDb
             }
 
             _destinationTagKeys = new HashSet<string>(_destinationTags.Select(t => t.Key), StringComparer.Ordinal);
+            _plan = Plan(NoTags);
+            _planFor = NoTags;
+        }
+
+        private enum Source
+        {
+            Host,
+            EventAction,
+            UserFull,
+            UserDirectory,
+            UserId,
+            Origin,
+            AppId,
+            AppName,
+            BrowserName,
+            BrowserMajorVersion,
+            OsName,
+            OsVersion,
+            Custom,
         }
 
         public string Measurement => _measurement;
 
         public static bool IsBuiltIn(string tagKey) => BuiltIn.Contains(tagKey);
 
-        /// <summary>Writes one point. Custom tags come last: the event's own (from the listener), then this destination's, which win on a clash.</summary>
+        /// <summary>Writes one point. Custom tags are the event's own (from the listener) and this destination's, which win on a clash.</summary>
         public void Write(LineProtocolWriter writer, UserEvent e, long timestamp)
         {
             bool hasUser = e.UserDirectory.Length > 0 && e.UserId.Length > 0;
+            var tags = e.Tags.Count == 0 ? NoTags : e.Tags;
+            if (!ReferenceEquals(tags, _planFor))
+            {
+                _plan = Plan(tags);
+                _planFor = tags;
+            }
+
             writer.BeginPoint(_measurement);
-            writer.Tag("host", e.Host);
-            writer.Tag("event_action", e.Command);
-            if (hasUser)
+            foreach (var tag in _plan)
             {
-                writer.Tag("userFull", e.UserDirectory, e.UserId);
-            }
-
-            writer.Tag("userDirectory", e.UserDirectory);
-            writer.Tag("userId", e.UserId);
-            writer.Tag("origin", e.Origin);
-            if (e.AppId is Guid appId)
-            {
-                writer.Tag("appId", appId);
-            }
-
-            writer.Tag("appName", e.AppName);
-            writer.Tag("uaBrowserName", e.BrowserName);
-            writer.Tag("uaBrowserMajorVersion", e.BrowserMajorVersion);
-            writer.Tag("uaOsName", e.OsName);
-            writer.Tag("uaOsVersion", e.OsVersion);
-            if (e.Tags.Count > 0)
-            {
-                foreach (var tag in e.Tags)
+                switch (tag.Source)
                 {
-                    if (!BuiltIn.Contains(tag.Key) && !_destinationTagKeys.Contains(tag.Key))
-                    {
-                        writer.Tag(tag.Key, tag.Value);
-                    }
-                }
-            }
+                    case Source.Host: writer.Tag(tag.Key, e.Host); break;
+                    case Source.EventAction: writer.Tag(tag.Key, e.Command); break;
+                    case Source.UserFull:
+                        if (hasUser)
+                        {
+                            writer.Tag(tag.Key, e.UserDirectory, e.UserId);
+                        }
 
-            for (int i = 0; i < _destinationTags.Length; i++)
-            {
-                writer.Tag(_destinationTags[i].Key, _destinationTags[i].Value);
+                        break;
+                    case Source.UserDirectory: writer.Tag(tag.Key, e.UserDirectory); break;
+                    case Source.UserId: writer.Tag(tag.Key, e.UserId); break;
+                    case Source.Origin: writer.Tag(tag.Key, e.Origin); break;
+                    case Source.AppId:
+                        if (e.AppId is Guid appId)
+                        {
+                            writer.Tag(tag.Key, appId);
+                        }
+
+                        break;
+                    case Source.AppName: writer.Tag(tag.Key, e.AppName); break;
+                    case Source.BrowserName: writer.Tag(tag.Key, e.BrowserName); break;
+                    case Source.BrowserMajorVersion: writer.Tag(tag.Key, e.BrowserMajorVersion); break;
+                    case Source.OsName: writer.Tag(tag.Key, e.OsName); break;
+                    case Source.OsVersion: writer.Tag(tag.Key, e.OsVersion); break;
+                    default: writer.Tag(tag.Key, tag.Value); break;
+                }
             }
 
             if (hasUser)
@@ -123,6 +153,46 @@ namespace QlikActivity.Core.Destinations.InfluxDb
             }
 
             writer.EndPoint(timestamp);
+        }
+
+        // Built-in, event and destination tags in one list, sorted by key as Go's bytes.Compare sorts them.
+        private Tag[] Plan(IReadOnlyDictionary<string, string> eventTags)
+        {
+            var plan = new List<Tag>();
+            for (int i = 0; i < BuiltInTagKeys.Count; i++)
+            {
+                plan.Add(new Tag((Source)i, BuiltInTagKeys[i], null));
+            }
+
+            foreach (var tag in eventTags)
+            {
+                if (!BuiltIn.Contains(tag.Key) && !_destinationTagKeys.Contains(tag.Key))
+                {
+                    plan.Add(new Tag(Source.Custom, tag.Key, tag.Value));
+                }
+            }
+
+            foreach (var tag in _destinationTags)
+            {
+                plan.Add(new Tag(Source.Custom, tag.Key, tag.Value));
+            }
+
+            // Ordinal on UTF-16 matches byte order on UTF-8 except across surrogates; keys are ASCII in practice.
+            return plan.OrderBy(t => t.Key, StringComparer.Ordinal).ToArray();
+        }
+
+        private readonly struct Tag
+        {
+            public Tag(Source source, string key, string? value)
+            {
+                Source = source;
+                Key = key;
+                Value = value;
+            }
+
+            public Source Source { get; }
+            public string Key { get; }
+            public string? Value { get; }
         }
     }
 }

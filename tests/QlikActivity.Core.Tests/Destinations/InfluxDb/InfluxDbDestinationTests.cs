@@ -56,8 +56,8 @@ namespace QlikActivity.Core.Tests.Destinations.InfluxDb
             Assert.Equal("text/plain; charset=utf-8", r.Header("Content-Type"));
             var lines = r.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
             Assert.Equal(2, lines.Length);
-            Assert.StartsWith("user_events,host=sense1.lab.local,event_action=Start\\ session,", lines[0]);
-            Assert.StartsWith("user_events,host=sense1.lab.local,event_action=Stop\\ session,", lines[1]);
+            Assert.StartsWith("user_events,appId=e7af59a0-c243-480d-9571-08727551a66f,appName=Sales\\,\\ \"2024\",event_action=Start\\ session,host=sense1.lab.local,", lines[0]);
+            Assert.StartsWith("user_events,event_action=Stop\\ session,host=sense1.lab.local,", lines[1]);
 
             var s = d.GetStatistics();
             Assert.Equal(2, s.Sent);
@@ -89,7 +89,7 @@ namespace QlikActivity.Core.Tests.Destinations.InfluxDb
             Assert.Equal("Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("writer:pässword-SECRET")), r.Header("Authorization"));
             Assert.Equal("gzip", r.Header("Content-Encoding"));
             Assert.NotEqual(r.RawBody, r.Body);
-            Assert.Contains(",qs_env=prod userFull=\"LAB\\\\anna\"", r.Text);
+            Assert.Contains(",origin=AppAccess,qs_env=prod,uaBrowserMajorVersion=120,", r.Text);
             Assert.Equal("writer", d.UserName);
             Assert.Equal("prod", d.Tags["qs_env"]);
             AssertNoSecret(d, "pässword-SECRET");

@@ -16,13 +16,12 @@ namespace QlikActivity.Core.Tests.Destinations.InfluxDb
         }
 
         [Fact]
-        public void A_session_start_has_butler_sos_tags_and_fields()
+        public void A_session_start_has_butler_sos_tags_sorted_by_key_and_fields()
         {
             string line = Line(SampleEvents.SessionStart());
             Assert.Equal(
-                "user_events,host=sense1.lab.local,event_action=Start\\ session,userFull=LAB\\anna,userDirectory=LAB,userId=anna,origin=AppAccess," +
-                "appId=e7af59a0-c243-480d-9571-08727551a66f,appName=Sales\\,\\ \"2024\",uaBrowserName=Chrome,uaBrowserMajorVersion=120," +
-                "uaOsName=Windows,uaOsVersion=NT\\ 10.0 " +
+                "user_events,appId=e7af59a0-c243-480d-9571-08727551a66f,appName=Sales\\,\\ \"2024\",event_action=Start\\ session,host=sense1.lab.local,origin=AppAccess," +
+                "uaBrowserMajorVersion=120,uaBrowserName=Chrome,uaOsName=Windows,uaOsVersion=NT\\ 10.0,userDirectory=LAB,userFull=LAB\\anna,userId=anna " +
                 "userFull=\"LAB\\\\anna\",userId=\"anna\",appId=\"e7af59a0-c243-480d-9571-08727551a66f\",appName=\"Sales, \\\"2024\\\"\" 1731691683548000000\n",
                 line);
         }
@@ -32,7 +31,7 @@ namespace QlikActivity.Core.Tests.Destinations.InfluxDb
         {
             string line = Line(SampleEvents.SessionStop());
             Assert.Equal(
-                "user_events,host=sense1.lab.local,event_action=Stop\\ session,userFull=LAB\\anna,userDirectory=LAB,userId=anna " +
+                "user_events,event_action=Stop\\ session,host=sense1.lab.local,userDirectory=LAB,userFull=LAB\\anna,userId=anna " +
                 "userFull=\"LAB\\\\anna\",userId=\"anna\" 1731691683548000000\n",
                 line);
         }
@@ -44,18 +43,33 @@ namespace QlikActivity.Core.Tests.Destinations.InfluxDb
             e.UserDirectory = "";
             e.UserId = "";
             string line = Line(e);
-            Assert.Equal("user_events,host=sense1.lab.local,event_action=Stop\\ session userFull=\"\",userId=\"\" 1731691683548000000\n", line);
+            Assert.Equal("user_events,event_action=Stop\\ session,host=sense1.lab.local userFull=\"\",userId=\"\" 1731691683548000000\n", line);
         }
 
         [Fact]
-        public void Custom_tags_follow_the_event_tags_and_win_on_a_clash_while_built_in_tags_cannot_be_replaced()
+        public void Custom_tags_are_merged_in_key_order_destination_tags_win_and_built_in_tags_cannot_be_replaced()
         {
-            var e = SampleEvents.SessionStop().WithTags(("qs_env", "dev"), ("site", "from event"), ("host", "spoofed"));
+            var e = SampleEvents.SessionStop().WithTags(("qs_env", "dev"), ("site", "from event"), ("host", "spoofed"), ("Zone", "z"));
             string line = Line(e, new[] { new KeyValuePair<string, string>("site", "oslo dc") }, "qs events");
-            Assert.StartsWith("qs\\ events,host=sense1.lab.local,", line);
-            Assert.Contains(",userId=anna,qs_env=dev,site=oslo\\ dc userFull=", line);
-            Assert.DoesNotContain("spoofed", line);
-            Assert.DoesNotContain("from event", line);
+            Assert.Equal(
+                "qs\\ events,Zone=z,event_action=Stop\\ session,host=sense1.lab.local,qs_env=dev,site=oslo\\ dc,userDirectory=LAB,userFull=LAB\\anna,userId=anna " +
+                "userFull=\"LAB\\\\anna\",userId=\"anna\" 1731691683548000000\n",
+                line);
+        }
+
+        [Fact]
+        public void Events_with_other_tags_get_their_own_order()
+        {
+            using var w = new LineProtocolWriter();
+            var format = new UserEventPointFormat("m", null);
+            format.Write(w, SampleEvents.SessionStop().WithTags(("b", "1")), 1);
+            format.Write(w, SampleEvents.SessionStop().WithTags(("zz", "2")), 2);
+            format.Write(w, SampleEvents.SessionStop(), 3);
+            var lines = Encoding.UTF8.GetString(w.Buffer, 0, w.Length).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.StartsWith("m,b=1,event_action=", lines[0]);
+            Assert.Contains(",userId=anna,zz=2 ", lines[1]);
+            Assert.DoesNotContain("zz", lines[2]);
+            Assert.DoesNotContain("b=1", lines[2]);
         }
 
         [Fact]
