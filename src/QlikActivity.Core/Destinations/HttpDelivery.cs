@@ -102,6 +102,11 @@ namespace QlikActivity.Core.Destinations
             {
                 throw new DestinationException($"{target} could not be reached: {scrub(Describe(ex))}");
             }
+            catch (System.IO.IOException ex)
+            {
+                // A connection dropped while the answer was read.
+                throw new DestinationException($"{target} broke off the connection: {scrub(ex.Message)}");
+            }
         }
 
         /// <summary>Explains a failed answer: transient statuses are retried after Retry-After (when sent), others are given up.</summary>
