@@ -17,7 +17,7 @@ namespace QlikActivity.Core.Destinations
         /// <summary>Starts the background sender.</summary>
         Task StartAsync(CancellationToken cancellationToken);
 
-        /// <summary>Queues an event without blocking; false when the queue is full (the event is counted as dropped).</summary>
+        /// <summary>Queues an event without blocking; false when the queue is full (the event is counted as dropped). An event the destination filters out returns true and is not counted.</summary>
         bool TryEnqueue(UserEvent userEvent);
 
         /// <summary>Stops taking events, tries to deliver what is queued within <paramref name="drainTimeout"/>, then stops.</summary>

@@ -51,6 +51,11 @@ namespace QlikActivity.Core.Destinations
         /// <inheritdoc />
         public bool TryEnqueue(UserEvent userEvent)
         {
+            if (!Accepts(userEvent))
+            {
+                return true; // filtered out: not this destination's business, so not counted
+            }
+
             Interlocked.Increment(ref _enqueued);
             if (_queue.Writer.TryWrite(userEvent))
             {
@@ -108,6 +113,9 @@ namespace QlikActivity.Core.Destinations
 
         /// <summary>Sends one batch. Throw on failure; a <see cref="DestinationException"/> can ask for a delay or say retrying is pointless.</summary>
         protected abstract Task SendBatchAsync(IReadOnlyList<UserEvent> batch, CancellationToken cancellationToken);
+
+        /// <summary>Whether this destination wants the event (e.g. a webhook for session starts only). Runs on the listener's thread: keep it cheap.</summary>
+        protected virtual bool Accepts(UserEvent userEvent) => true;
 
         /// <summary>Called once after the loop has ended: close connections here.</summary>
         protected virtual Task OnStoppedAsync() => Task.CompletedTask;

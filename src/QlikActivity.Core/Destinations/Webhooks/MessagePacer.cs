@@ -1,0 +1,109 @@
+using System;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace QlikActivity.Core.Destinations.Webhooks
+{
+    /// <summary>
+    /// Spaces the requests to one webhook at least an interval apart. Slack allows about one message per
+    /// second per incoming webhook; events arriving faster wait in the queue and leave together in the next
+    /// message instead of being dropped. Destinations posting to the same URL share one pacer.
+    /// </summary>
+    internal sealed class MessagePacer
+    {
+        // Keyed by a hash of the URL: the webhook URL is a secret and is not kept in a second place.
+        private static readonly ConcurrentDictionary<string, MessagePacer> ByWebhook = new ConcurrentDictionary<string, MessagePacer>(StringComparer.Ordinal);
+
+        private readonly SemaphoreSlim _turn = new SemaphoreSlim(1, 1);
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private TimeSpan _next = TimeSpan.Zero;
+
+        public MessagePacer(TimeSpan interval)
+        {
+            Interval = interval;
+        }
+
+        public TimeSpan Interval { get; }
+
+        /// <summary>The pacer of <paramref name="webhookUrl"/>, created with <paramref name="interval"/> by its first user.</summary>
+        public static MessagePacer For(string webhookUrl, TimeSpan interval)
+        {
+            string key;
+            using (var sha = SHA256.Create())
+            {
+                key = Convert.ToBase64String(sha.ComputeHash(Encoding.UTF8.GetBytes(webhookUrl)));
+            }
+
+            return ByWebhook.GetOrAdd(key, _ => new MessagePacer(interval));
+        }
+
+        /// <summary>
+        /// Waits until a request may be sent and holds the turn while it is; disposing the turn books the next
+        /// slot one interval after this request ended, so the spacing holds as Slack measures it, on arrival.
+        /// </summary>
+        public async Task<IDisposable> TakeTurnAsync(CancellationToken cancellationToken)
+        {
+            await _turn.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                TimeSpan wait;
+                lock (_clock)
+                {
+                    wait = _next - _clock.Elapsed;
+                }
+
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+                }
+
+                return new Turn(this);
+            }
+            catch
+            {
+                _turn.Release();
+                throw;
+            }
+        }
+
+        /// <summary>After a 429, no request may leave before <paramref name="delay"/> has passed.</summary>
+        public void Hold(TimeSpan delay)
+        {
+            lock (_clock)
+            {
+                var until = _clock.Elapsed + delay;
+                if (until > _next)
+                {
+                    _next = until;
+                }
+            }
+        }
+
+        private void EndTurn()
+        {
+            lock (_clock)
+            {
+                var next = _clock.Elapsed + Interval;
+                if (next > _next)
+                {
+                    _next = next;
+                }
+            }
+
+            _turn.Release();
+        }
+
+        private sealed class Turn : IDisposable
+        {
+            private MessagePacer? _pacer;
+
+            public Turn(MessagePacer pacer) => _pacer = pacer;
+
+            public void Dispose() => Interlocked.Exchange(ref _pacer, null)?.EndTurn();
+        }
+    }
+}

@@ -1,0 +1,283 @@
+using System;
+using System.Text;
+using QlikActivity.Core.Destinations.InfluxDb;
+using Xunit;
+
+namespace QlikActivity.Core.Tests.Destinations.InfluxDb
+{
+    // Cases follow the "Special characters" and "Data types" sections of the InfluxDB line protocol
+    // reference (docs.influxdata.com, influxdb/v1.6 write_protocols/line_protocol_reference and the 2.x
+    // "Line protocol" page). Each one was also checked against a real influxd 1.6 (see InfluxDbIntegrationTests).
+    public class LineProtocolWriterTests
+    {
+        private static string Text(LineProtocolWriter w) => Encoding.UTF8.GetString(w.Buffer, 0, w.Length);
+
+        private static string Point(Action<LineProtocolWriter> build)
+        {
+            using var w = new LineProtocolWriter(16);
+            build(w);
+            return Text(w);
+        }
+
+        [Fact]
+        public void Writes_measurement_tags_fields_and_timestamp()
+        {
+            string line = Point(w =>
+            {
+                w.BeginPoint("weather");
+                w.Tag("location", "us-midwest");
+                w.IntegerField("temperature", 82);
+                w.EndPoint(1465839830100400200);
+            });
+            Assert.Equal("weather,location=us-midwest temperature=82i 1465839830100400200\n", line);
+        }
+
+        [Fact]
+        public void Measurement_escapes_comma_and_space_but_not_equals()
+        {
+            string line = Point(w =>
+            {
+                w.BeginPoint("wea ther,now=x");
+                w.IntegerField("t", 1);
+                w.EndPoint();
+            });
+            Assert.Equal("wea\\ ther\\,now=x t=1i\n", line);
+        }
+
+        [Fact]
+        public void Tag_keys_and_values_escape_comma_equals_and_space()
+        {
+            string line = Point(w =>
+            {
+                w.BeginPoint("weather");
+                w.Tag("location place", "us,midwest");
+                w.Tag("a=b", "c=d e");
+                w.IntegerField("temperature", 82);
+                w.EndPoint();
+            });
+            Assert.Equal("weather,location\\ place=us\\,midwest,a\\=b=c\\=d\\ e temperature=82i\n", line);
+        }
+
+        [Fact]
+        public void Field_keys_escape_comma_equals_and_space()
+        {
+            string line = Point(w =>
+            {
+                w.BeginPoint("m");
+                w.IntegerField("temp erature,x=y", 1);
+                w.EndPoint();
+            });
+            Assert.Equal("m temp\\ erature\\,x\\=y=1i\n", line);
+        }
+
+        [Fact]
+        public void String_fields_are_quoted_with_quotes_and_backslashes_escaped()
+        {
+            string line = Point(w =>
+            {
+                w.BeginPoint("m");
+                w.StringField("s", "too \"hot\" \\ cold, a=b");
+                w.EndPoint();
+            });
+            Assert.Equal("m s=\"too \\\"hot\\\" \\\\ cold, a=b\"\n", line);
+        }
+
+        [Fact]
+        public void Empty_string_field_is_a_value_but_an_empty_tag_is_left_out()
+        {
+            string line = Point(w =>
+            {
+                w.BeginPoint("m");
+                w.Tag("empty", "");
+                w.Tag("missing", null);
+                w.Tag("", "no key");
+                w.Tag("kept", "x");
+                w.StringField("s", "");
+                w.EndPoint();
+            });
+            Assert.Equal("m,kept=x s=\"\"\n", line);
+        }
+
+        [Fact]
+        public void Newlines_become_spaces_everywhere()
+        {
+            string line = Point(w =>
+            {
+                w.BeginPoint("m\nx");
+                w.Tag("t", "a\r\nb");
+                w.StringField("s", "line1\nline2");
+                w.EndPoint();
+            });
+            Assert.Equal("m\\ x,t=a\\ \\ b s=\"line1 line2\"\n", line);
+            Assert.Single(line.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        }
+
+        [Fact]
+        public void A_backslash_before_an_ordinary_character_is_kept_literally()
+        {
+            string line = Point(w =>
+            {
+                w.BeginPoint("m");
+                w.Tag("userFull", "LAB\\anna");
+                w.Tag("double", "a\\\\b");
+                w.StringField("userFull", "LAB\\anna");
+                w.EndPoint();
+            });
+            Assert.Equal("m,userFull=LAB\\anna,double=a\\\\b userFull=\"LAB\\\\anna\"\n", line);
+        }
+
+        [Fact]
+        public void Backslashes_influxd_cannot_store_are_left_out_of_names_and_tags()
+        {
+            string line = Point(w =>
+            {
+                w.BeginPoint("m");
+                w.Tag("trailing", "abc\\");
+                w.Tag("before comma", "a\\\\,b");
+                w.Tag("before space", "a\\ b");
+                w.Tag("only", "\\\\");
+                w.StringField("s", "abc\\");
+                w.EndPoint();
+            });
+            Assert.Equal("m,trailing=abc,before\\ comma=a\\,b,before\\ space=a\\ b s=\"abc\\\\\"\n", line);
+        }
+
+        [Fact]
+        public void A_joined_value_is_written_with_a_backslash_between_the_parts()
+        {
+            string line = Point(w =>
+            {
+                w.BeginPoint("m");
+                w.Tag("userFull", "LAB", "anna smith");
+                w.Tag("emptySecond", "LAB", "");
+                w.StringField("userFull", "LAB", "an\"na");
+                w.EndPoint();
+            });
+            Assert.Equal("m,userFull=LAB\\anna\\ smith,emptySecond=LAB userFull=\"LAB\\\\an\\\"na\"\n", line);
+        }
+
+        [Fact]
+        public void Integers_carry_the_i_suffix_including_extremes()
+        {
+            string line = Point(w =>
+            {
+                w.BeginPoint("m");
+                w.IntegerField("zero", 0);
+                w.IntegerField("neg", -42);
+                w.IntegerField("max", long.MaxValue);
+                w.IntegerField("min", long.MinValue);
+                w.EndPoint(-5);
+            });
+            Assert.Equal("m zero=0i,neg=-42i,max=9223372036854775807i,min=-9223372036854775808i -5\n", line);
+        }
+
+        [Fact]
+        public void Guids_are_written_in_lower_case_dashed_form()
+        {
+            var id = Guid.Parse("E7AF59A0-C243-480D-9571-08727551A66F");
+            string line = Point(w =>
+            {
+                w.BeginPoint("m");
+                w.Tag("appId", id);
+                w.StringField("appId", id);
+                w.EndPoint();
+            });
+            Assert.Equal("m,appId=e7af59a0-c243-480d-9571-08727551a66f appId=\"e7af59a0-c243-480d-9571-08727551a66f\"\n", line);
+        }
+
+        [Fact]
+        public void Non_ascii_text_is_utf8_including_surrogate_pairs()
+        {
+            using var w = new LineProtocolWriter(16);
+            w.BeginPoint("m");
+            w.Tag("user", "Jürgen Ødegård 日本 😀");
+            w.StringField("s", "é😀");
+            w.EndPoint();
+            byte[] expected = Encoding.UTF8.GetBytes("m,user=Jürgen\\ Ødegård\\ 日本\\ 😀 s=\"é😀\"\n");
+            Assert.Equal(expected, w.Written.ToArray());
+        }
+
+        [Fact]
+        public void A_lone_surrogate_becomes_the_replacement_character()
+        {
+            string line = Point(w =>
+            {
+                w.BeginPoint("m");
+                w.Tag("t", "a\uD800b");
+                w.StringField("s", "\uDC00");
+                w.EndPoint();
+            });
+            Assert.Equal("m,t=a\uFFFDb s=\"\uFFFD\"\n", line);
+        }
+
+        [Theory]
+        [InlineData(InfluxDbPrecision.Nanoseconds, 1465839830100400200L, "ns")]
+        [InlineData(InfluxDbPrecision.Microseconds, 1465839830100400L, "u")]
+        [InlineData(InfluxDbPrecision.Milliseconds, 1465839830100L, "ms")]
+        [InlineData(InfluxDbPrecision.Seconds, 1465839830L, "s")]
+        public void Timestamps_are_counted_from_the_unix_epoch_in_the_chosen_precision(InfluxDbPrecision precision, long expected, string parameter)
+        {
+            var time = new DateTime(2016, 6, 13, 17, 43, 50, DateTimeKind.Utc).AddTicks(1004002);
+            Assert.Equal(expected, LineProtocolWriter.ToTimestamp(time, precision));
+            Assert.Equal(parameter, LineProtocolWriter.PrecisionParameter(precision));
+        }
+
+        [Fact]
+        public void Local_times_are_converted_to_utc()
+        {
+            var utc = new DateTime(2024, 11, 15, 17, 28, 3, DateTimeKind.Utc);
+            Assert.Equal(
+                LineProtocolWriter.ToTimestamp(utc, InfluxDbPrecision.Seconds),
+                LineProtocolWriter.ToTimestamp(utc.ToLocalTime(), InfluxDbPrecision.Seconds));
+        }
+
+        [Fact]
+        public void A_point_without_fields_is_refused_and_can_be_abandoned()
+        {
+            using var w = new LineProtocolWriter();
+            w.BeginPoint("ok");
+            w.IntegerField("f", 1);
+            w.EndPoint();
+            w.BeginPoint("broken");
+            w.Tag("t", "v");
+            Assert.Throws<InvalidOperationException>(() => w.EndPoint());
+            w.AbandonPoint();
+            Assert.Equal("ok f=1i\n", Text(w));
+            Assert.Equal(1, w.PointCount);
+        }
+
+        [Fact]
+        public void Tags_after_a_field_are_refused()
+        {
+            using var w = new LineProtocolWriter();
+            w.BeginPoint("m");
+            w.IntegerField("f", 1);
+            Assert.Throws<InvalidOperationException>(() => w.Tag("late", "x"));
+        }
+
+        [Fact]
+        public void The_buffer_grows_and_clear_starts_over()
+        {
+            using var w = new LineProtocolWriter(16);
+            var expected = new StringBuilder();
+            string big = new string('x', 5000);
+            for (int i = 0; i < 200; i++)
+            {
+                w.BeginPoint("m");
+                w.Tag("i", i.ToString());
+                w.StringField("big", big);
+                w.EndPoint(i);
+                expected.Append("m,i=").Append(i).Append(" big=\"").Append(big).Append("\" ").Append(i).Append('\n');
+            }
+
+            Assert.Equal(expected.ToString(), Text(w));
+            Assert.Equal(200, w.PointCount);
+            w.Clear();
+            Assert.Equal(0, w.Length);
+            w.BeginPoint("n");
+            w.IntegerField("f", 2);
+            w.EndPoint();
+            Assert.Equal("n f=2i\n", Text(w));
+        }
+    }
+}
