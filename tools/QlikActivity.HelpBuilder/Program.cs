@@ -1,0 +1,52 @@
+using System;
+using System.IO;
+
+namespace QlikActivity.HelpBuilder
+{
+    /// <summary>
+    /// <c>help &lt;docsDir&gt; &lt;outDir&gt;...</c>: markdown help to MAML and about topics (one or more output folders).
+    /// <c>pack &lt;moduleDir&gt; &lt;outDir&gt;</c>: the laid-out module to a zip and a .nupkg.
+    /// </summary>
+    internal static class Program
+    {
+        private static int Main(string[] args)
+        {
+            try
+            {
+                switch (args.Length > 0 ? args[0] : "")
+                {
+                    case "help" when args.Length >= 3:
+                        for (int i = 2; i < args.Length; i++)
+                        {
+                            var result = HelpGenerator.Generate(args[1], args[i]);
+                            if (i == 2)
+                            {
+                                // MSBuild shows lines in this shape as build warnings pointing at the page.
+                                foreach (var warning in result.Warnings)
+                                {
+                                    Console.WriteLine($"{Path.Combine(args[1], warning)}".Replace(".md: ", ".md : warning QAHELP1: "));
+                                }
+
+                                Console.WriteLine($"help: {result.Pages.Count} cmdlet pages, {result.AboutPaths.Count} about topics -> {result.MamlPath}");
+                            }
+                        }
+
+                        return 0;
+                    case "pack" when args.Length == 3:
+                        var package = ModulePackage.Create(args[1], args[2]);
+                        Console.WriteLine(package.ZipPath);
+                        Console.WriteLine(package.NupkgPath);
+                        return 0;
+                    default:
+                        Console.Error.WriteLine("usage: QlikActivity.HelpBuilder help <docsDir> <outDir> [<outDir>...] | pack <moduleDir> <outDir>");
+                        return 2;
+                }
+            }
+            catch (Exception ex) when (ex is IOException or FormatException or UnauthorizedAccessException or System.Xml.XmlException)
+            {
+                Console.Error.WriteLine("error QAHELP2: " + ex.Message);
+                return 1;
+            }
+        }
+    }
+}
