@@ -58,8 +58,8 @@ namespace QlikActivity.HelpBuilder
                 return single.Groups[1].Value.Replace("''", "'");
             }
 
-            var dbl = Regex.Match(_text, @"(?m)^\s*" + key + "\\s*=\\s*\"((?:[^\"`]|`.)*)\"", RegexOptions.IgnoreCase);
-            return dbl.Success ? dbl.Groups[1].Value : null;
+            var dbl = Regex.Match(_text, @"(?m)^\s*" + key + "\\s*=\\s*\"((?:[^\"`]|`.|\"\")*)\"", RegexOptions.IgnoreCase);
+            return dbl.Success ? dbl.Groups[1].Value.Replace("\"\"", "\"") : null;
         }
 
         /// <summary>The strings of <c>Key = @( ... )</c> (or a single string), in order; empty when absent.</summary>
