@@ -110,6 +110,7 @@ namespace QlikActivity.HelpBuilder
             text = Regex.Replace(text, @"\[([^\]]+)\]\(([^)]+)\)", m =>
                 m.Groups[2].Value.EndsWith(".md", StringComparison.OrdinalIgnoreCase) ? m.Groups[1].Value : $"{m.Groups[1].Value} ({m.Groups[2].Value})");
             text = Regex.Replace(text, @"\*\*([^*]+)\*\*", "$1");
+            text = text.Replace("`", "");
             return text;
         }
 

@@ -31,9 +31,10 @@ namespace QlikActivity.Tests.Completion
         [Fact]
         public void License_types_are_the_five_the_repository_knows()
         {
-            Assert.Equal(new[] { "professional", "analyzer", "user", "login", "analyzer-time" }, Values(new LicenseTypeCompleter(), ""));
-            Assert.Equal(new[] { "analyzer", "analyzer-time" }, Values(new LicenseTypeCompleter(), "ANA"));
-            Assert.Equal(new[] { "login" }, Values(new LicenseTypeCompleter(), "'lo"));
+            Assert.Equal(new[] { "Professional", "Analyzer", "User", "Login", "AnalyzerTime" }, Values(new LicenseTypeCompleter(), ""));
+            Assert.Equal(new[] { "Analyzer", "AnalyzerTime" }, Values(new LicenseTypeCompleter(), "ana"));
+            Assert.Equal(new[] { "Login" }, Values(new LicenseTypeCompleter(), "'lo"));
+            Assert.All(new LicenseTypeCompleter().Complete("", null), c => Assert.Contains("license/", c.ToolTip));
         }
 
         [Fact]

@@ -15,7 +15,7 @@ namespace QlikActivity.Tests.Module
         public static readonly string[] OutputTypes =
         {
             "QlikActivity.QlikSenseConnection", "QlikActivity.UserActivity", "QlikActivity.ActivityBucketResult",
-            "QlikActivity.ActivityBucketSummary", "QlikActivity.UserEvent", "QlikActivity.ListenerStatistics",
+            "QlikActivity.ActivityBucketSummary", "QlikActivity.UserEvent", "QlikActivity.SentUserEvent", "QlikActivity.ListenerStatistics",
             "QlikActivity.DestinationStatistics", "QlikActivity.MqttDestination", "QlikActivity.InfluxDbDestination",
             "QlikActivity.NewRelicDestination", "QlikActivity.WebhookDestination",
         };
