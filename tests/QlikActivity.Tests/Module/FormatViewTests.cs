@@ -20,7 +20,12 @@ namespace QlikActivity.Tests.Module
             "QlikActivity.NewRelicDestination", "QlikActivity.WebhookDestination",
         };
 
-        private static readonly Regex SecretName = new Regex("Password|Jwt|Token|ApiKey|Secret|InsertKey|PrivateKey|Passphrase|WebhookUrl|^Url$|^Uri$", RegexOptions.IgnoreCase);
+        private static readonly Regex SecretName = new Regex("Password|Jwt|Token|ApiKey|Secret|InsertKey|LicenseKey|PrivateKey|Passphrase|WebhookUrl|WebhookUri", RegexOptions.IgnoreCase);
+
+        /// <summary>A webhook's URL is its credential (Slack, Teams): on a webhook type, Url/Uri count as secrets too.</summary>
+        private static bool IsSecret(string typeName, string propertyName) =>
+            SecretName.IsMatch(propertyName)
+            || (typeName.EndsWith("WebhookDestination", StringComparison.Ordinal) && Regex.IsMatch(propertyName, "^(Url|Uri|Address|Endpoint)$", RegexOptions.IgnoreCase));
 
         internal sealed record Column(string View, string TypeName, string? Property, string? Script);
 
@@ -118,9 +123,10 @@ namespace QlikActivity.Tests.Module
         {
             foreach (var column in Views().SelectMany(v => v.Columns))
             {
-                string text = column.Property ?? column.Script ?? "";
-                Assert.False(SecretName.IsMatch(text) || Regex.Matches(text, @"\$_\.(\w+)").Any(m => SecretName.IsMatch(m.Groups[1].Value)),
-                    $"{column.View} shows '{text}', which may hold a secret.");
+                var names = column.Property != null
+                    ? new[] { column.Property }
+                    : Regex.Matches(column.Script ?? "", @"\$_\.(\w+)").Select(m => m.Groups[1].Value).ToArray();
+                Assert.False(names.Any(n => IsSecret(column.TypeName, n)), $"{column.View} shows '{column.Property ?? column.Script}', which may hold a secret.");
             }
         }
 
@@ -135,7 +141,9 @@ namespace QlikActivity.Tests.Module
                     continue;
                 }
 
-                var secrets = type.GetProperties().Where(p => SecretName.IsMatch(p.Name) && p.PropertyType == typeof(string)).Select(p => p.Name).ToList();
+                var secrets = type.GetProperties()
+                    .Where(p => IsSecret(typeName, p.Name) && (p.PropertyType == typeof(string) || p.PropertyType == typeof(Uri)))
+                    .Select(p => p.Name).ToList();
                 Assert.True(secrets.Count == 0, $"{typeName} exposes {string.Join(", ", secrets)} as plain text.");
             }
         }
