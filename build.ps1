@@ -60,10 +60,10 @@ function Invoke-PesterIn {
     }
 
     $env:QLIKACTIVITY_CONFIGURATION = $Configuration
-    $script = "Import-Module Pester -MinimumVersion 5.0.0; " +
+    $pesterCommand = "Import-Module Pester -MinimumVersion 5.0.0; " +
         "`$c = New-PesterConfiguration; `$c.Run.Path = 'tests/pester'; `$c.Run.Exit = `$true; `$c.Output.Verbosity = 'Detailed'; " +
         "Invoke-Pester -Configuration `$c"
-    & $command.Source -NoProfile -NonInteractive -Command $script | Out-Host
+    & $command.Source -NoProfile -NonInteractive -Command $pesterCommand | Out-Host
     if ($LASTEXITCODE) { throw "Pester tests failed in $Shell ($LASTEXITCODE)" }
     return $true
 }

@@ -65,7 +65,8 @@ namespace QlikActivity.HelpBuilder
             foreach (var set in sets)
             {
                 var item = new XElement(Command + "syntaxItem", new XElement(Maml + "name", page.Name));
-                foreach (var parameter in page.Parameters.Where(p => p.InSet(set)))
+                // Without named sets every parameter belongs to the one syntax.
+                foreach (var parameter in page.Parameters.Where(p => page.ParameterSets.Count == 0 || p.InSet(set)))
                 {
                     item.Add(Parameter(parameter));
                 }

@@ -95,9 +95,17 @@ namespace QlikActivity.HelpBuilder
 
             if (Get("SYNTAX") is { } syntax)
             {
+                // One parameter set may be written without a ### heading.
+                page.SyntaxLines.AddRange(ParseBlocks(syntax.Lines).Where(b => b.IsCode).Select(b => b.Text));
                 foreach (var set in syntax.Children)
                 {
                     string setName = Regex.Replace(set.Heading, @"\s*\(Default\)\s*$", "", RegexOptions.IgnoreCase).Trim();
+                    if (setName == "__AllParameterSets")
+                    {
+                        page.SyntaxLines.AddRange(ParseBlocks(set.Lines).Where(b => b.IsCode).Select(b => b.Text));
+                        continue;
+                    }
+
                     bool isDefault = set.Heading.TrimEnd().EndsWith("(Default)", StringComparison.OrdinalIgnoreCase);
                     if (isDefault)
                     {

@@ -169,6 +169,18 @@ namespace QlikActivity.Tests.HelpBuilder
         }
 
         [Fact]
+        public void A_single_parameter_set_gives_one_syntax_item_with_every_parameter()
+        {
+            string single = Page.Replace("### ByName (Default)", "### __AllParameterSets").Replace("### ById\n```\nGet-QlikThing -Id <Guid> [<CommonParameters>]\n```\n", "");
+            var page = PlatyPsMarkdown.Parse(single, "x.md", new List<string>());
+            Assert.Empty(page.ParameterSets);
+            Assert.Single(page.SyntaxLines);
+            var items = MamlWriter.Write(new[] { page }).Descendants(MamlWriter.Command + "syntaxItem").ToList();
+            Assert.Single(items);
+            Assert.Equal(3, items[0].Elements(MamlWriter.Command + "parameter").Count());
+        }
+
+        [Fact]
         public void Missing_sections_and_metadata_are_warned_about()
         {
             var warnings = new List<string>();
