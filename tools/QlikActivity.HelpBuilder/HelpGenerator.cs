@@ -21,7 +21,7 @@ namespace QlikActivity.HelpBuilder
                 .Select(f => PlatyPsMarkdown.Parse(File.ReadAllText(f), Path.GetFileName(f), warnings))
                 .ToList();
 
-        public static Result Generate(string docsDir, string outDir)
+        public static Result Generate(string docsDir, string outDir, bool includeAboutTopics = true)
         {
             var warnings = new List<string>();
             var pages = ReadPages(docsDir, warnings);
@@ -35,7 +35,8 @@ namespace QlikActivity.HelpBuilder
             }
 
             var aboutPaths = new List<string>();
-            foreach (var about in Directory.EnumerateFiles(docsDir, "about_*.md").OrderBy(f => f, StringComparer.Ordinal))
+            var aboutPages = includeAboutTopics ? Directory.EnumerateFiles(docsDir, "about_*.md") : Enumerable.Empty<string>();
+            foreach (var about in aboutPages.OrderBy(f => f, StringComparer.Ordinal))
             {
                 string target = Path.Combine(outDir, Path.GetFileNameWithoutExtension(about) + ".help.txt");
                 File.WriteAllText(target, AboutTopicWriter.Convert(File.ReadAllText(about)), new UTF8Encoding(false));

@@ -4,7 +4,7 @@ using System.IO;
 namespace QlikActivity.HelpBuilder
 {
     /// <summary>
-    /// <c>help &lt;docsDir&gt; &lt;outDir&gt;...</c>: markdown help to MAML and about topics (one or more output folders).
+    /// <c>help &lt;docsDir&gt; &lt;outDir&gt;...</c>: markdown help to MAML (in every output folder) and about topics (in the first).
     /// <c>pack &lt;moduleDir&gt; &lt;outDir&gt;</c>: the laid-out module to a zip and a .nupkg.
     /// </summary>
     internal static class Program
@@ -16,9 +16,11 @@ namespace QlikActivity.HelpBuilder
                 switch (args.Length > 0 ? args[0] : "")
                 {
                     case "help" when args.Length >= 3:
+                        // About topics go to the first folder (beside the manifest, where Get-Help finds them);
+                        // the cmdlet help goes to every folder.
                         for (int i = 2; i < args.Length; i++)
                         {
-                            var result = HelpGenerator.Generate(args[1], args[i]);
+                            var result = HelpGenerator.Generate(args[1], args[i], includeAboutTopics: i == 2);
                             if (i == 2)
                             {
                                 // MSBuild shows lines in this shape as build warnings pointing at the page.
