@@ -9,6 +9,7 @@
     Description          = 'Qlik Sense Enterprise on Windows user activity for admins: activity buckets in a user custom property, and lossless intake and forwarding of Proxy user events.'
     PowerShellVersion    = '5.1'
     FormatsToProcess     = @('QlikActivity.format.ps1xml')
+    TypesToProcess       = @('QlikActivity.types.ps1xml')
     CmdletsToExport      = @(
         'Connect-QlikSense'
         'Disconnect-QlikSense'
@@ -27,10 +28,18 @@
     AliasesToExport      = @()
     PrivateData          = @{
         PSData = @{
-            Tags         = @('Qlik', 'QlikSense', 'QSEoW', 'QRS', 'UserActivity', 'Butler', 'MQTT', 'InfluxDB')
+            Tags         = @('Qlik', 'QlikSense', 'QSEoW', 'QRS', 'UserActivity', 'License', 'Butler', 'MQTT', 'InfluxDB', 'NewRelic', 'Windows', 'Linux')
             LicenseUri   = 'https://github.com/qlikactivity/QlikActivity/blob/main/LICENSE'
             ProjectUri   = 'https://github.com/qlikactivity/QlikActivity'
-            ReleaseNotes = 'First release: Connect-QlikSense, Get-QlikUserActivity, Set-QlikActivityBucket, Start-QlikEventListener and destinations.'
+            ReleaseNotes = @'
+First release.
+- Connect-QlikSense / Disconnect-QlikSense: certificate (PEM folder, PFX, Windows store) or JWT through a virtual proxy.
+- Get-QlikUserActivity: last activity per user from every license type, the latest record wins.
+- Set-QlikActivityBucket: keeps a user custom property set to activity buckets (1, 7, 14, 30, 90, 180, 365, 365+); writes only users whose bucket changed; -WhatIf.
+- Start-QlikEventListener: receives Proxy session and connection events over UDP without losing them, emits objects and forwards them to MQTT, InfluxDB, New Relic and webhooks.
+- New-QlikLogAppenderConfig and Send-QlikUserEvent: deploy and test the Proxy log appender.
+- Runs in Windows PowerShell 5.1 and PowerShell 7.4+; help, tab completion and table views included.
+'@
         }
     }
 }

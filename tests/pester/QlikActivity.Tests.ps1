@@ -1,0 +1,313 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
+# Imports the built module (out/QlikActivity) and runs every cmdlet against the QRS simulator and
+# real UDP sockets. Run by build.ps1 -Task Test when Pester 5 is installed, in PowerShell 7 (the
+# net8.0 build) and, on Windows, in Windows PowerShell 5.1 (the netstandard2.0 build).
+# Windows PowerShell 5.1 syntax throughout.
+
+BeforeAll {
+    $script:RepositoryRoot = (Resolve-Path -LiteralPath (Join-Path -Path $PSScriptRoot -ChildPath '../..')).Path
+    $script:Configuration = if ($env:QLIKACTIVITY_CONFIGURATION) { $env:QLIKACTIVITY_CONFIGURATION } else { 'Release' }
+    $script:ModulePath = [System.IO.Path]::Combine($script:RepositoryRoot, 'out', 'QlikActivity', 'QlikActivity.psd1')
+    if (-not (Test-Path -LiteralPath $script:ModulePath)) {
+        throw "The module is not built ($script:ModulePath): run dotnet build QlikActivity.sln -c $script:Configuration."
+    }
+
+    Import-Module -Name (Join-Path -Path $PSScriptRoot -ChildPath 'TestQrsSimulator.psm1') -Force
+    $script:Simulator = Start-TestQrsSimulator -RepositoryRoot $script:RepositoryRoot -Configuration $script:Configuration -Users 200
+    Import-Module -Name $script:ModulePath -Force -ErrorAction Stop
+
+    $script:ConnectParameters = @{
+        Server          = $script:Simulator.Server
+        Port            = $script:Simulator.Port
+        CertificatePath = $script:Simulator.CertificateDirectory
+    }
+    $script:Connection = Connect-QlikSense @script:ConnectParameters
+}
+
+AfterAll {
+    Get-Module -Name QlikActivity | Remove-Module -Force -ErrorAction SilentlyContinue
+    Stop-TestQrsSimulator -Simulator $script:Simulator
+}
+
+Describe 'The module' {
+    It 'loads the build for this edition' {
+        $expected = if ($PSVersionTable.PSEdition -eq 'Core') { 'net8.0' } else { 'netstandard2.0' }
+        $assembly = (Get-Command -Name Connect-QlikSense).ImplementingType.Assembly
+        (Split-Path -Path (Split-Path -Path $assembly.Location -Parent) -Leaf) | Should -Be $expected
+    }
+
+    It 'exports exactly the cmdlets of the manifest' {
+        $manifest = Import-PowerShellDataFile -Path $script:ModulePath
+        $exported = (Get-Module -Name QlikActivity).ExportedCommands.Keys | Sort-Object
+        $exported | Should -Be ($manifest.CmdletsToExport | Sort-Object)
+    }
+
+    It 'has help with examples for every cmdlet' {
+        foreach ($name in (Get-Module -Name QlikActivity).ExportedCmdlets.Keys) {
+            $help = Get-Help -Name $name -Full
+            $help.Synopsis | Should -Not -BeNullOrEmpty -Because "$name needs a synopsis"
+            $help.Synopsis | Should -Not -BeLike "$name *" -Because "$name should have written help, not the generated syntax"
+            @($help.Examples.Example).Count | Should -BeGreaterOrEqual 2 -Because "$name needs two examples"
+        }
+    }
+
+    It 'ships the about topic beside the manifest' {
+        $about = [System.IO.Path]::Combine((Get-Module -Name QlikActivity).ModuleBase, 'en-US', 'about_QlikActivity.help.txt')
+        Get-Content -LiteralPath $about -Raw | Should -Match 'MOVING FROM BUTLER SOS'
+    }
+}
+
+Describe 'Connect-QlikSense' {
+    It 'returns the connection, with no secret in its properties or its table' {
+        $script:Connection | Should -BeOfType 'QlikActivity.QlikSenseConnection'
+        $script:Connection.Server | Should -Be $script:Simulator.Server
+        $script:Connection.Port | Should -Be $script:Simulator.Port
+        $table = $script:Connection | Format-Table | Out-String
+        $table | Should -Match 'Server'
+        $table | Should -Not -Match 'PRIVATE KEY'
+        $script:Connection.PSObject.Properties.Name | Should -Not -Contain 'Password'
+    }
+
+    It 'names the missing folder when the certificates are not there' {
+        $failure = $null
+        try {
+            Connect-QlikSense -Server $script:Simulator.Server -Port $script:Simulator.Port -CertificatePath (Join-Path -Path $TestDrive -ChildPath 'none') -ErrorAction Stop
+        }
+        catch {
+            $failure = $_
+        }
+
+        $failure | Should -Not -BeNullOrEmpty
+        $failure.Exception.Message | Should -Match 'none'
+    }
+}
+
+Describe 'Get-QlikUserActivity' {
+    BeforeAll {
+        $script:Activity = @(Get-QlikUserActivity)
+    }
+
+    It 'returns one object per user of the repository' {
+        $script:Activity.Count | Should -BeGreaterOrEqual $script:Simulator.Users
+        @($script:Activity.Id | Sort-Object -Unique).Count | Should -Be $script:Activity.Count
+        $script:Activity[0] | Should -BeOfType 'QlikActivity.UserActivity'
+        @($script:Activity | Where-Object { [string]::IsNullOrEmpty($_.UserId) }).Count | Should -Be 0
+    }
+
+    It 'puts every user with activity in a bucket' {
+        foreach ($user in ($script:Activity | Where-Object { $null -ne $_.LastActivity })) {
+            $user.Bucket | Should -Not -BeNullOrEmpty
+            $user.DaysInactive | Should -BeGreaterOrEqual 0
+        }
+    }
+
+    It 'filters by user directory' {
+        $directory = $script:Activity[0].UserDirectory
+        $filtered = @(Get-QlikUserActivity -UserDirectory $directory)
+        $filtered.Count | Should -BeGreaterThan 0
+        $filtered.Count | Should -BeLessOrEqual $script:Activity.Count
+        @($filtered | Where-Object { $_.UserDirectory -ne $directory }).Count | Should -Be 0
+    }
+
+    It 'prints a table with the activity columns' {
+        $table = $script:Activity | Select-Object -First 5 | Format-Table | Out-String
+        $table | Should -Match 'UserDirectory'
+        $table | Should -Match 'DaysInactive'
+        $table | Should -Match 'Bucket'
+    }
+}
+
+Describe 'Set-QlikActivityBucket' {
+    It 'changes nothing under -WhatIf' {
+        $before = @(Get-QlikUserActivity)
+        $null = Set-QlikActivityBucket -Name 'PesterActivity' -WhatIf
+        # A real run after -WhatIf still has every user to write.
+        $result = @(Set-QlikActivityBucket -Name 'PesterActivity' -Confirm:$false)
+        $summary = $result | Where-Object { $_.PSObject.TypeNames -contains 'QlikActivity.ActivityBucketSummary' }
+        $summary | Should -Not -BeNullOrEmpty
+        $summary.Updated | Should -BeGreaterThan 0
+        $summary.Failed | Should -Be 0
+        $summary.UsersInScope | Should -BeGreaterThan 0
+        $summary.UsersInScope | Should -BeLessOrEqual $before.Count
+    }
+
+    It 'writes nothing the second time: only changed users are written' {
+        $result = @(Set-QlikActivityBucket -Name 'PesterActivity' -Confirm:$false)
+        $summary = $result | Where-Object { $_.PSObject.TypeNames -contains 'QlikActivity.ActivityBucketSummary' }
+        $summary.Updated | Should -Be 0
+        $summary.Unchanged | Should -BeGreaterThan 0
+    }
+
+    It 'prints the per-user results and the summary as tables' {
+        $result = @(Set-QlikActivityBucket -Name 'PesterActivity' -WhatIf)
+        ($result | Format-Table | Out-String) | Should -Match 'Unchanged|Status'
+    }
+}
+
+Describe 'New-QlikLogAppenderConfig' {
+    It 'returns the appender XML pointed at the listener' {
+        $xml = [xml](New-QlikLogAppenderConfig -ListenerAddress 'listener.example.com' -Port 9997 | Out-String)
+        $appenders = @($xml.configuration.appender)
+        $appenders.Count | Should -BeGreaterOrEqual 2
+        ($xml.OuterXml) | Should -Match 'listener.example.com'
+        ($xml.OuterXml) | Should -Match '9997'
+        ($xml.OuterXml) | Should -Match '/qseow-proxy-session/'
+    }
+
+    It 'writes LocalLogConfig.xml into a folder, and nothing under -WhatIf' {
+        $folder = Join-Path -Path $TestDrive -ChildPath 'Proxy'
+        $null = New-Item -ItemType Directory -Path $folder
+        New-QlikLogAppenderConfig -ListenerAddress 127.0.0.1 -Path $folder -WhatIf
+        Test-Path -LiteralPath (Join-Path -Path $folder -ChildPath 'LocalLogConfig.xml') | Should -BeFalse
+        $file = New-QlikLogAppenderConfig -ListenerAddress 127.0.0.1 -Path $folder -Confirm:$false
+        $file.Name | Should -Be 'LocalLogConfig.xml'
+        Get-Content -LiteralPath $file.FullName -Raw | Should -Match '127.0.0.1'
+    }
+}
+
+Describe 'Start-QlikEventListener and Send-QlikUserEvent' {
+    BeforeAll {
+        $script:UdpPort = Get-TestFreeUdpPort
+        $listener = Start-TestQlikEventListener -ModulePath $script:ModulePath -Parameters @{
+            Address = '127.0.0.1'
+            Port    = $script:UdpPort
+            Count   = 4
+            Timeout = 90
+        }
+
+        # The listener binds in its own runspace: send rounds of the four event types until it has
+        # taken four (any four datagrams in a row hold each type once).
+        $types = 'SessionStart', 'ConnectionOpen', 'ConnectionClose', 'SessionStop'
+        $script:Sent = @()
+        for ($round = 0; $round -lt 100 -and -not $listener.Handle.IsCompleted; $round++) {
+            foreach ($type in $types) {
+                $script:Sent += Send-QlikUserEvent -Server 127.0.0.1 -Port $script:UdpPort -EventType $type -UserDirectory 'PESTER' -UserId "user_$type" -HostName 'sense-pester' -PassThru
+            }
+
+            Start-Sleep -Milliseconds 300
+        }
+
+        $script:Output = @(Receive-TestQlikEventListener -Listener $listener -TimeoutSec 120)
+        $script:Events = @($script:Output | Where-Object { $_.PSObject.TypeNames -contains 'QlikActivity.UserEvent' })
+        $script:Statistics = @($script:Output | Where-Object { $_.PSObject.TypeNames -contains 'QlikActivity.ListenerStatistics' }) | Select-Object -Last 1
+    }
+
+    It 'Send-QlikUserEvent returns what it sent with -PassThru' {
+        $script:Sent[0] | Should -BeOfType 'QlikActivity.SentUserEvent'
+        $script:Sent[0].Port | Should -Be $script:UdpPort
+        $script:Sent[0].Datagram | Should -Match 'PESTER'
+    }
+
+    It 'emits the events it received as objects' {
+        $script:Events.Count | Should -Be 4
+        ($script:Events.EventType | ForEach-Object { [string]$_ } | Sort-Object) | Should -Be ('ConnectionClose', 'ConnectionOpen', 'SessionStart', 'SessionStop')
+        foreach ($received in $script:Events) {
+            $received.Host | Should -Be 'sense-pester'
+            $received.UserDirectory | Should -Be 'PESTER'
+            $received.UserId | Should -Be ('user_' + $received.EventType)
+        }
+    }
+
+    It 'ends with statistics that account for the events' {
+        $script:Statistics | Should -Not -BeNullOrEmpty
+        $script:Statistics.Received | Should -BeGreaterOrEqual 4
+        $script:Statistics.Emitted | Should -Be 4
+        ($script:Statistics | Format-Table | Out-String) | Should -Match 'Received'
+    }
+
+    It 'prints events as a table' {
+        ($script:Events | Format-Table | Out-String) | Should -Match 'sense-pester'
+    }
+
+    It 'sends nothing under -WhatIf' {
+        @(Send-QlikUserEvent -Server 127.0.0.1 -Port $script:UdpPort -PassThru -WhatIf).Count | Should -Be 0
+    }
+}
+
+Describe 'Destinations' {
+    # Parameter names follow the destination cmdlets; each object must be usable as -Destination
+    # and must never show a secret in its name or table.
+    It 'New-QlikMqttDestination builds an MQTT destination' {
+        $destination = New-QlikMqttDestination -Broker 127.0.0.1 -Port 1883
+        $destination | Should -BeOfType 'QlikActivity.MqttDestination'
+        $destination.Name | Should -Match '127.0.0.1'
+    }
+
+    It 'New-QlikInfluxDbDestination builds an InfluxDB destination' {
+        $destination = New-QlikInfluxDbDestination -Url 'http://127.0.0.1:8086' -Database 'qlik'
+        $destination | Should -BeOfType 'QlikActivity.InfluxDbDestination'
+        $destination.Name | Should -Match '127.0.0.1'
+    }
+
+    It 'New-QlikNewRelicDestination keeps its key out of sight' {
+        $key = ConvertTo-SecureString -String 'NRAK-PESTERSECRET' -AsPlainText -Force
+        $destination = New-QlikNewRelicDestination -AccountId 1234567 -InsertKey $key
+        $destination | Should -BeOfType 'QlikActivity.NewRelicDestination'
+        ($destination | Format-List * | Out-String) | Should -Not -Match 'PESTERSECRET'
+    }
+
+    It 'New-QlikWebhookDestination forwards events to a webhook' {
+        $port = Get-TestFreeTcpPort
+        $http = New-Object System.Net.HttpListener
+        $http.Prefixes.Add("http://127.0.0.1:$port/hook/")
+        $http.Start()
+        try {
+            $secretUrl = ConvertTo-SecureString -String "http://127.0.0.1:$port/hook/PESTERTOKEN" -AsPlainText -Force
+            $destination = New-QlikWebhookDestination -Url $secretUrl
+            $destination | Should -BeOfType 'QlikActivity.WebhookDestination'
+            ($destination | Format-Table | Out-String) | Should -Not -Match 'PESTERTOKEN'
+
+            $udpPort = Get-TestFreeUdpPort
+            $listener = Start-TestQlikEventListener -ModulePath $script:ModulePath -Parameters @{
+                Address     = '127.0.0.1'
+                Port        = $udpPort
+                Count       = 1
+                Timeout     = 90
+                Destination = $destination
+                NoEvents    = $true
+            }
+            $request = $http.GetContextAsync()
+            for ($i = 0; $i -lt 100 -and -not $request.IsCompleted; $i++) {
+                $null = Send-QlikUserEvent -Server 127.0.0.1 -Port $udpPort -UserDirectory 'PESTER' -UserId 'webhook'
+                $null = $request.Wait(300)
+            }
+
+            $request.Wait(30000) | Should -BeTrue
+            $context = $request.Result
+            $body = (New-Object System.IO.StreamReader -ArgumentList $context.Request.InputStream).ReadToEnd()
+            $context.Response.StatusCode = 204
+            $context.Response.Close()
+            $body | Should -Match 'webhook'
+            $null = Receive-TestQlikEventListener -Listener $listener -TimeoutSec 120
+        }
+        finally {
+            $http.Stop()
+            $http.Close()
+        }
+    }
+}
+
+Describe 'Disconnect-QlikSense' {
+    It 'closes a given connection and leaves the default alone' {
+        $second = Connect-QlikSense @script:ConnectParameters
+        $third = Connect-QlikSense @script:ConnectParameters
+        Disconnect-QlikSense -Connection $second
+        $second.IsOpen | Should -BeFalse
+        @(Get-QlikUserActivity -Connection $third).Count | Should -BeGreaterOrEqual $script:Simulator.Users
+        Disconnect-QlikSense -Connection $third
+    }
+
+    It 'forgets the default connection' {
+        $null = Connect-QlikSense @script:ConnectParameters
+        Disconnect-QlikSense
+        $failure = $null
+        try {
+            Get-QlikUserActivity -ErrorAction Stop
+        }
+        catch {
+            $failure = $_
+        }
+
+        $failure.FullyQualifiedErrorId | Should -BeLike 'QlikNotConnected*'
+    }
+}
