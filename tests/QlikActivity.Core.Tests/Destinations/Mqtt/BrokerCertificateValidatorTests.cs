@@ -19,14 +19,15 @@ namespace QlikActivity.Core.Tests.Destinations.Mqtt
             var right = new BrokerCertificateValidator(false, certificates.CaFile);
             var wrong = new BrokerCertificateValidator(false, certificates.OtherCaFile);
 
-            Assert.True(right.ChainsToCaWithCustomRootTrust(leaf, null).Trusted);
             Assert.True(right.ChainsToCaWithUnknownRootAllowed(leaf, null).Trusted);
-
-            var custom = wrong.ChainsToCaWithCustomRootTrust(leaf, null);
             var fallback = wrong.ChainsToCaWithUnknownRootAllowed(leaf, null);
-            Assert.False(custom.Trusted);
             Assert.False(fallback.Trusted);
+#if !CORE_NETSTANDARD // the custom root store exists only in Core's net8.0 build
+            Assert.True(right.ChainsToCaWithCustomRootTrust(leaf, null).Trusted);
+            var custom = wrong.ChainsToCaWithCustomRootTrust(leaf, null);
+            Assert.False(custom.Trusted);
             Assert.Contains("PartialChain", custom.Status + fallback.Status);
+#endif
         }
 
         [Fact]
