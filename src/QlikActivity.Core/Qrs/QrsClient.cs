@@ -82,8 +82,8 @@ namespace QlikActivity.Core.Qrs
         /// <summary>When the JWT expires (its <c>exp</c> claim), if it says.</summary>
         public DateTimeOffset? JwtExpires { get; }
 
-        /// <summary>The client certificate in use (certificate authentication), without exposing its key.</summary>
-        public X509Certificate2? ClientCertificate => _clientCertificate;
+        /// <summary>The client certificate in use (certificate authentication); internal, as it holds the key.</summary>
+        internal X509Certificate2? ClientCertificate => _clientCertificate;
 
         /// <summary>Requests sent so far, per method; every attempt counts.</summary>
         public QrsRequestCounts RequestCounts { get; } = new QrsRequestCounts();

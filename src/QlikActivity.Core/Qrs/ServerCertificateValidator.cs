@@ -30,17 +30,11 @@ namespace QlikActivity.Core.Qrs
         /// <summary>Why the last certificate was refused; null if none was.</summary>
         public string? LastFailure => _lastFailure;
 
-        /// <summary>Set once a server certificate passed (or was skipped) in this process.</summary>
-        public bool AcceptedOnce { get; private set; }
-
-        public void ClearLastFailure() => _lastFailure = null;
-
         public bool Validate(X509Certificate? certificate, SslPolicyErrors errors)
         {
             string? failure = Check(certificate, errors);
             if (failure == null)
             {
-                AcceptedOnce = true;
                 return true;
             }
 

@@ -331,6 +331,31 @@ namespace QlikActivity.Core.Tests.Qrs
         }
 
         [Fact]
+        public async Task A_body_that_stops_flowing_times_out_even_after_items_arrived()
+        {
+            var handler = new ScriptedHandler(_ => new HttpResponseMessage(HttpStatusCode.OK)
+            {
+                Content = new StreamContent(new StallingStream(Encoding.UTF8.GetBytes("[{\"userId\":\"a\"},")))
+                {
+                    Headers = { ContentType = new MediaTypeHeaderValue("application/json") },
+                },
+            });
+            using var client = Client(handler, o => o.Timeout = TimeSpan.FromMilliseconds(300));
+            var seen = new List<Item>();
+
+            var ex = await Assert.ThrowsAsync<QrsException>(async () =>
+            {
+                await foreach (var item in client.GetArrayAsync<Item>("user"))
+                {
+                    seen.Add(item);
+                }
+            });
+
+            Assert.Equal(QrsErrorIds.Timeout, ex.ErrorId);
+            Assert.Equal("a", Assert.Single(seen).UserId);
+        }
+
+        [Fact]
         public async Task Cancellation_is_not_reported_as_a_timeout()
         {
             var handler = new ScriptedHandler(async (_, ct) =>
@@ -463,6 +488,39 @@ namespace QlikActivity.Core.Tests.Qrs
                 Headers = { ContentType = new MediaTypeHeaderValue("application/json") },
             },
         };
+
+        /// <summary>Gives its bytes, then never another one until cancelled.</summary>
+        private sealed class StallingStream : MemoryStream
+        {
+            public StallingStream(byte[] data)
+                : base(data)
+            {
+            }
+
+            public override async Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+            {
+                int n = base.Read(buffer, offset, count);
+                if (n > 0)
+                {
+                    return n;
+                }
+
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+                return 0;
+            }
+
+            public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+            {
+                int n = base.Read(buffer.Span);
+                if (n > 0)
+                {
+                    return n;
+                }
+
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+                return 0;
+            }
+        }
 
         private sealed class BreakingStream : MemoryStream
         {
