@@ -401,7 +401,13 @@ namespace QlikActivity.Core.Events
         /// <summary>The text after <c>UserAgent:</c> in the message, without the quotes around it; empty if none.</summary>
         internal static ReadOnlySpan<char> ExtractUserAgent(ReadOnlySpan<char> message)
         {
-            int at = message.IndexOf("UserAgent:".AsSpan(), StringComparison.OrdinalIgnoreCase);
+            // The Proxy writes "UserAgent:" exactly: the fast ordinal search first, other case only as a fallback.
+            int at = message.IndexOf("UserAgent:".AsSpan());
+            if (at < 0 && message.IndexOf(':') >= 0)
+            {
+                at = message.IndexOf("UserAgent:".AsSpan(), StringComparison.OrdinalIgnoreCase);
+            }
+
             if (at < 0)
             {
                 return ReadOnlySpan<char>.Empty;
