@@ -151,7 +151,7 @@ namespace QlikActivity.Benchmarks
             var stats = listener.Statistics!;
             Console.Error.WriteLine(
                 $"  rate {rate:0}: received {stats.Received}, parsed {stats.Parsed}, rejected {stats.Rejected}, queue full {stats.DroppedQueueFull}, "
-                + $"pipeline dropped {stats.PipelineDropped}, written {stats.Written}, buffer {stats.ReceiveBufferBytes / 1024} KiB, sender {sent} in {senderSeconds:0.00} s");
+                + $"kernel dropped {stats.KernelDropped}, pipeline dropped {stats.PipelineDropped}, written {stats.Written}, buffer {stats.ReceiveBufferBytes / 1024} KiB, sender {sent} in {senderSeconds:0.00} s");
             double seconds = (lastAt - firstAt).TotalSeconds;
             return new Trial
             {

@@ -73,6 +73,8 @@ namespace QlikActivity.Core.Events
         private string _address = "";
         private int _port;
         private int _bufferGranted;
+        private string? _inode;
+        private long? _kernelDroppedAtStop;
 
         public EventListener(EventListenerOptions options)
         {
@@ -339,6 +341,7 @@ namespace QlikActivity.Core.Events
                 };
             }
 
+            _inode = KernelDrops.InodeOf(socket);
             var local = (IPEndPoint)socket.LocalEndPoint!;
             _address = local.Address.ToString();
             _port = local.Port;
@@ -405,6 +408,7 @@ namespace QlikActivity.Core.Events
         private void Shutdown()
         {
             _stopping = true;
+            _kernelDroppedAtStop = KernelDrops.Read(_inode);
             try
             {
                 _socket?.Dispose();
@@ -735,6 +739,7 @@ namespace QlikActivity.Core.Events
                 QueueBacklog = _ring?.Count ?? 0,
                 PipelineBacklog = Math.Max(0, Volatile.Read(ref _outputCount)),
                 DestinationDropped = Interlocked.Read(ref _destinationDropped),
+                KernelDropped = final ? _kernelDroppedAtStop : KernelDrops.Read(_inode),
                 EventsPerSecond = duration.TotalSeconds > 0 ? Math.Round(emitted / duration.TotalSeconds, 1) : 0,
                 Destinations = _destinations.Select(SafeStatistics).ToArray(),
                 IsFinal = final,
@@ -774,6 +779,11 @@ namespace QlikActivity.Core.Events
                 s.QueueBacklog,
                 s.PipelineBacklog,
                 s.PipelineDropped);
+            if (s.KernelDropped.HasValue)
+            {
+                text += string.Format(c, ", dropped by the kernel before reading {0:N0}", s.KernelDropped.Value);
+            }
+
             if (s.DiscardedAtStop > 0)
             {
                 text += string.Format(c, ", discarded at stop {0:N0}", s.DiscardedAtStop);

@@ -79,6 +79,13 @@ namespace QlikActivity
         /// <summary>Events a destination refused because its own queue was full (each destination counts them too).</summary>
         public long DestinationDropped { get; set; }
 
+        /// <summary>
+        /// Datagrams the operating system dropped before the listener could read them, because the
+        /// socket receive buffer was full (Linux only; null where the system does not count them).
+        /// They are not part of <see cref="Received"/>.
+        /// </summary>
+        public long? KernelDropped { get; set; }
+
         /// <summary>Emitted events per second over the run.</summary>
         public double EventsPerSecond { get; set; }
 
