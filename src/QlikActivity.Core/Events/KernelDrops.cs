@@ -3,6 +3,7 @@ using System.Globalization;
 using System.IO;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using System.Text;
 
 namespace QlikActivity.Core.Events
 {
@@ -16,7 +17,6 @@ namespace QlikActivity.Core.Events
         /// <summary>The socket's inode, the key of its line in /proc/net/udp; null when not on Linux.</summary>
         public static string? InodeOf(Socket socket)
         {
-#if NET8_0_OR_GREATER
             if (!RuntimeInformation.IsOSPlatform(OSPlatform.Linux))
             {
                 return null;
@@ -24,20 +24,26 @@ namespace QlikActivity.Core.Events
 
             try
             {
-                long fd = socket.SafeHandle.DangerousGetHandle().ToInt64();
-                string? target = new FileInfo("/proc/self/fd/" + fd.ToString(CultureInfo.InvariantCulture)).LinkTarget;
+                long fd = socket.Handle.ToInt64();
+                var buffer = new byte[256];
+                int length = ReadLink("/proc/self/fd/" + fd.ToString(CultureInfo.InvariantCulture), buffer, buffer.Length);
+                string target = length > 0 ? Encoding.ASCII.GetString(buffer, 0, length) : "";
                 // "socket:[123456]"
-                if (target != null && target.StartsWith("socket:[", StringComparison.Ordinal) && target.EndsWith("]", StringComparison.Ordinal))
+                if (target.StartsWith("socket:[", StringComparison.Ordinal) && target.EndsWith("]", StringComparison.Ordinal))
                 {
                     return target.Substring(8, target.Length - 9);
                 }
             }
-            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is ObjectDisposedException)
+            catch (Exception ex) when (ex is DllNotFoundException || ex is EntryPointNotFoundException || ex is ObjectDisposedException)
             {
             }
-#endif
+
             return null;
         }
+
+        // readlink(2): the same on both builds (FileInfo.LinkTarget is not in netstandard2.0).
+        [DllImport("libc", EntryPoint = "readlink", SetLastError = true)]
+        private static extern int ReadLink([MarshalAs(UnmanagedType.LPStr)] string path, byte[] buffer, int size);
 
         /// <summary>The kernel's drop count for the socket with <paramref name="inode"/>; null when unknown.</summary>
         public static long? Read(string? inode)
