@@ -472,6 +472,7 @@ namespace QlikActivity.Core.Events
 
         private void ReceiveLoop()
         {
+            RaiseReceivePriority();
             var socket = _socket!;
             var ring = _ring!;
             var scratch = new byte[DatagramRing.PayloadRoom];
@@ -541,6 +542,31 @@ namespace QlikActivity.Core.Events
                 _outputSignal.Wake();
             }
         }
+
+        /// <summary>
+        /// On a busy machine the receive thread must still get the CPU within milliseconds, or the
+        /// kernel buffer overflows. Windows honours Thread.Priority (set at creation); .NET ignores
+        /// it on Linux, where setpriority(PRIO_PROCESS, 0) sets the calling thread's nice value.
+        /// Without the right to raise it (no CAP_SYS_NICE) the thread simply keeps the default.
+        /// </summary>
+        private static void RaiseReceivePriority()
+        {
+            if (!RuntimeInformation.IsOSPlatform(OSPlatform.Linux))
+            {
+                return;
+            }
+
+            try
+            {
+                SetPriority(0, 0, -10);
+            }
+            catch (Exception ex) when (ex is DllNotFoundException || ex is EntryPointNotFoundException)
+            {
+            }
+        }
+
+        [DllImport("libc", EntryPoint = "setpriority", SetLastError = true)]
+        private static extern int SetPriority(int which, int who, int priority);
 
         // ------------------------------------------------------------------ parse worker
 
