@@ -296,6 +296,11 @@ namespace QlikActivity.Core.Events
                     "InvalidListenerAddress",
                     OperationErrorCategory.InvalidArgument);
             }
+            else
+            {
+                // '::' takes IPv4 too, and an IPv4-mapped address ('::ffff:10.1.2.3') is IPv4 in IPv6 clothes.
+                dualMode = address.Equals(IPAddress.IPv6Any) || (address.AddressFamily == AddressFamily.InterNetworkV6 && address.IsIPv4MappedToIPv6);
+            }
 
             var socket = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
             try

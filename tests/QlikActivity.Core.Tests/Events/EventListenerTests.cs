@@ -46,6 +46,30 @@ namespace QlikActivity.Core.Tests.Events
         }
 
         [Fact]
+        public void On_an_IPv6_socket_IPv4_senders_are_seen_and_allowed_as_IPv4()
+        {
+            // A dual-mode socket reports IPv4 senders as ::ffff:a.b.c.d; the listener shows and checks them as a.b.c.d.
+            var options = Options("::ffff:127.0.0.1");
+            options.AllowedSources = new[] { "127.0.0.0/8" };
+            options.Count = 3;
+            var (events, stats, _) = Run(options, async (_, to, _) =>
+            {
+                Assert.Equal(AddressFamily.InterNetworkV6, to.AddressFamily);
+                using var socket = Sender(new IPEndPoint(IPAddress.Loopback, to.Port));
+                for (int i = 0; i < 3; i++)
+                {
+                    Send(socket, Datagram("v4user" + i));
+                }
+
+                await Task.CompletedTask;
+            });
+
+            Assert.Equal(3, events.Count);
+            Assert.All(events, e => Assert.Equal("127.0.0.1", e.Source));
+            Assert.Equal(0, stats.DroppedSource);
+        }
+
+        [Fact]
         public void Rejected_excluded_and_filtered_datagrams_are_counted_not_emitted()
         {
             var options = Options();
