@@ -31,6 +31,9 @@ namespace QlikActivity.Core.Events
     {
         private const int NotesPerInterval = 10;
 
+        /// <summary>How long after the last event the worker and the caller keep polling instead of sleeping.</summary>
+        private const int BusyMilliseconds = 250;
+
         private readonly EventListenerOptions _options;
         private readonly TaskCompletionSource<IPEndPoint> _listening = new TaskCompletionSource<IPEndPoint>(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly ConcurrentQueue<UserEvent> _output = new ConcurrentQueue<UserEvent>();
@@ -132,12 +135,15 @@ namespace QlikActivity.Core.Events
                     long intervalTicks = (long)(Math.Max(0.1, _options.StatisticsInterval.TotalSeconds) * Stopwatch.Frequency);
                     long nextStatistics = intervalTicks;
                     int sinceCheck = 0;
+                    int lastBusy = Environment.TickCount;
+                    Func<bool> hasWork = () => !_output.IsEmpty || _workerDone || token.IsCancellationRequested;
                     while (true)
                     {
                         if (_output.TryDequeue(out var userEvent))
                         {
                             Interlocked.Decrement(ref _outputCount);
                             Interlocked.Increment(ref _written);
+                            lastBusy = Environment.TickCount;
                             yield return userEvent;
 
                             // Keep an eye on the clock and the token while events stream without a pause.
@@ -174,9 +180,16 @@ namespace QlikActivity.Core.Events
 
                         if (_output.IsEmpty)
                         {
+                            if (unchecked(Environment.TickCount - lastBusy) < BusyMilliseconds)
+                            {
+                                // Events are flowing: take the next ones as a batch in a millisecond.
+                                Thread.Sleep(1);
+                                continue;
+                            }
+
                             long wait = Math.Min(Math.Min(timeoutTicks, nextStatistics) - now, Stopwatch.Frequency / 4);
                             int waitMs = (int)Math.Max(1, wait * 1000 / Stopwatch.Frequency);
-                            _outputSignal.Wait(() => !_output.IsEmpty || _workerDone || token.IsCancellationRequested, waitMs);
+                            _outputSignal.Wait(hasWork, waitMs);
                         }
                     }
                 }
@@ -580,16 +593,16 @@ namespace QlikActivity.Core.Events
             var ring = _ring!;
             var parser = new UserEventParser(Math.Min(_options.MaxDatagramBytes, UserEventParser.MaxUdpPayload));
             var sources = new SourceCache(_filter);
-            int spins = 0;
+            int lastBusy = Environment.TickCount;
             try
             {
                 while (true)
                 {
                     if (ring.TryRead(out var datagram))
                     {
-                        spins = 0;
                         Process(datagram, parser, sources);
                         ring.Release();
+                        lastBusy = Environment.TickCount;
                         continue;
                     }
 
@@ -605,10 +618,11 @@ namespace QlikActivity.Core.Events
                         break;
                     }
 
-                    // A short spin saves a sleep and a wake-up per datagram under load.
-                    if (++spins < 20)
+                    // While events flow, poll every millisecond and take what came as a batch: a wake-up
+                    // per datagram would cost more CPU than parsing it. Idle, sleep until signalled.
+                    if (unchecked(Environment.TickCount - lastBusy) < BusyMilliseconds)
                     {
-                        Thread.Yield();
+                        Thread.Sleep(1);
                         continue;
                     }
 
