@@ -1,5 +1,6 @@
 using System;
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using System.Threading;
 
 namespace QlikActivity.Core.Events
@@ -26,12 +27,11 @@ namespace QlikActivity.Core.Events
         private readonly byte[] _data;
         private readonly int _size;
         private readonly int _maxRecords;
-        private long _head;
-        private long _tail;
-        private long _published;
-        private long _consumed;
-        private int _pendingSkip;
-        private int _releaseBytes;
+
+        // Each side writes only its own cache line and looks at the other's only when its cached
+        // copy says "full" (producer) or "empty" (consumer): no cache-line ping-pong per datagram.
+        private ProducerSide _p;
+        private ConsumerSide _c;
 
         public DatagramRing(int sizeBytes, int maxRecords)
         {
@@ -44,9 +44,9 @@ namespace QlikActivity.Core.Events
         public byte[] Data => _data;
 
         /// <summary>Datagrams waiting (any thread; a snapshot).</summary>
-        public long Count => Volatile.Read(ref _published) - Volatile.Read(ref _consumed);
+        public long Count => Volatile.Read(ref _p.Published) - Volatile.Read(ref _c.Consumed);
 
-        public bool IsEmpty => Volatile.Read(ref _head) == Volatile.Read(ref _tail);
+        public bool IsEmpty => Volatile.Read(ref _p.Head) == Volatile.Read(ref _c.Tail);
 
         // ---------------- producer (receive thread) ----------------
 
@@ -57,46 +57,44 @@ namespace QlikActivity.Core.Events
         public int TryReserve()
         {
             const int need = HeaderSize + PayloadRoom;
-            long head = _head;
-            long tail = Volatile.Read(ref _tail);
+            long head = _p.Head;
             int index = (int)(head % _size);
             int toEnd = _size - index;
             int skip = toEnd < need ? toEnd : 0;
-            if (head + skip + need - tail > _size)
+            if (!HasRoom(head + skip + need))
             {
                 return -1;
             }
 
-            _pendingSkip = skip;
+            _p.PendingSkip = skip;
             return skip > 0 ? 0 : index;
         }
 
         /// <summary>Publishes a datagram received at a reserved offset; false when the record limit is reached.</summary>
         public bool Commit(int offset, int payloadLength, long ticks, short family, ReadOnlySpan<byte> address)
         {
-            if (_published - Volatile.Read(ref _consumed) >= _maxRecords)
+            if (!HasRecordRoom())
             {
                 return false;
             }
 
-            return Publish(offset, _pendingSkip, payloadLength, ticks, family, address);
+            return Publish(offset, _p.PendingSkip, payloadLength, ticks, family, address);
         }
 
         /// <summary>Copies a datagram in when there is room for exactly it; false when the ring is full.</summary>
         public bool TryWrite(ReadOnlySpan<byte> payload, long ticks, short family, ReadOnlySpan<byte> address)
         {
-            if (_published - Volatile.Read(ref _consumed) >= _maxRecords)
+            if (!HasRecordRoom())
             {
                 return false;
             }
 
             int need = Align8(HeaderSize + payload.Length);
-            long head = _head;
-            long tail = Volatile.Read(ref _tail);
+            long head = _p.Head;
             int index = (int)(head % _size);
             int toEnd = _size - index;
             int skip = toEnd < need ? toEnd : 0;
-            if (head + skip + need - tail > _size)
+            if (!HasRoom(head + skip + need))
             {
                 return false;
             }
@@ -106,9 +104,31 @@ namespace QlikActivity.Core.Events
             return Publish(offset, skip, payload.Length, ticks, family, address);
         }
 
+        private bool HasRoom(long end)
+        {
+            if (end - _p.CachedTail <= _size)
+            {
+                return true;
+            }
+
+            _p.CachedTail = Volatile.Read(ref _c.Tail);
+            return end - _p.CachedTail <= _size;
+        }
+
+        private bool HasRecordRoom()
+        {
+            if (_p.Published - _p.CachedConsumed < _maxRecords)
+            {
+                return true;
+            }
+
+            _p.CachedConsumed = Volatile.Read(ref _c.Consumed);
+            return _p.Published - _p.CachedConsumed < _maxRecords;
+        }
+
         private bool Publish(int offset, int skip, int payloadLength, long ticks, short family, ReadOnlySpan<byte> address)
         {
-            long head = _head;
+            long head = _p.Head;
             if (skip > 0)
             {
                 WriteInt32((int)(head % _size), WrapMarker);
@@ -124,9 +144,9 @@ namespace QlikActivity.Core.Events
             BinaryPrimitives.WriteInt16LittleEndian(header.Slice(18), addressLength);
             address.Slice(0, addressLength).CopyTo(header.Slice(20));
 
-            _published++;
+            Volatile.Write(ref _p.Published, _p.Published + 1);
             // A full fence: the consumer's sleep flag is read only after the record is visible.
-            Interlocked.Exchange(ref _head, head + skip + recordLength);
+            Interlocked.Exchange(ref _p.Head, head + skip + recordLength);
             return true;
         }
 
@@ -135,12 +155,15 @@ namespace QlikActivity.Core.Events
         /// <summary>The oldest datagram, valid until <see cref="Release"/>.</summary>
         public bool TryRead(out Datagram datagram)
         {
-            long tail = _tail;
-            long head = Volatile.Read(ref _head);
-            if (tail == head)
+            long tail = _c.Tail;
+            if (tail == _c.CachedHead)
             {
-                datagram = default;
-                return false;
+                _c.CachedHead = Volatile.Read(ref _p.Head);
+                if (tail == _c.CachedHead)
+                {
+                    datagram = default;
+                    return false;
+                }
             }
 
             int index = (int)(tail % _size);
@@ -158,16 +181,16 @@ namespace QlikActivity.Core.Events
             short family = BinaryPrimitives.ReadInt16LittleEndian(header.Slice(16));
             short addressLength = BinaryPrimitives.ReadInt16LittleEndian(header.Slice(18));
             datagram = new Datagram(_data, index, payloadLength, ticks, family, addressLength);
-            _releaseBytes = skipped + recordLength;
+            _c.ReleaseBytes = skipped + recordLength;
             return true;
         }
 
         /// <summary>Frees the datagram last returned by <see cref="TryRead"/>.</summary>
         public void Release()
         {
-            Volatile.Write(ref _tail, _tail + _releaseBytes);
-            Volatile.Write(ref _consumed, _consumed + 1);
-            _releaseBytes = 0;
+            Volatile.Write(ref _c.Tail, _c.Tail + _c.ReleaseBytes);
+            Volatile.Write(ref _c.Consumed, _c.Consumed + 1);
+            _c.ReleaseBytes = 0;
         }
 
         private static int Align8(int n) => (n + 7) & ~7;
@@ -175,6 +198,26 @@ namespace QlikActivity.Core.Events
         private void WriteInt32(int index, int value) => BinaryPrimitives.WriteInt32LittleEndian(_data.AsSpan(index, 4), value);
 
         private int ReadInt32(int index) => BinaryPrimitives.ReadInt32LittleEndian(_data.AsSpan(index, 4));
+
+        // 64 bytes of padding on either side keep each side's fields on cache lines of their own.
+        [StructLayout(LayoutKind.Explicit, Size = 192)]
+        private struct ProducerSide
+        {
+            [FieldOffset(64)] public long Head;
+            [FieldOffset(72)] public long Published;
+            [FieldOffset(80)] public long CachedTail;
+            [FieldOffset(88)] public long CachedConsumed;
+            [FieldOffset(96)] public int PendingSkip;
+        }
+
+        [StructLayout(LayoutKind.Explicit, Size = 192)]
+        private struct ConsumerSide
+        {
+            [FieldOffset(64)] public long Tail;
+            [FieldOffset(72)] public long Consumed;
+            [FieldOffset(80)] public long CachedHead;
+            [FieldOffset(88)] public int ReleaseBytes;
+        }
 
         /// <summary>One queued datagram: a view into the ring.</summary>
         internal readonly struct Datagram
