@@ -234,7 +234,7 @@ namespace QlikActivity.Core.Events
 
                 _startedAt = DateTime.UtcNow;
                 _clock = Stopwatch.StartNew();
-                _workerThread = new Thread(WorkerLoop) { IsBackground = true, Name = "QlikActivity event parser" };
+                _workerThread = new Thread(WorkerLoop) { IsBackground = true, Name = "QlikActivity event parser", Priority = ThreadPriority.AboveNormal };
                 _receiveThread = new Thread(ReceiveLoop) { IsBackground = true, Name = "QlikActivity UDP receive", Priority = ThreadPriority.AboveNormal };
                 _workerThread.Start();
                 _receiveThread.Start();
@@ -483,7 +483,7 @@ namespace QlikActivity.Core.Events
 
         private void ReceiveLoop()
         {
-            RaiseReceivePriority();
+            RaisePriority(-10);
             var socket = _socket!;
             var ring = _ring!;
             var scratch = new byte[DatagramRing.PayloadRoom];
@@ -556,11 +556,13 @@ namespace QlikActivity.Core.Events
 
         /// <summary>
         /// On a busy machine the receive thread must still get the CPU within milliseconds, or the
-        /// kernel buffer overflows. Windows honours Thread.Priority (set at creation); .NET ignores
-        /// it on Linux, where setpriority(PRIO_PROCESS, 0) sets the calling thread's nice value.
-        /// Without the right to raise it (no CAP_SYS_NICE) the thread simply keeps the default.
+        /// kernel buffer overflows, and the parse worker must keep pace, or the intake queue does.
+        /// Their work is bounded by the event rate (a few microseconds per event), so a higher
+        /// priority costs others nothing when little arrives. Windows honours Thread.Priority (set at
+        /// creation); .NET ignores it on Linux, where setpriority(PRIO_PROCESS, 0) sets the calling
+        /// thread's nice value. Without the right to raise it (no CAP_SYS_NICE) nothing changes.
         /// </summary>
-        private static void RaiseReceivePriority()
+        private static void RaisePriority(int nice)
         {
             if (!RuntimeInformation.IsOSPlatform(OSPlatform.Linux))
             {
@@ -569,7 +571,7 @@ namespace QlikActivity.Core.Events
 
             try
             {
-                SetPriority(0, 0, -10);
+                SetPriority(0, 0, nice);
             }
             catch (Exception ex) when (ex is DllNotFoundException || ex is EntryPointNotFoundException)
             {
@@ -583,6 +585,7 @@ namespace QlikActivity.Core.Events
 
         private void WorkerLoop()
         {
+            RaisePriority(-5);
             var ring = _ring!;
             var parser = new UserEventParser(Math.Min(_options.MaxDatagramBytes, UserEventParser.MaxUdpPayload));
             var sources = new SourceCache(_filter);
