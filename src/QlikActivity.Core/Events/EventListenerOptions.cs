@@ -1,0 +1,63 @@
+using System;
+using System.Collections.Generic;
+using QlikActivity.Core.Destinations;
+
+namespace QlikActivity.Core.Events
+{
+    /// <summary>What <see cref="EventListener"/> listens on, keeps, and when it stops.</summary>
+    public sealed class EventListenerOptions
+    {
+        public const int DefaultPort = 9997;
+        public const int DefaultReceiveBufferSize = 8 * 1024 * 1024;
+        public const int DefaultQueueCapacity = 32 * 1024;
+        public const int DefaultPipelineCapacity = 20_000;
+
+        /// <summary>The local IPv4 or IPv6 address to listen on; null or empty for all interfaces (IPv4 and IPv6).</summary>
+        public string? Address { get; set; }
+
+        /// <summary>The UDP port; 0 picks a free one (see <see cref="EventListener.Listening"/>).</summary>
+        public int Port { get; set; } = DefaultPort;
+
+        /// <summary>Addresses, CIDR ranges or host names of the Sense servers; empty accepts any sender.</summary>
+        public IReadOnlyList<string> AllowedSources { get; set; } = Array.Empty<string>();
+
+        /// <summary>Wildcards of users to leave out (<c>LAB\svc_*</c>; without a backslash: the user id in any directory).</summary>
+        public IReadOnlyList<string> ExcludeUsers { get; set; } = Array.Empty<string>();
+
+        /// <summary>The event types to keep; null or empty keeps all.</summary>
+        public IReadOnlyList<UserEventType>? EventTypes { get; set; }
+
+        /// <summary>Tags added to every event (and forwarded by destinations).</summary>
+        public IReadOnlyDictionary<string, string>? Tags { get; set; }
+
+        /// <summary>Stop after this many emitted events; null runs on.</summary>
+        public long? Count { get; set; }
+
+        /// <summary>Stop after this long; null runs on.</summary>
+        public TimeSpan? Timeout { get; set; }
+
+        /// <summary>The socket receive buffer (SO_RCVBUF) to ask for, in bytes.</summary>
+        public int ReceiveBufferSize { get; set; } = DefaultReceiveBufferSize;
+
+        /// <summary>How many datagrams may wait to be parsed; past that they are counted as DroppedQueueFull.</summary>
+        public int QueueCapacity { get; set; } = DefaultQueueCapacity;
+
+        /// <summary>How many events may wait for a slow pipeline; past that they are counted as PipelineDropped.</summary>
+        public int PipelineCapacity { get; set; } = DefaultPipelineCapacity;
+
+        /// <summary>Longer datagrams are rejected as Oversize.</summary>
+        public int MaxDatagramBytes { get; set; } = UserEventParser.DefaultMaxDatagramBytes;
+
+        /// <summary>Where events are forwarded; the listener starts them and stops them at the end.</summary>
+        public IReadOnlyList<IEventDestination> Destinations { get; set; } = Array.Empty<IEventDestination>();
+
+        /// <summary>False: emit nothing to the caller, only count and forward (a forwarding-only run).</summary>
+        public bool WriteEvents { get; set; } = true;
+
+        /// <summary>How often the counters go to the verbose stream.</summary>
+        public TimeSpan StatisticsInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+        /// <summary>How long destinations may take to deliver what they hold when the listener stops.</summary>
+        public TimeSpan DestinationDrainTimeout { get; set; } = TimeSpan.FromSeconds(5);
+    }
+}

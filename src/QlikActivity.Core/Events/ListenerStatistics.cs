@@ -1,0 +1,100 @@
+using System;
+using System.Collections.Generic;
+
+namespace QlikActivity
+{
+    /// <summary>
+    /// The counters of one <c>Start-QlikEventListener</c> run (PowerShell type name
+    /// <c>QlikActivity.ListenerStatistics</c>). Every datagram is counted exactly once, so:
+    /// <list type="bullet">
+    /// <item><c>Received = Parsed + Rejected + DroppedSource + DroppedQueueFull + DiscardedAtStop (+ QueueBacklog while running)</c></item>
+    /// <item><c>Parsed = Excluded + Emitted</c></item>
+    /// <item><c>Emitted = Written + PipelineDropped (+ PipelineBacklog while running)</c>, when events go to the pipeline</item>
+    /// </list>
+    /// </summary>
+    public sealed class ListenerStatistics
+    {
+        /// <summary>When the socket was bound (UTC).</summary>
+        public DateTime StartedAt { get; set; }
+
+        public TimeSpan Duration { get; set; }
+
+        /// <summary>The local address listened on (<c>::</c> or <c>0.0.0.0</c> for all interfaces).</summary>
+        public string Address { get; set; } = "";
+
+        public int Port { get; set; }
+
+        /// <summary>The socket receive buffer asked for, in bytes.</summary>
+        public int ReceiveBufferRequested { get; set; }
+
+        /// <summary>
+        /// The receive buffer the operating system granted, in the same terms as the request (on Linux
+        /// half of what the kernel reports, since it doubles the value for its own bookkeeping).
+        /// </summary>
+        public int ReceiveBufferBytes { get; set; }
+
+        /// <summary>Datagrams read from the socket.</summary>
+        public long Received { get; set; }
+
+        /// <summary>Datagrams that were user events.</summary>
+        public long Parsed { get; set; }
+
+        /// <summary>Datagrams that were not user events (see <see cref="RejectedByReason"/>).</summary>
+        public long Rejected { get; set; }
+
+        /// <summary>Rejections per reason (UnknownPrefix, TooFewFields, EmptyUser, UnknownCommand, Oversize, InvalidUtf8).</summary>
+        public IReadOnlyDictionary<string, long> RejectedByReason { get; set; } = new Dictionary<string, long>();
+
+        /// <summary>Datagrams from a sender not in <c>-AllowedSource</c>.</summary>
+        public long DroppedSource { get; set; }
+
+        /// <summary>Datagrams dropped because the intake queue was full (parsing could not keep up).</summary>
+        public long DroppedQueueFull { get; set; }
+
+        /// <summary>Datagrams received but not processed because the listener stopped after <c>-Count</c> events.</summary>
+        public long DiscardedAtStop { get; set; }
+
+        /// <summary>Events left out by <c>-ExcludeUser</c> or <c>-EventType</c>.</summary>
+        public long Excluded { get; set; }
+
+        /// <summary>Events that passed the filters: handed to every destination and offered to the pipeline.</summary>
+        public long Emitted { get; set; }
+
+        /// <summary>Events written to the pipeline.</summary>
+        public long Written { get; set; }
+
+        /// <summary>
+        /// Emitted events that did not reach the pipeline: its buffer was full because the next command
+        /// was slower than the events, or they were still buffered when the listener was stopped.
+        /// Destinations got them all the same.
+        /// </summary>
+        public long PipelineDropped { get; set; }
+
+        /// <summary>Datagrams waiting to be parsed when the snapshot was taken (0 at the end).</summary>
+        public long QueueBacklog { get; set; }
+
+        /// <summary>Events waiting for the pipeline when the snapshot was taken (0 at the end).</summary>
+        public long PipelineBacklog { get; set; }
+
+        /// <summary>Events a destination refused because its own queue was full (each destination counts them too).</summary>
+        public long DestinationDropped { get; set; }
+
+        /// <summary>
+        /// Datagrams the operating system dropped before the listener could read them, because the
+        /// socket receive buffer was full (Linux only; null where the system does not count them).
+        /// They are not part of <see cref="Received"/>.
+        /// </summary>
+        public long? KernelDropped { get; set; }
+
+        /// <summary>Emitted events per second over the run.</summary>
+        public double EventsPerSecond { get; set; }
+
+        public DestinationStatistics[] Destinations { get; set; } = Array.Empty<DestinationStatistics>();
+
+        /// <summary>True for the summary written when the listener has stopped.</summary>
+        public bool IsFinal { get; set; }
+
+        public override string ToString() =>
+            $"Received {Received}, parsed {Parsed}, rejected {Rejected}, excluded {Excluded}, emitted {Emitted}, dropped {DroppedSource + DroppedQueueFull}";
+    }
+}

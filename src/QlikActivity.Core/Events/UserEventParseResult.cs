@@ -1,0 +1,30 @@
+namespace QlikActivity.Core.Events
+{
+    /// <summary>What <see cref="UserEventParser"/> made of one datagram: an event, or a reason it is not one.</summary>
+    public readonly struct UserEventParseResult
+    {
+        private UserEventParseResult(UserEvent? userEvent, RejectReason reason, string? detail)
+        {
+            Event = userEvent;
+            Reason = reason;
+            Detail = detail;
+        }
+
+        /// <summary>The event; null when rejected.</summary>
+        public UserEvent? Event { get; }
+
+        /// <summary><see cref="RejectReason.None"/> when an event was read.</summary>
+        public RejectReason Reason { get; }
+
+        /// <summary>A short explanation of a rejection, safe to show (never the whole datagram).</summary>
+        public string? Detail { get; }
+
+        public bool IsEvent => Event != null;
+
+        internal static UserEventParseResult Accepted(UserEvent userEvent) => new UserEventParseResult(userEvent, RejectReason.None, null);
+
+        internal static UserEventParseResult Rejected(RejectReason reason, string detail) => new UserEventParseResult(null, reason, detail);
+
+        public override string ToString() => IsEvent ? Event!.ToString() : Reason + ": " + Detail;
+    }
+}

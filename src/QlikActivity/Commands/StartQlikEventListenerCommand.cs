@@ -1,0 +1,125 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using QlikActivity.Core.Destinations;
+using QlikActivity.Core.Events;
+
+namespace QlikActivity
+{
+    /// <summary>
+    /// Start-QlikEventListener: receives the Qlik Sense Proxy's user events over UDP and writes them
+    /// to the pipeline as they arrive (it blocks and streams), then a <see cref="ListenerStatistics"/>.
+    /// </summary>
+    [Cmdlet(VerbsLifecycle.Start, "QlikEventListener")]
+    [OutputType(typeof(UserEvent), typeof(ListenerStatistics))]
+    public sealed class StartQlikEventListenerCommand : QlikCmdlet
+    {
+        /// <summary>The local address to listen on; all interfaces when omitted.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? Address { get; set; }
+
+        /// <summary>The UDP port the Proxy's appenders send to.</summary>
+        [Parameter(Position = 0)]
+        [ValidateRange(1, 65535)]
+        public int Port { get; set; } = EventListenerOptions.DefaultPort;
+
+        /// <summary>Addresses, CIDR ranges or host names of the Sense servers; others are counted and dropped.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string[]? AllowedSource { get; set; }
+
+        /// <summary>Users to leave out, with wildcards: <c>LAB\svc_*</c> (DIRECTORY\user) or <c>sa_*</c> (user id in any directory).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        [SupportsWildcards]
+        public string[]? ExcludeUser { get; set; }
+
+        /// <summary>The event types to keep; all when omitted.</summary>
+        [Parameter]
+        public UserEventType[]? EventType { get; set; }
+
+        /// <summary>Tags added to every event and forwarded by destinations, e.g. <c>@{env='PROD'}</c>.</summary>
+        [Parameter]
+        public Hashtable? Tag { get; set; }
+
+        /// <summary>Stop after this many events.</summary>
+        [Parameter]
+        [ValidateRange(1, long.MaxValue)]
+        public long Count { get; set; }
+
+        /// <summary>Stop after this many seconds.</summary>
+        [Parameter]
+        [ValidateRange(1, int.MaxValue)]
+        public int Timeout { get; set; }
+
+        /// <summary>The socket receive buffer to ask for, in bytes.</summary>
+        [Parameter]
+        [ValidateRange(65536, 1073741824)]
+        public int ReceiveBufferSize { get; set; } = EventListenerOptions.DefaultReceiveBufferSize;
+
+        /// <summary>How many datagrams may wait to be parsed before they are counted as dropped.</summary>
+        [Parameter]
+        [ValidateRange(1024, 4194304)]
+        public int QueueCapacity { get; set; } = EventListenerOptions.DefaultQueueCapacity;
+
+        /// <summary>Destinations to forward every event to (New-QlikMqttDestination and others).</summary>
+        [Parameter(ValueFromPipeline = true)]
+        [ValidateNotNull]
+        public IEventDestination[]? Destination { get; set; }
+
+        /// <summary>Write no events to the pipeline, only the statistics: for forwarding-only runs.</summary>
+        [Parameter]
+        public SwitchParameter NoEvents { get; set; }
+
+        /// <summary>How often, in seconds, the counters go to the verbose stream.</summary>
+        [Parameter]
+        [ValidateRange(1, 86400)]
+        public int StatisticsInterval { get; set; } = 5;
+
+        private readonly List<IEventDestination> _destinations = new List<IEventDestination>();
+
+        /// <inheritdoc />
+        protected override void ProcessRecord()
+        {
+            if (Destination != null)
+            {
+                _destinations.AddRange(Destination);
+            }
+        }
+
+        /// <inheritdoc />
+        protected override void EndProcessing()
+        {
+            var options = new EventListenerOptions
+            {
+                Address = Address,
+                Port = Port,
+                AllowedSources = AllowedSource ?? Array.Empty<string>(),
+                ExcludeUsers = ExcludeUser ?? Array.Empty<string>(),
+                EventTypes = EventType,
+                Tags = Tag?.Cast<DictionaryEntry>().ToDictionary(e => e.Key.ToString()!, e => e.Value?.ToString() ?? "", StringComparer.OrdinalIgnoreCase),
+                Count = MyInvocation.BoundParameters.ContainsKey(nameof(Count)) ? Count : (long?)null,
+                Timeout = MyInvocation.BoundParameters.ContainsKey(nameof(Timeout)) ? TimeSpan.FromSeconds(Timeout) : (TimeSpan?)null,
+                ReceiveBufferSize = ReceiveBufferSize,
+                QueueCapacity = QueueCapacity,
+                Destinations = _destinations,
+                WriteEvents = !NoEvents.IsPresent,
+                StatisticsInterval = TimeSpan.FromSeconds(StatisticsInterval),
+            };
+
+            Run(() =>
+            {
+                var listener = new EventListener(options);
+                foreach (var userEvent in listener.Listen(this))
+                {
+                    WriteObject(userEvent);
+                }
+
+                WriteObject(listener.Statistics);
+            });
+        }
+    }
+}

@@ -1,0 +1,245 @@
+using System;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Reflection;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using QlikActivity.Core;
+using QlikActivity.Core.Events;
+
+namespace QlikActivity.Benchmarks
+{
+    /// <summary>
+    /// <c>udp --events N --rate R|max</c>: runs the event listener on loopback while a separate
+    /// process sends realistic datagrams at the given rate; prints
+    /// <c>{"sent":N,"received":R,"parsed":P,"lost":L,"eventsPerSecond":E,"peakMB":M,"rate":X}</c>.
+    /// <c>lost</c> is everything sent that did not reach the consumer (kernel drops included);
+    /// <c>rate</c> is the rate the sender actually kept. With <c>--rate max</c> it searches the
+    /// highest rate without loss and reports that run.
+    /// </summary>
+    public sealed class UdpCommand : IBenchmarkCommand
+    {
+        public string Name => "udp";
+
+        public string Description => "listener over loopback fed by a separate sender process: --events N --rate R|max [--buffer BYTES]";
+
+        public int Run(BenchmarkArguments args)
+        {
+            long events = long.Parse(args.Get("events", "1000000"), CultureInfo.InvariantCulture);
+            string rate = args.Get("rate", "100000");
+            int buffer = args.GetInt("buffer", EventListenerOptions.DefaultReceiveBufferSize);
+
+            Trial result;
+            if (rate == "max")
+            {
+                result = SearchMaximum(events, buffer);
+            }
+            else
+            {
+                result = RunTrial(events, double.Parse(rate, CultureInfo.InvariantCulture), buffer);
+            }
+
+            Console.WriteLine(string.Format(
+                CultureInfo.InvariantCulture,
+                "{{\"sent\":{0},\"received\":{1},\"parsed\":{2},\"lost\":{3},\"eventsPerSecond\":{4:0},\"peakMB\":{5:0.0},\"rate\":{6:0}}}",
+                result.Sent, result.Received, result.Parsed, result.Lost, result.EventsPerSecond, BenchmarkArguments.PeakMegabytes(),
+                // The rate the sender actually kept up: on a busy machine it may fall short of the one asked.
+                result.SenderRate > 0 ? Math.Min(result.Rate, result.SenderRate) : result.Rate));
+            return 0;
+        }
+
+        private static Trial SearchMaximum(long events, int buffer)
+        {
+            // Double until loss (or the sender cannot keep the pace), then bisect a few times.
+            Trial? best = null;
+            double good = 0;
+            double bad = 0;
+            for (double rate = 12_500; rate <= 3_200_000; rate *= 2)
+            {
+                var t = RunTrial(Math.Min(events, Math.Max(100_000, (long)(rate * 3))), rate, buffer);
+                Console.Error.WriteLine($"rate {rate:0}: lost {t.Lost}, sender reached {t.SenderRate:0}/s, {t.EventsPerSecond:0} events/s");
+                bool senderBound = t.SenderRate < rate * 0.9;
+                if (t.Lost == 0)
+                {
+                    best = Better(best, t);
+                    good = senderBound ? t.SenderRate : rate;
+                    if (senderBound)
+                    {
+                        return best;
+                    }
+                }
+                else
+                {
+                    bad = rate;
+                    break;
+                }
+            }
+
+            for (int i = 0; i < 4 && bad > 0; i++)
+            {
+                double rate = (good + bad) / 2;
+                var t = RunTrial(Math.Min(events, Math.Max(100_000, (long)(rate * 3))), rate, buffer);
+                Console.Error.WriteLine($"rate {rate:0}: lost {t.Lost}, sender reached {t.SenderRate:0}/s, {t.EventsPerSecond:0} events/s");
+                if (t.Lost == 0)
+                {
+                    best = Better(best, t);
+                    good = rate;
+                }
+                else
+                {
+                    bad = rate;
+                }
+            }
+
+            return best ?? new Trial { Rate = 0 };
+        }
+
+        // The lossless trial with the highest rate actually sent wins.
+        private static Trial Better(Trial? best, Trial candidate) =>
+            best == null || Math.Min(candidate.Rate, candidate.SenderRate) > Math.Min(best.Rate, best.SenderRate) ? candidate : best;
+
+        private static Trial RunTrial(long events, double rate, int buffer)
+        {
+            var host = new BenchmarkHost();
+            var listener = new EventListener(new EventListenerOptions
+            {
+                Address = "127.0.0.1",
+                Port = 0,
+                AllowedSources = new[] { "127.0.0.1" },
+                ReceiveBufferSize = buffer,
+                StatisticsInterval = TimeSpan.FromHours(1),
+            });
+
+            long sent = 0;
+            double senderSeconds = 0;
+            var sender = Task.Run(async () =>
+            {
+                var endPoint = await listener.Listening;
+                try
+                {
+                    (sent, senderSeconds) = RunSender(endPoint.Port, events, rate);
+                    // Done when nothing more arrives and nothing waits inside.
+                    long last = -1;
+                    while (true)
+                    {
+                        await Task.Delay(300);
+                        var s = listener.GetStatistics();
+                        if (s.Received == last && s.QueueBacklog == 0 && s.PipelineBacklog == 0)
+                        {
+                            break;
+                        }
+
+                        last = s.Received;
+                    }
+                }
+                finally
+                {
+                    host.Cancel();
+                }
+            });
+
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            long consumed = 0;
+            var first = Stopwatch.StartNew();
+            TimeSpan firstAt = TimeSpan.Zero;
+            TimeSpan lastAt = TimeSpan.Zero;
+            foreach (var userEvent in listener.Listen(host))
+            {
+                if (consumed++ == 0)
+                {
+                    firstAt = first.Elapsed;
+                }
+
+                lastAt = first.Elapsed;
+            }
+
+            sender.GetAwaiter().GetResult();
+            var stats = listener.Statistics!;
+            double cpuMicroseconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds * 1000;
+            Console.Error.WriteLine(
+                $"  rate {rate:0}: received {stats.Received}, parsed {stats.Parsed}, rejected {stats.Rejected}, queue full {stats.DroppedQueueFull}, "
+                + $"listener CPU {cpuMicroseconds / Math.Max(1, stats.Received):0.00} us/datagram, kernel dropped {stats.KernelDropped}, pipeline dropped {stats.PipelineDropped}, written {stats.Written}, buffer {stats.ReceiveBufferBytes / 1024} KiB, sender {sent} in {senderSeconds:0.00} s");
+            double seconds = (lastAt - firstAt).TotalSeconds;
+            return new Trial
+            {
+                Rate = rate,
+                Sent = sent,
+                Received = stats.Received,
+                Parsed = stats.Parsed,
+                Lost = sent - consumed,
+                EventsPerSecond = seconds > 0 ? consumed / seconds : 0,
+                SenderRate = senderSeconds > 0 ? sent / senderSeconds : 0,
+            };
+        }
+
+        private static (long Sent, double Seconds) RunSender(int port, long events, double rate)
+        {
+            string self = Environment.ProcessPath ?? "dotnet";
+            string prefix = "";
+            if (Path.GetFileNameWithoutExtension(self).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
+            {
+                prefix = "\"" + Assembly.GetEntryAssembly()!.Location + "\" ";
+            }
+
+            var start = new ProcessStartInfo(self, prefix + string.Format(CultureInfo.InvariantCulture, "udp-send --port {0} --events {1} --rate {2:0}", port, events, rate))
+            {
+                RedirectStandardOutput = true,
+                UseShellExecute = false,
+            };
+            using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the sender process");
+            string output = process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            if (process.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"the sender failed ({process.ExitCode}): {output}");
+            }
+
+            string line = output.Trim().Split('\n')[^1];
+            using var json = JsonDocument.Parse(line);
+            return (json.RootElement.GetProperty("sent").GetInt64(), json.RootElement.GetProperty("seconds").GetDouble());
+        }
+
+        private sealed class Trial
+        {
+            public double Rate { get; set; }
+            public long Sent { get; set; }
+            public long Received { get; set; }
+            public long Parsed { get; set; }
+            public long Lost { get; set; }
+            public double EventsPerSecond { get; set; }
+            public double SenderRate { get; set; }
+        }
+
+        /// <summary>The benchmark's host: warnings to stderr, cancelled when the sender is done.</summary>
+        private sealed class BenchmarkHost : IOperationHost
+        {
+            private readonly CancellationTokenSource _cts = new CancellationTokenSource();
+
+            public CancellationToken CancellationToken => _cts.Token;
+
+            public void Cancel() => _cts.Cancel();
+
+            public bool ShouldProcess(string target, string action) => true;
+
+            public bool ShouldContinue(string query, string caption) => true;
+
+            public void WriteVerbose(string message)
+            {
+            }
+
+            public void WriteWarning(string message) => Console.Error.WriteLine("WARNING: " + message);
+
+            public void WriteDebug(string message)
+            {
+            }
+
+            public void WriteProgress(OperationProgress progress)
+            {
+            }
+
+            public void WriteError(OperationError error) => Console.Error.WriteLine("ERROR: " + error.Exception.Message);
+        }
+    }
+}
