@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Management.Automation;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace QlikActivity
@@ -27,7 +28,14 @@ namespace QlikActivity
                     PolyfillResolver.Register(folder!);
                 }
             }
+
+            UseDefaultConnectionForCompletion();
         }
+
+        // A separate method, so Core's types are first touched after the resolver above is in place.
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static void UseDefaultConnectionForCompletion() =>
+            Completion.QrsNameCompletion.DefaultSource = () => DefaultConnection.Current is { IsOpen: true } connection ? connection : null;
 
         internal static bool IsNetFramework =>
             RuntimeInformation.FrameworkDescription.StartsWith(".NET Framework", StringComparison.OrdinalIgnoreCase);

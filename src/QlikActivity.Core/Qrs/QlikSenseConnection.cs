@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
@@ -13,7 +15,7 @@ namespace QlikActivity
     /// every other cmdlet's <c>-Connection</c>. It shows where and as whom it is connected; it
     /// never holds on to a showable JWT, password or private key.
     /// </summary>
-    public sealed class QlikSenseConnection : IDisposable
+    public sealed class QlikSenseConnection : IDisposable, IQrsNameSource
     {
         private QlikSenseConnection(QrsClient client, QrsConnectionOptions options, string? serverVersion)
         {
@@ -121,6 +123,41 @@ namespace QlikActivity
                 client.Dispose();
                 throw;
             }
+        }
+
+        /// <inheritdoc />
+        public async Task<IReadOnlyList<string>> GetUserDirectoriesAsync(CancellationToken cancellationToken)
+        {
+            // The condensed user list carries userDirectory; reading it streamed keeps 50,000 users out of memory.
+            var directories = new SortedSet<string>(StringComparer.OrdinalIgnoreCase);
+            await foreach (var user in Client.GetArrayAsync<JsonObject>("user", null, cancellationToken).ConfigureAwait(false))
+            {
+                if (user?["userDirectory"] is JsonValue value && value.TryGetValue<string>(out var name) && !string.IsNullOrEmpty(name))
+                {
+                    directories.Add(name);
+                }
+            }
+
+            return directories.ToList();
+        }
+
+        /// <inheritdoc />
+        public async Task<IReadOnlyList<string>> GetUserCustomPropertyNamesAsync(CancellationToken cancellationToken)
+        {
+            // objectTypes is only in the full form; there are few definitions, so filtering here is cheap.
+            var definitions = await Client.GetJsonAsync("custompropertydefinition/full", null, cancellationToken).ConfigureAwait(false) as JsonArray;
+            var names = new SortedSet<string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var definition in definitions ?? new JsonArray())
+            {
+                bool forUsers = definition?["objectTypes"] is JsonArray types
+                    && types.Any(t => t is JsonValue v && v.TryGetValue<string>(out var type) && string.Equals(type, "User", StringComparison.OrdinalIgnoreCase));
+                if (forUsers && definition!["name"] is JsonValue nameValue && nameValue.TryGetValue<string>(out var name) && !string.IsNullOrEmpty(name))
+                {
+                    names.Add(name);
+                }
+            }
+
+            return names.ToList();
         }
 
         /// <summary>Closes the HTTP connections; later use of this connection is an error.</summary>

@@ -7,12 +7,17 @@ namespace QlikActivity.Commands
     /// and forgets it as the default. Closing a closed connection, or having none, is not an error.
     /// </summary>
     [Cmdlet(VerbsCommunications.Disconnect, "QlikSense")]
+    [OutputType(typeof(QlikSenseConnection))]
     public sealed class DisconnectQlikSenseCommand : QlikCmdlet
     {
         /// <summary>The connection to close; the default connection when omitted.</summary>
         [Parameter(Position = 0, ValueFromPipeline = true)]
         [ValidateNotNull]
         public QlikSenseConnection? Connection { get; set; }
+
+        /// <summary>Writes the closed connection, so a script can log which server it left.</summary>
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
 
         protected override void ProcessRecord()
         {
@@ -26,6 +31,10 @@ namespace QlikActivity.Commands
             DefaultConnection.Forget(connection);
             connection.Dispose();
             WriteVerbose($"Closed the connection to {connection}.");
+            if (PassThru.IsPresent)
+            {
+                WriteObject(connection);
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Management.Automation;
+using QlikActivity.Completion;
 using QlikActivity.Core.Activity;
 
 namespace QlikActivity.Commands
@@ -20,16 +21,19 @@ namespace QlikActivity.Commands
         /// <summary>License types to read; all five when omitted.</summary>
         [Parameter(Position = 0)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(LicenseTypeCompleter))]
         public LicenseType[]? LicenseType { get; set; }
 
         /// <summary>Only users of these user directories (filtered by the server).</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(UserDirectoryCompleter))]
         public string[]? UserDirectory { get; set; }
 
         /// <summary>Bucket limits in days: an array or one comma/space separated string.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(BucketPresetCompleter))]
         public string[] Bucket { get; set; } = { BucketSet.DefaultText };
 
         /// <summary>Count days up to this date (UTC calendar days); now when omitted.</summary>

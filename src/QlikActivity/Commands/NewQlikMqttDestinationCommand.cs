@@ -51,33 +51,28 @@ namespace QlikActivity.Commands
         [ValidateSet("0", "1")]
         public int QoS { get; set; } = 1;
 
-        /// <summary>Topic for every event; an empty string turns it off.</summary>
+        /// <summary>Topic for every event; an empty string turns it off (an optional parameter accepts empty strings as is).</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [AllowEmptyString]
         [ValidateNotNull]
         public string Topic { get; set; } = MqttDestinationOptions.DefaultTopic;
 
         /// <summary>Topic for session starts; &lt;Topic&gt;/session/start by default, empty turns it off.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [AllowEmptyString]
         [ValidateNotNull]
         public string? SessionStartTopic { get; set; }
 
         /// <summary>Topic for session stops; &lt;Topic&gt;/session/stop by default, empty turns it off.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [AllowEmptyString]
         [ValidateNotNull]
         public string? SessionStopTopic { get; set; }
 
         /// <summary>Topic for opened connections; &lt;Topic&gt;/connection/open by default, empty turns it off.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [AllowEmptyString]
         [ValidateNotNull]
         public string? ConnectionOpenTopic { get; set; }
 
         /// <summary>Topic for closed connections; &lt;Topic&gt;/connection/close by default, empty turns it off.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [AllowEmptyString]
         [ValidateNotNull]
         public string? ConnectionCloseTopic { get; set; }
 

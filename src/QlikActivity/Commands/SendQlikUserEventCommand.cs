@@ -1,5 +1,6 @@
 using System;
 using System.Management.Automation;
+using QlikActivity.Completion;
 using QlikActivity.Core.Events;
 
 namespace QlikActivity
@@ -24,6 +25,7 @@ namespace QlikActivity
 
         /// <summary>Which event to send.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(EventTypeCompleter))]
         public UserEventType EventType { get; set; } = UserEventType.SessionStart;
 
         /// <summary>The user directory in the event.</summary>

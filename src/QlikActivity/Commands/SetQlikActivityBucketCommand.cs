@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Management.Automation;
+using QlikActivity.Completion;
 using QlikActivity.Core.Activity;
 
 namespace QlikActivity.Commands
@@ -36,6 +37,7 @@ namespace QlikActivity.Commands
         [Alias("CustomPropertyName")]
         [ValidateNotNullOrEmpty]
         [ValidateLength(1, CustomPropertyDefinitionCheck.MaximumNameLength)]
+        [ArgumentCompleter(typeof(CustomPropertyNameCompleter))]
         public string Name { get; set; } = "";
 
         /// <summary>Users from Get-QlikUserActivity; without pipeline input every user in scope is read.</summary>
@@ -51,6 +53,7 @@ namespace QlikActivity.Commands
         [Parameter(ParameterSetName = ReadSet)]
         [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = PropertySet)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(UserDirectoryCompleter))]
         public string[]? UserDirectory { get; set; }
 
         /// <summary>The user's id in its directory (from the pipeline, for messages).</summary>
@@ -69,11 +72,13 @@ namespace QlikActivity.Commands
         /// <summary>License types whose records count as activity; all five when omitted.</summary>
         [Parameter(ParameterSetName = ReadSet)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(LicenseTypeCompleter))]
         public LicenseType[]? LicenseType { get; set; }
 
         /// <summary>Bucket limits in days, as in Get-QlikUserActivity: an array or one comma/space separated string.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(BucketPresetCompleter))]
         public string[] Bucket { get; set; } = { BucketSet.DefaultText };
 
         /// <summary>Count days up to this date (UTC calendar days); now when omitted.</summary>

@@ -3,6 +3,7 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using QlikActivity.Completion;
 using QlikActivity.Core.Destinations;
 using QlikActivity.Core.Events;
 
@@ -39,6 +40,7 @@ namespace QlikActivity
 
         /// <summary>The event types to keep; all when omitted.</summary>
         [Parameter]
+        [ArgumentCompleter(typeof(EventTypeCompleter))]
         public UserEventType[]? EventType { get; set; }
 
         /// <summary>Tags added to every event and forwarded by destinations, e.g. <c>@{env='PROD'}</c>.</summary>

@@ -71,7 +71,12 @@ namespace QlikActivity.Tests.Commands
         [InlineData("ConnectionCloseTopic")]
         public void Topics_accept_an_empty_string_to_turn_them_off(string name)
         {
-            Assert.NotNull(Attribute<AllowEmptyStringAttribute>(name));
+            // PowerShell rejects an empty string only for a mandatory parameter (that is all
+            // [AllowEmptyString] lifts, and CmdletRules flags it as a no-op elsewhere), or when
+            // [ValidateNotNullOrEmpty] is present: an optional topic without it takes ''.
+            var parameter = Attribute<ParameterAttribute>(name)!;
+            Assert.DoesNotContain(parameter.NamedArguments, a => a.MemberName == nameof(ParameterAttribute.Mandatory) && Equals(a.TypedValue.Value, true));
+            Assert.Null(Attribute<ValidateNotNullOrEmptyAttribute>(name));
             Assert.NotNull(Attribute<ValidateNotNullAttribute>(name));
         }
 

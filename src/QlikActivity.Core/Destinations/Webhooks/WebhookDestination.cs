@@ -50,8 +50,11 @@ namespace QlikActivity
 
         public WebhookFormat Format => _settings.Format;
 
-        /// <summary>Scheme and host only, e.g. <c>https://hooks.slack.com/…</c>: the rest of a webhook URL is its secret.</summary>
-        public string Url => _settings.DisplayUrl;
+        /// <summary>
+        /// Scheme and host of the webhook only, e.g. <c>https://hooks.slack.com/…</c>: the rest of a webhook URL is
+        /// its secret, so no property is named Url (a reader would take it for the whole address).
+        /// </summary>
+        public string Host => _settings.DisplayUrl;
 
         /// <summary>The event types posted; empty means all.</summary>
         public IReadOnlyList<UserEventType> EventType => _settings.EventTypes;

@@ -251,14 +251,14 @@ namespace QlikActivity.Core.Tests.Destinations.Webhooks
             Assert.Equal(20, slack.BatchSize);
             Assert.Equal(TimeSpan.Zero, json.MinInterval);
             Assert.Equal(100, json.BatchSize);
-            Assert.Equal("https://hooks.slack.com/…", slack.Url);
+            Assert.Equal("https://hooks.slack.com/…", slack.Host);
             Assert.Equal("Slack webhook https://hooks.slack.com/…", slack.ToString());
         }
 
         private static void AssertUrlHidden(WebhookDestination d)
         {
             InfluxDbDestinationTests.AssertNoSecret(d, "SECRET");
-            Assert.EndsWith("/…", d.Url);
+            Assert.EndsWith("/…", d.Host);
         }
     }
 }
