@@ -142,9 +142,9 @@ namespace QlikActivity.Core.Tests.Events
         }
 
         [Fact]
-        public void Hundreds_of_thousands_of_datagrams_through_the_socket_add_up_exactly()
+        public void A_million_datagrams_through_the_socket_add_up_exactly()
         {
-            const int Total = 400_000;
+            const int Total = 1_000_000;
             const int Window = 400;
             var datagrams = Datagrams(Total, 777).ToList();
 
