@@ -6,8 +6,15 @@ using System.Reflection;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
+using System.Collections.Generic;
+using System.Linq;
 using QlikActivity.Core;
+using QlikActivity.Core.Destinations;
+using QlikActivity.Core.Destinations.InfluxDb;
+using QlikActivity.Core.Destinations.Mqtt;
 using QlikActivity.Core.Events;
+using QlikActivity.Core.Tests.Destinations.InfluxDb;
+using QlikActivity.Core.Tests.Destinations.Mqtt.Support;
 
 namespace QlikActivity.Benchmarks
 {
@@ -23,13 +30,33 @@ namespace QlikActivity.Benchmarks
     {
         public string Name => "udp";
 
-        public string Description => "listener over loopback fed by a separate sender process: --events N --rate R|max [--buffer BYTES]";
+        public string Description => "listener over loopback fed by a separate sender process: --events N --rate R|max [--buffer BYTES] [--destination mqtt,influx|none]";
 
         public int Run(BenchmarkArguments args)
         {
             long events = long.Parse(args.Get("events", "1000000"), CultureInfo.InvariantCulture);
             string rate = args.Get("rate", "100000");
             int buffer = args.GetInt("buffer", EventListenerOptions.DefaultReceiveBufferSize);
+
+            var wanted = args.Get("destination", "none").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Where(d => !d.Equals("none", StringComparison.OrdinalIgnoreCase)).Select(d => d.ToLowerInvariant()).ToHashSet();
+            foreach (var d in wanted)
+            {
+                if (d != "mqtt" && d != "influx")
+                {
+                    throw new ArgumentException("--destination takes mqtt, influx or none, not " + d);
+                }
+            }
+
+            if (wanted.Count > 0)
+            {
+                if (rate == "max")
+                {
+                    throw new ArgumentException("--destination needs a fixed --rate");
+                }
+
+                return RunWithDestinations(events, double.Parse(rate, CultureInfo.InvariantCulture), buffer, wanted).GetAwaiter().GetResult();
+            }
 
             Trial result;
             if (rate == "max")
@@ -100,11 +127,83 @@ namespace QlikActivity.Benchmarks
         private static Trial Better(Trial? best, Trial candidate) =>
             best == null || Math.Min(candidate.Rate, candidate.SenderRate) > Math.Min(best.Rate, best.SenderRate) ? candidate : best;
 
-        private static Trial RunTrial(long events, double rate, int buffer)
+        /// <summary>
+        /// One trial with real mosquitto and influxd behind the listener; counts what each received
+        /// (MQTT main topic by a subscriber, InfluxDB by <c>SELECT count</c>) after the destinations drained.
+        /// </summary>
+        private static async Task<int> RunWithDestinations(long events, double rate, int buffer, HashSet<string> wanted)
+        {
+            const int Backlog = 1_000_000;
+            using var broker = wanted.Contains("mqtt") ? MosquittoBroker.Start() : null;
+            using var influxd = wanted.Contains("influx") ? await InfluxDbServer.StartAsync() : null;
+            await using var subscriber = broker != null ? await MqttTestSubscriber.ConnectAsync(broker.Port, MqttDestinationOptions.DefaultTopic) : null;
+            const string Database = "bench";
+            var destinations = new List<(string Name, IEventDestination Destination)>();
+            if (broker != null)
+            {
+                destinations.Add(("mqtt", new MqttDestination(new MqttDestinationOptions
+                {
+                    Broker = "127.0.0.1",
+                    Port = broker.Port,
+                    QueueCapacity = Backlog,
+                    ConnectTimeout = TimeSpan.FromSeconds(30),
+                })));
+            }
+
+            if (influxd != null)
+            {
+                await influxd.CreateDatabaseAsync(Database);
+                destinations.Add(("influx", new InfluxDbDestination(new InfluxDbDestinationOptions
+                {
+                    Url = influxd.Url,
+                    Database = Database,
+                    QueueCapacity = Backlog,
+                })));
+            }
+
+            var trial = RunTrial(events, rate, buffer, destinations.Select(d => d.Destination).ToArray());
+            var parts = new List<string>();
+            foreach (var (name, destination) in destinations)
+            {
+                var s = trial.Destinations.First(x => x.Name == destination.Name);
+                long delivered;
+                if (name == "mqtt")
+                {
+                    // The broker may still be handing messages to the subscriber: wait until the count settles.
+                    long last = -1;
+                    while (subscriber!.Count != last)
+                    {
+                        last = subscriber.Count;
+                        await Task.Delay(1000);
+                    }
+
+                    delivered = subscriber.Count;
+                }
+                else
+                {
+                    var rows = await influxd!.RowsAsync(Database, "SELECT count(\"userFull\") FROM user_events");
+                    delivered = rows.Count == 0 ? 0 : rows[0]["count"].GetInt64();
+                }
+
+                Console.Error.WriteLine($"  {name}: enqueued {s.Enqueued}, sent {s.Sent}, dropped {s.Dropped}, failed {s.Failed}, last error {s.LastError}");
+                parts.Add(string.Format(CultureInfo.InvariantCulture, "\"{0}\":{{\"delivered\":{1},\"dropped\":{2}}}", name, delivered, s.Dropped));
+            }
+
+            Console.WriteLine(string.Format(
+                CultureInfo.InvariantCulture,
+                "{{\"sent\":{0},\"received\":{1},\"lost\":{2},\"destinations\":{{{3}}},\"eventsPerSecond\":{4:0},\"peakMB\":{5:0.0}}}",
+                trial.Sent, trial.Received, trial.Lost, string.Join(",", parts), trial.EventsPerSecond, BenchmarkArguments.PeakMegabytes()));
+            return 0;
+        }
+
+        private static Trial RunTrial(long events, double rate, int buffer, IReadOnlyList<IEventDestination>? destinations = null)
         {
             var host = new BenchmarkHost();
             var listener = new EventListener(new EventListenerOptions
             {
+                Destinations = destinations ?? Array.Empty<IEventDestination>(),
+                // Generous: the destinations deliver their whole backlog before the counts are taken.
+                DestinationDrainTimeout = TimeSpan.FromMinutes(5),
                 Address = "127.0.0.1",
                 Port = 0,
                 AllowedSources = new[] { "127.0.0.1" },
@@ -171,6 +270,7 @@ namespace QlikActivity.Benchmarks
                 Lost = sent - consumed,
                 EventsPerSecond = seconds > 0 ? consumed / seconds : 0,
                 SenderRate = senderSeconds > 0 ? sent / senderSeconds : 0,
+                Destinations = stats.Destinations,
             };
         }
 
@@ -210,6 +310,7 @@ namespace QlikActivity.Benchmarks
             public long Lost { get; set; }
             public double EventsPerSecond { get; set; }
             public double SenderRate { get; set; }
+            public DestinationStatistics[] Destinations { get; set; } = Array.Empty<DestinationStatistics>();
         }
 
         /// <summary>The benchmark's host: warnings to stderr, cancelled when the sender is done.</summary>

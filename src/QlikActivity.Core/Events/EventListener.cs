@@ -164,6 +164,11 @@ namespace QlikActivity.Core.Events
                         }
 
                         WriteNotes(host);
+                        if (_options.AppNames?.TakeError() is string appNamesError)
+                        {
+                            host.WriteWarning(appNamesError);
+                        }
+
                         if (now >= nextStatistics)
                         {
                             host.WriteVerbose(Describe(Snapshot(final: false)));
@@ -399,6 +404,7 @@ namespace QlikActivity.Core.Events
 
         private void StartDestinations(IOperationHost host)
         {
+            _options.AppNames?.Start();
             var started = new List<IEventDestination>();
             foreach (var destination in _destinations)
             {
@@ -681,6 +687,12 @@ namespace QlikActivity.Core.Events
             if (_tags != null)
             {
                 userEvent.Tags = _tags;
+            }
+
+            // A dictionary read: the names load on their own task and never hold up parsing.
+            if (_options.AppNames != null && userEvent.AppId is Guid appId && userEvent.AppName == null)
+            {
+                userEvent.AppName = _options.AppNames.Find(appId);
             }
 
             long emitted = Bump(ref _w.Emitted);

@@ -54,6 +54,9 @@ namespace QlikActivity.Core.Events
         /// <summary>False: emit nothing to the caller, only count and forward (a forwarding-only run).</summary>
         public bool WriteEvents { get; set; } = true;
 
+        /// <summary>App names from the repository; when set, events with a known app id get <see cref="UserEvent.AppName"/>.</summary>
+        public AppNames? AppNames { get; set; }
+
         /// <summary>How often the counters go to the verbose stream.</summary>
         public TimeSpan StatisticsInterval { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -81,6 +81,10 @@ namespace QlikActivity
         [ValidateRange(1, 86400)]
         public int StatisticsInterval { get; set; } = 5;
 
+        /// <summary>A connection to the repository: when given, events get the app's name (loaded from the QRS, cached and refreshed).</summary>
+        [Parameter]
+        public QlikSenseConnection? Connection { get; set; }
+
         private readonly List<IEventDestination> _destinations = new List<IEventDestination>();
 
         /// <inheritdoc />
@@ -110,17 +114,21 @@ namespace QlikActivity
                 Destinations = _destinations,
                 WriteEvents = !NoEvents.IsPresent,
                 StatisticsInterval = TimeSpan.FromSeconds(StatisticsInterval),
+                AppNames = Connection != null ? new AppNames(Connection) : null,
             };
 
             Run(() =>
             {
-                var listener = new EventListener(options);
-                foreach (var userEvent in listener.Listen(this))
+                using (options.AppNames)
                 {
-                    WriteObject(userEvent);
-                }
+                    var listener = new EventListener(options);
+                    foreach (var userEvent in listener.Listen(this))
+                    {
+                        WriteObject(userEvent);
+                    }
 
-                WriteObject(listener.Statistics);
+                    WriteObject(listener.Statistics);
+                }
             });
         }
     }
