@@ -74,7 +74,7 @@ namespace QlikActivity.Core.Tests.Events
 
             Assert.Equal(20, events.Count);
             Assert.All(events, e => Assert.Null(e.AppName));
-            Assert.Single(host.Warnings.Where(w => w.Contains("app names", StringComparison.OrdinalIgnoreCase)));
+            Assert.Single(host.Warnings, w => w.Contains("app names", StringComparison.OrdinalIgnoreCase));
         }
     }
 }
