@@ -44,6 +44,35 @@ namespace QlikActivity.Core.Destinations
             }
         }
 
+        /// <summary>
+        /// Checks the custom tags or attributes an admin adds to every event: no empty name, none that
+        /// the destination writes itself. <paramref name="kind"/> is "tag" or "attribute" in messages.
+        /// </summary>
+        public static Dictionary<string, string> CustomFields(
+            IEnumerable<KeyValuePair<string, string>>? fields, Func<string, bool> isBuiltIn, IEnumerable<string> builtInNames, string kind, string errorIdPrefix)
+        {
+            var checkedFields = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var field in fields ?? new Dictionary<string, string>())
+            {
+                if (string.IsNullOrWhiteSpace(field.Key))
+                {
+                    string article = "aeiou".IndexOf(kind[0]) >= 0 ? "An" : "A";
+                    throw Invalid($"{article} {kind} name must not be empty.", errorIdPrefix + "Invalid");
+                }
+
+                if (isBuiltIn(field.Key))
+                {
+                    throw Invalid(
+                        $"The {kind} '{field.Key}' is written by every user event and cannot be set; built-in {kind}s are {string.Join(", ", builtInNames)}.",
+                        errorIdPrefix + "Reserved");
+                }
+
+                checkedFields[field.Key] = field.Value ?? "";
+            }
+
+            return checkedFields;
+        }
+
         public static QlikActivityException Invalid(string message, string errorId) =>
             new QlikActivityException(message, errorId, OperationErrorCategory.InvalidArgument);
     }

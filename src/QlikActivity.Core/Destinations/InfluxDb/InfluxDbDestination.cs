@@ -305,31 +305,14 @@ namespace QlikActivity
                 query.Append("&precision=").Append(precision);
                 s.WriteUri = new Uri(s.BaseUrl + query);
 
-                var tags = new Dictionary<string, string>(StringComparer.Ordinal);
-                foreach (var tag in options.Tags ?? new Dictionary<string, string>())
-                {
-                    if (string.IsNullOrWhiteSpace(tag.Key))
-                    {
-                        throw DestinationSettings.Invalid("A tag name must not be empty.", "InfluxDbTagInvalid");
-                    }
-
-                    if (UserEventPointFormat.IsBuiltIn(tag.Key))
-                    {
-                        throw DestinationSettings.Invalid(
-                            $"The tag '{tag.Key}' is written by every user event and cannot be set; built-in tags are {string.Join(", ", UserEventPointFormat.BuiltInTagKeys)}.",
-                            "InfluxDbTagReserved");
-                    }
-
-                    tags[tag.Key] = tag.Value ?? "";
-                }
-
-                s.Tags = tags;
+                s.Tags = DestinationSettings.CustomFields(
+                    options.Tags, UserEventPointFormat.IsBuiltIn, UserEventPointFormat.BuiltInTagKeys, "tag", "InfluxDbTag");
                 if (string.IsNullOrWhiteSpace(options.Measurement))
                 {
                     throw DestinationSettings.Invalid("The measurement name must not be empty.", "InfluxDbMeasurementInvalid");
                 }
 
-                s.Format = new UserEventPointFormat(options.Measurement, tags.OrderBy(t => t.Key, StringComparer.Ordinal));
+                s.Format = new UserEventPointFormat(options.Measurement, s.Tags.OrderBy(t => t.Key, StringComparer.Ordinal));
                 s.Queue = new DestinationQueueOptions
                 {
                     BatchSize = options.BatchSize,

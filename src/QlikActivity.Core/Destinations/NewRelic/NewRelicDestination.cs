@@ -208,23 +208,8 @@ namespace QlikActivity
                 }
 
                 DestinationSettings.CheckQueue(options.BatchSize, MaxBatchSize, options.QueueCapacity, options.Timeout);
-                var attributes = new Dictionary<string, string>(StringComparer.Ordinal);
-                foreach (var a in options.Attributes ?? new Dictionary<string, string>())
-                {
-                    if (string.IsNullOrWhiteSpace(a.Key))
-                    {
-                        throw DestinationSettings.Invalid("An attribute name must not be empty.", "NewRelicAttributeInvalid");
-                    }
-
-                    if (NewRelicEventFormat.IsBuiltIn(a.Key))
-                    {
-                        throw DestinationSettings.Invalid(
-                            $"The attribute '{a.Key}' is written by every user event and cannot be set; built-in attributes are {string.Join(", ", NewRelicEventFormat.BuiltInAttributes)}.",
-                            "NewRelicAttributeReserved");
-                    }
-
-                    attributes[a.Key] = a.Value ?? "";
-                }
+                var attributes = DestinationSettings.CustomFields(
+                    options.Attributes, NewRelicEventFormat.IsBuiltIn, NewRelicEventFormat.BuiltInAttributes, "attribute", "NewRelicAttribute");
 
                 var s = new Settings
                 {
