@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using System.Net;
 using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
@@ -45,6 +44,7 @@ namespace QlikActivity.Core.Qrs
         private readonly X509Certificate2? _clientCertificate;
         private readonly QrsRetryPolicy _retry;
         private readonly TimeSpan _timeout;
+        private readonly QrsFailures _failures;
         private int _disposed;
 
         internal QrsClient(QrsConnectionOptions options, HttpMessageHandler handler, ServerCertificateValidator? validator, X509Certificate2? clientCertificate)
@@ -70,6 +70,7 @@ namespace QlikActivity.Core.Qrs
                 User = options.UserDirectory.Trim() + "\\" + options.UserId.Trim();
             }
 
+            _failures = new QrsFailures(_endpoint, _virtualProxy, _jwt != null, JwtExpires, User, clientCertificate, validator, _timeout);
             _http = new HttpClient(handler, disposeHandler: true) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
         }
 
@@ -100,26 +101,8 @@ namespace QlikActivity.Core.Qrs
             }
 
             options.Validate();
-            X509Certificate2? client = null;
-            X509Certificate2? root = null;
-            try
-            {
-                if (options.AuthenticationMode == AuthenticationMode.Certificate)
-                {
-                    client = LoadClientCertificate(options);
-                }
-
-                string? rootPath = options.SkipCertificateCheck ? null : RootPathFor(options);
-                root = rootPath != null ? ClientCertificateLoader.LoadRoot(rootPath) : null;
-                var validator = new ServerCertificateValidator(root, rootPath, options.SkipCertificateCheck);
-                var handler = CreateHandler(options, validator, client);
-                return new QrsClient(options, options.WrapHandler?.Invoke(handler) ?? handler, validator, client);
-            }
-            catch
-            {
-                client?.Dispose();
-                throw;
-            }
+            var setup = QrsHandlerSetup.Create(options);
+            return new QrsClient(options, setup.Handler, setup.Validator, setup.ClientCertificate);
         }
 
         /// <summary>GET a JSON document (an entity, a list, <c>about</c>, ...).</summary>
@@ -153,7 +136,7 @@ namespace QlikActivity.Core.Qrs
             for (int retries = 0; ; retries++)
             {
                 using var response = await SendAsync(target, null, HttpCompletionOption.ResponseHeadersRead, true, cancellationToken).ConfigureAwait(false);
-                EnsureJson(response, target);
+                _failures.EnsureJson(response, target);
                 using var body = new IdleTimeoutStream(await response.Content.ReadAsStreamAsync().ConfigureAwait(false), _timeout, cancellationToken);
                 var items = JsonArrayStream<T>.ReadAsync(body, read, cancellationToken: body.Token).GetAsyncEnumerator(body.Token);
                 int yielded = 0;
@@ -167,11 +150,11 @@ namespace QlikActivity.Core.Qrs
                         {
                             more = await items.MoveNextAsync().ConfigureAwait(false);
                         }
-                        catch (Exception ex) when (IsBodyFailure(ex, cancellationToken))
+                        catch (Exception ex) when (QrsFailures.IsBodyFailure(ex, cancellationToken))
                         {
                             var failure = body.TimedOut
-                                ? Timeout(target, ex)
-                                : Failure(target, QrsErrorIds.ConnectionDropped, OperationErrorCategory.ConnectionError,
+                                ? _failures.Timeout(target, ex)
+                                : QrsFailures.Failure(target, QrsErrorIds.ConnectionDropped, OperationErrorCategory.ConnectionError,
                                     $"The connection to {_endpoint} dropped while reading {target} (after {yielded} items).", ex);
                             if (yielded == 0 && !body.TimedOut && _retry.ShouldRetryTransport(HttpMethod.Get, true, retries))
                             {
@@ -183,7 +166,7 @@ namespace QlikActivity.Core.Qrs
                         }
                         catch (JsonException ex)
                         {
-                            throw Failure(target, QrsErrorIds.UnexpectedResponse, OperationErrorCategory.InvalidData,
+                            throw QrsFailures.Failure(target, QrsErrorIds.UnexpectedResponse, OperationErrorCategory.InvalidData,
                                 $"The repository's answer to {target} is not the JSON array expected: {ex.Message}", ex);
                         }
 
@@ -224,7 +207,7 @@ namespace QlikActivity.Core.Qrs
                 return count;
             }
 
-            throw Failure(new RequestTarget(HttpMethod.Get, path + "/count", filter), QrsErrorIds.UnexpectedResponse, OperationErrorCategory.InvalidData,
+            throw QrsFailures.Failure(new RequestTarget(HttpMethod.Get, path + "/count", filter), QrsErrorIds.UnexpectedResponse, OperationErrorCategory.InvalidData,
                 $"The repository's answer to GET /qrs/{path}/count has no numeric 'value'.", null);
         }
 
@@ -245,21 +228,8 @@ namespace QlikActivity.Core.Qrs
             var target = new RequestTarget(HttpMethod.Put, path, null);
             using var response = await SendAsync(target, Serialize(entity), HttpCompletionOption.ResponseContentRead, true, cancellationToken).ConfigureAwait(false);
             var node = await ReadJsonAsync(response, target).ConfigureAwait(false);
-            return node as JsonObject ?? throw Failure(target, QrsErrorIds.UnexpectedResponse, OperationErrorCategory.InvalidData,
+            return node as JsonObject ?? throw QrsFailures.Failure(target, QrsErrorIds.UnexpectedResponse, OperationErrorCategory.InvalidData,
                 $"The repository answered {target} without the stored entity.", null);
-        }
-
-        /// <summary>DELETE an entity. A 404 on a retry counts as done: the first attempt got through.</summary>
-        public async Task DeleteAsync(string path, CancellationToken cancellationToken = default)
-        {
-            var target = new RequestTarget(HttpMethod.Delete, path, null);
-            try
-            {
-                using var response = await SendAsync(target, null, HttpCompletionOption.ResponseContentRead, true, cancellationToken).ConfigureAwait(false);
-            }
-            catch (QrsException ex) when (ex.StatusCode == HttpStatusCode.NotFound && target.Retried)
-            {
-            }
         }
 
         /// <summary>
@@ -297,7 +267,7 @@ namespace QlikActivity.Core.Qrs
             }
             catch (Exception ex) when (ex is AuthenticationException || ex is IOException || ex is ObjectDisposedException || ex is SocketException)
             {
-                return timeout.IsCancellationRequested ? null : Innermost(ex).Message.TrimEnd('.');
+                return timeout.IsCancellationRequested ? null : QrsFailures.Innermost(ex).Message.TrimEnd('.');
             }
         }
 
@@ -373,11 +343,11 @@ namespace QlikActivity.Core.Qrs
                     }
                     catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
                     {
-                        throw Timeout(target, ex);
+                        throw _failures.Timeout(target, ex);
                     }
                     catch (HttpRequestException ex)
                     {
-                        var transport = ClassifyTransportFailure(ex, target);
+                        var transport = _failures.FromTransportFailure(ex, target);
                         bool retryable = transport.Retryable && (retryUnreachable || transport.ConnectionOpened)
                             && _retry.ShouldRetryTransport(target.Method, transport.ConnectionOpened, retries);
                         if (!retryable)
@@ -398,7 +368,7 @@ namespace QlikActivity.Core.Qrs
                         {
                             using (response)
                             {
-                                throw await ErrorFromResponseAsync(response, target, retries).ConfigureAwait(false);
+                                throw await _failures.FromResponseAsync(response, target, retries).ConfigureAwait(false);
                             }
                         }
 
@@ -444,7 +414,7 @@ namespace QlikActivity.Core.Qrs
 
         private async Task<JsonNode?> ReadJsonAsync(HttpResponseMessage response, RequestTarget target)
         {
-            EnsureJson(response, target);
+            _failures.EnsureJson(response, target);
             byte[] bytes = await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
             if (bytes.Length == 0 || (bytes.Length <= 3 && bytes[0] == 0xEF))
             {
@@ -457,319 +427,9 @@ namespace QlikActivity.Core.Qrs
             }
             catch (JsonException ex)
             {
-                throw Failure(target, QrsErrorIds.UnexpectedResponse, OperationErrorCategory.InvalidData,
+                throw QrsFailures.Failure(target, QrsErrorIds.UnexpectedResponse, OperationErrorCategory.InvalidData,
                     $"The repository's answer to {target} is not valid JSON: {ex.Message}", ex);
             }
-        }
-
-        /// <summary>A virtual proxy that does not accept the token answers with its HTML login page and 200.</summary>
-        private void EnsureJson(HttpResponseMessage response, RequestTarget target)
-        {
-            string? mediaType = response.Content.Headers.ContentType?.MediaType;
-            if (mediaType != null && mediaType.IndexOf("html", StringComparison.OrdinalIgnoreCase) >= 0)
-            {
-                throw Failure(target, QrsErrorIds.LoginPage, OperationErrorCategory.AuthenticationError,
-                    $"{_endpoint} answered {target} with an HTML page instead of JSON: " + LoginPageHint(), null);
-            }
-        }
-
-        private string LoginPageHint() => _virtualProxy != null
-            ? $"the virtual proxy '{_virtualProxy}' showed its login page, so it did not accept the JWT. Check that this virtual proxy uses JWT authentication."
-            : "the server showed a login page. Use port 4242 with a client certificate, or -VirtualProxy with a JWT.";
-
-        private async Task<QrsException> ErrorFromResponseAsync(HttpResponseMessage response, RequestTarget target, int retries)
-        {
-            string text = await ReadSnippetAsync(response).ConfigureAwait(false);
-            var status = response.StatusCode;
-            int code = (int)status;
-            string method = target.Method.Method;
-            string said = text.Length > 0 ? ": " + text : ".";
-            string afterRetries = retries > 0 ? $" after {retries} retr{(retries == 1 ? "y" : "ies")}" : "";
-
-            switch (code)
-            {
-                case 400:
-                    string filter = target.Filter != null ? $" (filter: {target.Filter})" : "";
-                    return new QrsException($"The repository refused {target} as a bad request (400){filter}{said}",
-                        QrsErrorIds.BadRequest, OperationErrorCategory.InvalidArgument, method, target.DisplayPath, status, text);
-                case 401:
-                    return new QrsException(UnauthorizedMessage(target), QrsErrorIds.Unauthorized, OperationErrorCategory.AuthenticationError,
-                        method, target.DisplayPath, status, text);
-                case 403:
-                    bool xsrf = text.IndexOf("XSRF", StringComparison.OrdinalIgnoreCase) >= 0;
-                    string hint = xsrf
-                        ? " The xrfkey did not reach the server intact (something between us and the server changed the URL or the headers)."
-                        : $" The user {User ?? "(unknown)"} lacks access: connect as a user with the RootAdmin role (e.g. INTERNAL\\sa_repository) or allow it with a security rule.";
-                    return new QrsException($"The repository refused {target} (403 Forbidden){said}{hint}",
-                        QrsErrorIds.Forbidden, OperationErrorCategory.PermissionDenied, method, target.DisplayPath, status, text);
-                case 404:
-                    return new QrsException($"{target} was not found (404){said}",
-                        QrsErrorIds.NotFound, OperationErrorCategory.ObjectNotFound, method, target.DisplayPath, status, text);
-                case 409:
-                    return new QrsConflictException(
-                        $"{target} conflicts with a newer change (409 Conflict): the entity was modified after it was read. Read it again and re-apply the change.",
-                        method, target.DisplayPath, text);
-                case 429:
-                    return new QrsException($"The repository still answers {target} with 429 Too Many Requests{afterRetries}. Try again later or with fewer parallel requests.",
-                        QrsErrorIds.TooManyRequests, OperationErrorCategory.LimitsExceeded, method, target.DisplayPath, status, text);
-            }
-
-            if (code >= 300 && code < 400)
-            {
-                string location = response.Headers.Location is { } l ? " to " + StripQuery(l) : "";
-                return new QrsException($"{_endpoint} redirected {target}{location} ({code}): " + LoginPageHint(),
-                    QrsErrorIds.LoginPage, OperationErrorCategory.AuthenticationError, method, target.DisplayPath, status, text);
-            }
-
-            if (code >= 500)
-            {
-                return new QrsException($"The repository answered {target} with {code} {response.ReasonPhrase}{afterRetries}{said}",
-                    QrsErrorIds.ServerError, OperationErrorCategory.ResourceUnavailable, method, target.DisplayPath, status, text);
-            }
-
-            return new QrsException($"The repository answered {target} with an unexpected {code} {response.ReasonPhrase}{said}",
-                QrsErrorIds.UnexpectedResponse, OperationErrorCategory.InvalidData, method, target.DisplayPath, status, text);
-        }
-
-        private string UnauthorizedMessage(RequestTarget target)
-        {
-            if (_jwt == null)
-            {
-                return $"The repository rejected {target} (401 Unauthorized): the client certificate '{_clientCertificate?.Subject}' was not accepted as authentication. Use the client certificate exported from this site's QMC, on port 4242.";
-            }
-
-            string proxy = _virtualProxy != null ? $"the virtual proxy '{_virtualProxy}'" : "the default virtual proxy";
-            string expired = JwtExpires is { } exp && exp <= DateTimeOffset.UtcNow
-                ? $" The token expired at {exp.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC."
-                : "";
-            return $"{proxy} rejected the JWT for {target} (401 Unauthorized).{expired} Check that {proxy} uses JWT authentication with the certificate that signed the token, and the token's user directory and user id attribute names.";
-        }
-
-        private static async Task<string> ReadSnippetAsync(HttpResponseMessage response)
-        {
-            try
-            {
-                string text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
-                text = text.Trim();
-                if (response.Content.Headers.ContentType?.MediaType?.IndexOf("html", StringComparison.OrdinalIgnoreCase) >= 0)
-                {
-                    text = System.Text.RegularExpressions.Regex.Replace(text, "<[^>]*>", " ");
-                    text = System.Text.RegularExpressions.Regex.Replace(text, "\\s+", " ").Trim();
-                }
-
-                return text.Length > 500 ? text.Substring(0, 500) + "..." : text;
-            }
-            catch (Exception ex) when (ex is HttpRequestException || ex is IOException)
-            {
-                return "";
-            }
-        }
-
-        private (QrsException Exception, bool Retryable, bool ConnectionOpened) ClassifyTransportFailure(HttpRequestException ex, RequestTarget target)
-        {
-            string? refused = _validator?.LastFailure;
-            if (refused != null && Has<AuthenticationException>(ex))
-            {
-                string trust = _validator!.RootSource != null ? $"the root certificate '{_validator.RootSource}'" : "this computer's certificate store";
-                return (Failure(target, QrsErrorIds.ServerCertificateNotTrusted, OperationErrorCategory.SecurityError,
-                    $"The server {_endpoint} is not trusted: {refused}. Trust is checked against {trust}. Connect with the host name its certificate names and the site's root.pem, or (for testing only) use -SkipCertificateCheck.", ex),
-                    false, true);
-            }
-
-            if (Has<AuthenticationException>(ex) || FindSslAlert(ex))
-            {
-                string client = _clientCertificate != null
-                    ? $" The server may have refused the client certificate '{_clientCertificate.Subject}': use the client certificate exported from this site's QMC."
-                    : "";
-                return (Failure(target, QrsErrorIds.TlsHandshakeFailed, OperationErrorCategory.SecurityError,
-                    $"The TLS handshake with {_endpoint} failed: {Innermost(ex).Message}.{client}", ex), false, true);
-            }
-
-            var socket = Find<SocketException>(ex);
-            bool unreachable = socket != null && socket.SocketErrorCode is SocketError.ConnectionRefused or SocketError.HostNotFound
-                or SocketError.HostUnreachable or SocketError.NetworkUnreachable or SocketError.TimedOut or SocketError.NoData
-                or SocketError.TryAgain or SocketError.AddressNotAvailable;
-#if NET8_0_OR_GREATER
-            unreachable |= ex.HttpRequestError is HttpRequestError.NameResolutionError || (ex.HttpRequestError == HttpRequestError.ConnectionError && socket != null);
-#endif
-            if (unreachable)
-            {
-                string why = socket != null ? socket.Message : Innermost(ex).Message;
-                return (Failure(target, QrsErrorIds.HostUnreachable, OperationErrorCategory.ConnectionError,
-                    $"Cannot reach {_endpoint}: {why.TrimEnd('.')}. Check -Server and -Port, that the Qlik Sense Repository Service (or the proxy) runs there, and that a firewall lets the port through.", ex),
-                    true, false);
-            }
-
-            return (Failure(target, QrsErrorIds.ConnectionDropped, OperationErrorCategory.ConnectionError,
-                $"The connection to {_endpoint} dropped during {target}: {Innermost(ex).Message}", ex), true, true);
-        }
-
-        /// <summary>TLS 1.3 reports a refused client certificate after the handshake, as an alert on the first read.</summary>
-        private static bool FindSslAlert(Exception ex)
-        {
-            for (var e = ex; e != null; e = e.InnerException)
-            {
-                if (e.GetType().Name.IndexOf("SslException", StringComparison.Ordinal) >= 0
-                    || e.Message.IndexOf("alert", StringComparison.OrdinalIgnoreCase) >= 0 && e.Message.IndexOf("certificate", StringComparison.OrdinalIgnoreCase) >= 0)
-                {
-                    return true;
-                }
-            }
-
-            return false;
-        }
-
-        private bool IsBodyFailure(Exception ex, CancellationToken cancellationToken) =>
-            ex is IOException || ex is HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested);
-
-        private QrsException Timeout(RequestTarget target, Exception inner) =>
-            Failure(target, QrsErrorIds.Timeout, OperationErrorCategory.OperationTimeout,
-                $"{_endpoint} did not answer {target} within {_timeout.TotalSeconds:0.#} s. Raise -TimeoutSec if the repository is slow.", inner);
-
-        private static QrsException Failure(RequestTarget target, string errorId, OperationErrorCategory category, string message, Exception? inner) =>
-            new QrsException(message, errorId, category, target.Method.Method, target.DisplayPath, null, null, inner);
-
-        private static bool Has<T>(Exception ex) where T : Exception => Find<T>(ex) != null;
-
-        private static T? Find<T>(Exception ex) where T : Exception
-        {
-            for (Exception? e = ex; e != null; e = e.InnerException)
-            {
-                if (e is T t)
-                {
-                    return t;
-                }
-            }
-
-            return null;
-        }
-
-        private static Exception Innermost(Exception ex)
-        {
-            var e = ex;
-            while (e.InnerException != null)
-            {
-                e = e.InnerException;
-            }
-
-            return e;
-        }
-
-        private static string StripQuery(Uri uri)
-        {
-            string s = uri.IsAbsoluteUri ? uri.GetLeftPart(UriPartial.Path) : uri.OriginalString;
-            int q = s.IndexOf('?');
-            return q >= 0 ? s.Substring(0, q) : s;
-        }
-
-        private static X509Certificate2 LoadClientCertificate(QrsConnectionOptions options)
-        {
-            if (options.ClientCertificate != null)
-            {
-                if (!options.ClientCertificate.HasPrivateKey)
-                {
-                    throw new QlikActivityException($"The certificate '{options.ClientCertificate.Subject}' has no private key.",
-                        QrsErrorIds.CertificateWithoutPrivateKey, OperationErrorCategory.InvalidArgument);
-                }
-
-                // Our own copy: disposing the connection must not dispose the caller's object.
-                return new X509Certificate2(options.ClientCertificate);
-            }
-
-            if (options.Thumbprint != null)
-            {
-                return ClientCertificateLoader.FromStore(options.Thumbprint);
-            }
-
-            if (options.PfxBytes != null)
-            {
-                return ClientCertificateLoader.FromPfx(options.PfxBytes, options.PfxPassword, options.PfxPath ?? "the PFX data");
-            }
-
-            if (options.PfxPath != null)
-            {
-                return ClientCertificateLoader.FromPfxFile(options.PfxPath, options.PfxPassword);
-            }
-
-            return ClientCertificateLoader.FromPemFolder(options.CertificateFolder ?? Path.GetFullPath("cert"));
-        }
-
-        private static string? RootPathFor(QrsConnectionOptions options)
-        {
-            if (options.RootCertificatePath != null)
-            {
-                return options.RootCertificatePath;
-            }
-
-            if (options.AuthenticationMode != AuthenticationMode.Certificate)
-            {
-                return null;
-            }
-
-            if (options.PfxPath != null)
-            {
-                string? dir = Path.GetDirectoryName(Path.GetFullPath(options.PfxPath));
-                foreach (var name in new[] { ClientCertificateLoader.RootCerName, ClientCertificateLoader.RootPemName })
-                {
-                    string candidate = Path.Combine(dir ?? ".", name);
-                    if (File.Exists(candidate))
-                    {
-                        return candidate;
-                    }
-                }
-
-                return null;
-            }
-
-            if (options.Thumbprint != null || options.ClientCertificate != null || options.PfxBytes != null)
-            {
-                return null;
-            }
-
-            string folder = options.CertificateFolder ?? Path.GetFullPath("cert");
-            string root = Path.Combine(folder, ClientCertificateLoader.RootPemName);
-            return File.Exists(root) ? root : null;
-        }
-
-        private static HttpMessageHandler CreateHandler(QrsConnectionOptions options, ServerCertificateValidator validator, X509Certificate2? client)
-        {
-#if NET8_0_OR_GREATER
-            var ssl = new System.Net.Security.SslClientAuthenticationOptions
-            {
-                RemoteCertificateValidationCallback = (sender, certificate, chain, errors) => validator.Validate(certificate, errors),
-            };
-            if (client != null)
-            {
-                ssl.ClientCertificates = new X509CertificateCollection { client };
-                // Send our certificate even when the server's list of acceptable CAs does not name its issuer.
-                ssl.LocalCertificateSelectionCallback = (sender, host, local, remote, issuers) => client;
-            }
-
-            return new SocketsHttpHandler
-            {
-                AllowAutoRedirect = false,
-                AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
-                ConnectTimeout = options.Timeout,
-                MaxConnectionsPerServer = options.MaximumConnections,
-                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-                SslOptions = ssl,
-            };
-#else
-            var handler = new HttpClientHandler
-            {
-                AllowAutoRedirect = false,
-                AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
-                MaxConnectionsPerServer = options.MaximumConnections,
-                ClientCertificateOptions = ClientCertificateOption.Manual,
-                ServerCertificateCustomValidationCallback = (message, certificate, chain, errors) => validator.Validate(certificate, errors),
-            };
-            if (client != null)
-            {
-                handler.ClientCertificates.Add(client);
-            }
-
-            return handler;
-#endif
         }
 
         /// <summary>One request's method, path and filter, as messages name them (never the query).</summary>

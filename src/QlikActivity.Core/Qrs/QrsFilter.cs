@@ -28,14 +28,6 @@ namespace QlikActivity.Core.Qrs
 
         public static QrsFilter Ne(string field, object? value) => Compare(field, "ne", value);
 
-        public static QrsFilter Gt(string field, object? value) => Compare(field, "gt", value);
-
-        public static QrsFilter Ge(string field, object? value) => Compare(field, "ge", value);
-
-        public static QrsFilter Lt(string field, object? value) => Compare(field, "lt", value);
-
-        public static QrsFilter Le(string field, object? value) => Compare(field, "le", value);
-
         /// <summary><c>sw</c>: starts with (strings).</summary>
         public static QrsFilter StartsWith(string field, string value) => Compare(field, "sw", value);
 
@@ -55,9 +47,6 @@ namespace QlikActivity.Core.Qrs
 
             return new QrsFilter(expression.Trim(), compound: true);
         }
-
-        /// <summary>All of <paramref name="filters"/>; one filter is returned as it is.</summary>
-        public static QrsFilter And(params QrsFilter[] filters) => Combine("and", filters);
 
         /// <summary>Any of <paramref name="filters"/>; one filter is returned as it is.</summary>
         public static QrsFilter Or(params QrsFilter[] filters) => Combine("or", filters);

@@ -424,15 +424,6 @@ namespace QlikActivity.Core.Tests.Qrs
         }
 
         [Fact]
-        public async Task A_delete_whose_retry_finds_nothing_is_done()
-        {
-            var handler = new ScriptedHandler(n => n == 0 ? Status(503, "") : Status(404, ""));
-            using var client = Client(handler);
-            await client.DeleteAsync("user/" + Guid.NewGuid());
-            Assert.Equal(2, client.RequestCounts.Delete);
-        }
-
-        [Fact]
         public async Task A_disposed_client_says_it_is_closed()
         {
             var client = Client(new ScriptedHandler(_ => Json("{}")));
