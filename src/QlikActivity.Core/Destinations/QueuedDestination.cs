@@ -18,6 +18,7 @@ namespace QlikActivity.Core.Destinations
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
         private readonly Random _jitter = new Random();
         private Task? _loop;
+        private int _stopped;
         private long _enqueued, _sent, _failed, _retried, _dropped, _inFlight, _queueDepth;
         private string? _lastError;
 
@@ -94,7 +95,11 @@ namespace QlikActivity.Core.Destinations
                 Interlocked.Increment(ref _dropped);
             }
 
-            await OnStoppedAsync().ConfigureAwait(false);
+            // StopAsync may run more than once (Stop, then Dispose): release the resources only once.
+            if (Interlocked.Exchange(ref _stopped, 1) == 0)
+            {
+                await OnStoppedAsync().ConfigureAwait(false);
+            }
         }
 
         /// <inheritdoc />
@@ -117,7 +122,7 @@ namespace QlikActivity.Core.Destinations
         /// <summary>Whether this destination wants the event (e.g. a webhook for session starts only). Runs on the listener's thread: keep it cheap.</summary>
         protected virtual bool Accepts(UserEvent userEvent) => true;
 
-        /// <summary>Called once after the loop has ended: close connections here.</summary>
+        /// <summary>Called once, after the loop has ended, however often the destination is stopped: close connections here.</summary>
         protected virtual Task OnStoppedAsync() => Task.CompletedTask;
 
         /// <summary>Records a failure message for the statistics. It must not contain a secret.</summary>

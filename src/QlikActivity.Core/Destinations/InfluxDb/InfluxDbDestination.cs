@@ -27,7 +27,6 @@ namespace QlikActivity
         private readonly PartialDelivery _pending = new PartialDelivery();
         private MemoryStream? _gzipped;
         private long _lastTimestamp = long.MinValue;
-        private int _stopped;
 
         /// <summary>Checks the options (throws <see cref="QlikActivityException"/>) and prepares the destination; nothing is sent before <c>StartAsync</c>.</summary>
         public InfluxDbDestination(InfluxDbDestinationOptions options)
@@ -100,13 +99,9 @@ namespace QlikActivity
         /// <inheritdoc />
         protected override Task OnStoppedAsync()
         {
-            if (Interlocked.Exchange(ref _stopped, 1) == 0)
-            {
-                _client.Dispose();
-                _writer.Dispose();
-                _gzipped?.Dispose();
-            }
-
+            _client.Dispose();
+            _writer.Dispose();
+            _gzipped?.Dispose();
             return Task.CompletedTask;
         }
 

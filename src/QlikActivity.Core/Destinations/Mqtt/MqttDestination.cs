@@ -30,7 +30,6 @@ namespace QlikActivity
         private MqttConnection? _connection;
         private PendingBatch? _pending;
         private int _connectionsOpened;
-        private int _stopped;
 
         /// <summary>Checks the options and makes the destination; it connects when the listener starts it.</summary>
         public MqttDestination(MqttDestinationOptions options)
@@ -204,11 +203,6 @@ namespace QlikActivity
         /// <inheritdoc />
         protected override async Task OnStoppedAsync()
         {
-            if (Interlocked.Exchange(ref _stopped, 1) != 0)
-            {
-                return;
-            }
-
             if (_connection != null)
             {
                 await _connection.DisposeAsync().ConfigureAwait(false);

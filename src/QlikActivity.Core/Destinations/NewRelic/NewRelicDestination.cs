@@ -46,7 +46,6 @@ namespace QlikActivity
         private readonly PartialDelivery _progress = new PartialDelivery();
         private readonly MemoryStream _json = new MemoryStream();
         private readonly MemoryStream _gzipped = new MemoryStream();
-        private int _stopped;
 
         /// <summary>Checks the options (throws <see cref="QlikActivityException"/>) and prepares the destination; nothing is sent before <c>StartAsync</c>.</summary>
         public NewRelicDestination(NewRelicDestinationOptions options)
@@ -93,14 +92,10 @@ namespace QlikActivity
         /// <inheritdoc />
         protected override Task OnStoppedAsync()
         {
-            if (Interlocked.Exchange(ref _stopped, 1) == 0)
-            {
-                _client.Dispose();
-                _scrambler?.Dispose();
-                _json.Dispose();
-                _gzipped.Dispose();
-            }
-
+            _client.Dispose();
+            _scrambler?.Dispose();
+            _json.Dispose();
+            _gzipped.Dispose();
             return Task.CompletedTask;
         }
 

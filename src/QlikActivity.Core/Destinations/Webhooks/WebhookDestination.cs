@@ -29,7 +29,6 @@ namespace QlikActivity
         private readonly MessagePacer? _pacer;
         private readonly PartialDelivery _progress = new PartialDelivery();
         private readonly MemoryStream _body = new MemoryStream();
-        private int _stopped;
 
         /// <summary>Checks the options (throws <see cref="QlikActivityException"/>) and prepares the destination; nothing is sent before <c>StartAsync</c>.</summary>
         public WebhookDestination(WebhookDestinationOptions options)
@@ -87,12 +86,8 @@ namespace QlikActivity
         /// <inheritdoc />
         protected override Task OnStoppedAsync()
         {
-            if (Interlocked.Exchange(ref _stopped, 1) == 0)
-            {
-                _client.Dispose();
-                _body.Dispose();
-            }
-
+            _client.Dispose();
+            _body.Dispose();
             return Task.CompletedTask;
         }
 
