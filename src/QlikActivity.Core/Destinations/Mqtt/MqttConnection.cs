@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
@@ -15,33 +14,28 @@ using System.Threading.Tasks;
 namespace QlikActivity.Core.Destinations.Mqtt
 {
     /// <summary>
-    /// One live MQTT 3.1.1 connection: the socket (optionally TLS), a reader task for PUBACK, SUBACK,
-    /// PINGRESP and PUBLISH, a keep-alive task, and a window of QoS 1 packets in flight. Publishing
+    /// One live MQTT 3.1.1 publishing connection: the socket (optionally TLS), a reader task for
+    /// PUBACK and PINGRESP, a keep-alive task, and a window of QoS 1 packets in flight. Publishing
     /// writes into a buffer and the caller flushes it, so many packets share one socket write.
-    /// Publishing is for one caller at a time (the destination's loop); pings and acknowledgements
-    /// from other tasks share the socket through a write gate. Once it fails it stays failed: make a
-    /// new one to reconnect.
+    /// Publishing is for one caller at a time (the destination's loop); pings from the keep-alive
+    /// task share the socket through a write gate. It never subscribes, so a PUBLISH from the
+    /// broker is a protocol error. Once it fails it stays failed: make a new one to reconnect.
     /// </summary>
     internal sealed class MqttConnection : IAsyncDisposable
     {
         private const int FlushThreshold = 128 * 1024;
-        private static readonly byte[] PingRequest = { 0xC0, 0x00 };
-        private static readonly byte[] DisconnectPacket = { 0xE0, 0x00 };
+        // Encoded once: the keep-alive task writes its ping outside the publish buffer.
+        private static readonly byte[] PingRequest = Encode(MqttPacketWriter.WritePingRequest);
+        private static readonly byte[] DisconnectPacket = Encode(MqttPacketWriter.WriteDisconnect);
 
         private readonly MqttConnectionSettings _settings;
         private readonly Socket _socket;
         private readonly Stream _stream;
         private readonly MqttPacketReader _reader = new MqttPacketReader();
         private readonly PooledBufferWriter _out = new PooledBufferWriter(FlushThreshold + 8192);
-        private readonly PooledBufferWriter _acks = new PooledBufferWriter(1024);
         private readonly SemaphoreSlim _writeGate = new SemaphoreSlim(1, 1);
-        private readonly SemaphoreSlim _window;
-        private readonly object _idLock = new object();
-        private readonly PendingPublish[] _pending = new PendingPublish[MqttProtocol.MaxPacketId + 1];
-        private readonly ConcurrentDictionary<ushort, TaskCompletionSource<byte[]>> _subscriptions = new ConcurrentDictionary<ushort, TaskCompletionSource<byte[]>>();
+        private readonly MqttInFlightWindow _inFlight;
         private readonly CancellationTokenSource _closed = new CancellationTokenSource();
-        private int _nextId;
-        private int _pendingCount;
         private Exception? _failure;
         private Task _readLoop = Task.CompletedTask;
         private Task _keepAliveLoop = Task.CompletedTask;
@@ -55,8 +49,7 @@ namespace QlikActivity.Core.Destinations.Mqtt
             _settings = settings;
             _socket = socket;
             _stream = stream;
-            int window = Math.Max(1, Math.Min(settings.MaxInFlight, MqttProtocol.MaxPacketId - 1024));
-            _window = new SemaphoreSlim(window, window);
+            _inFlight = new MqttInFlightWindow(settings.MaxInFlight);
             _lastSent = _lastReceived = Stopwatch.GetTimestamp();
         }
 
@@ -68,16 +61,7 @@ namespace QlikActivity.Core.Destinations.Mqtt
         public Exception? Failure => Volatile.Read(ref _failure);
 
         /// <summary>QoS 1 packets written and not yet acknowledged.</summary>
-        public int InFlight
-        {
-            get
-            {
-                lock (_idLock)
-                {
-                    return _pendingCount;
-                }
-            }
-        }
+        public int InFlight => _inFlight.Count;
 
         /// <summary>PINGRESPs received: proof that keep-alive works.</summary>
         public long PingResponses => Interlocked.Read(ref _pingResponses);
@@ -167,14 +151,14 @@ namespace QlikActivity.Core.Destinations.Mqtt
             ushort packetId = 0;
             if (qos == MqttQualityOfService.AtLeastOnce)
             {
-                if (!_window.Wait(0))
+                if (!_inFlight.TryTakeSlot())
                 {
                     // Full window: the PUBACKs we wait for may be for packets still in our buffer.
                     await FlushAsync(cancellationToken).ConfigureAwait(false);
                     using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closed.Token);
                     try
                     {
-                        await _window.WaitAsync(linked.Token).ConfigureAwait(false);
+                        await _inFlight.TakeSlotAsync(linked.Token).ConfigureAwait(false);
                     }
                     catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                     {
@@ -183,7 +167,11 @@ namespace QlikActivity.Core.Destinations.Mqtt
                     }
                 }
 
-                packetId = Register(delivery, slot);
+                ThrowIfFailed();
+                if (!_inFlight.TryRegister(delivery, slot, out packetId))
+                {
+                    ThrowIfFailed();
+                }
             }
 
             MqttPacketWriter.WritePublish(_out, topic, payload.Span, qos, packetId, duplicate && qos != MqttQualityOfService.AtMostOnce);
@@ -204,23 +192,6 @@ namespace QlikActivity.Core.Destinations.Mqtt
 
             await WriteAsync(_out, cancellationToken).ConfigureAwait(false);
             _out.Clear();
-        }
-
-        /// <summary>Subscribes to one topic filter and waits for the SUBACK (used by subscribers in tests).</summary>
-        public async Task SubscribeAsync(string topicFilter, MqttQualityOfService qos, CancellationToken cancellationToken)
-        {
-            ushort id = Register(null, -1);
-            var granted = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
-            _subscriptions[id] = granted;
-            using var packet = new PooledBufferWriter(256);
-            MqttPacketWriter.WriteSubscribe(packet, id, topicFilter, qos);
-            await WriteAsync(packet, cancellationToken).ConfigureAwait(false);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closed.Token);
-            var codes = await WaitAsync(granted.Task, linked.Token).ConfigureAwait(false);
-            if (codes.Length != 1 || codes[0] == MqttProtocol.SubscribeFailure)
-            {
-                throw new MqttConnectionException(MqttConnectionFailure.Refused, $"The MQTT broker {Endpoint} refused the subscription to '{topicFilter}'.");
-            }
         }
 
         /// <summary>Sends DISCONNECT (a clean goodbye) and closes the socket.</summary>
@@ -256,7 +227,6 @@ namespace QlikActivity.Core.Destinations.Mqtt
         {
             await DisconnectAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
             _out.Dispose();
-            _acks.Dispose();
         }
 
         /// <summary>Closes the connection because of <paramref name="reason"/>; everyone waiting learns it.</summary>
@@ -287,35 +257,7 @@ namespace QlikActivity.Core.Destinations.Mqtt
             }
 
             _socket.Dispose();
-
-            var waiting = new HashSet<MqttBatchDelivery>();
-            lock (_idLock)
-            {
-                for (int id = 1; id < _pending.Length; id++)
-                {
-                    if (_pending[id].InUse)
-                    {
-                        if (_pending[id].Delivery is { } d)
-                        {
-                            waiting.Add(d);
-                        }
-
-                        _pending[id] = default;
-                    }
-                }
-
-                _pendingCount = 0;
-            }
-
-            foreach (var delivery in waiting)
-            {
-                delivery.Fail(failure);
-            }
-
-            foreach (var subscription in _subscriptions.Values)
-            {
-                subscription.TrySetException(failure);
-            }
+            _inFlight.FailAll(failure);
         }
 
         private async Task HandshakeAsync(CancellationToken cancellationToken)
@@ -397,12 +339,6 @@ namespace QlikActivity.Core.Destinations.Mqtt
                     {
                         Handle(packet);
                     }
-
-                    if (_acks.WrittenCount > 0)
-                    {
-                        await WriteAsync(_acks, _closed.Token).ConfigureAwait(false);
-                        _acks.Clear();
-                    }
                 }
             }
             catch (Exception ex)
@@ -416,7 +352,7 @@ namespace QlikActivity.Core.Destinations.Mqtt
             switch (packet.Type)
             {
                 case MqttPacketType.PubAck:
-                    Acknowledge(packet.ReadPacketId());
+                    _inFlight.Acknowledge(packet.ReadPacketId());
                     break;
                 case MqttPacketType.PingResp:
                     if (packet.Body.Length != 0)
@@ -426,28 +362,6 @@ namespace QlikActivity.Core.Destinations.Mqtt
 
                     Volatile.Write(ref _pingSentAt, 0);
                     Interlocked.Increment(ref _pingResponses);
-                    break;
-                case MqttPacketType.SubAck:
-                    ushort id = packet.ReadSubAck(out var codes);
-                    Release(id);
-                    if (_subscriptions.TryRemove(id, out var waiter))
-                    {
-                        waiter.TrySetResult(codes);
-                    }
-
-                    break;
-                case MqttPacketType.Publish:
-                    string topic = packet.ReadPublish(out ushort packetId, out var payload);
-                    _settings.OnMessage?.Invoke(new MqttReceivedMessage(topic, payload.ToArray(), packet.PublishQos, packet.PublishDuplicate));
-                    if (packet.PublishQos == MqttQualityOfService.AtLeastOnce)
-                    {
-                        MqttPacketWriter.WritePubAck(_acks, packetId);
-                    }
-                    else if (packet.PublishQos != MqttQualityOfService.AtMostOnce)
-                    {
-                        throw new MqttProtocolException("the broker sent a QoS 2 PUBLISH, which this client never asks for");
-                    }
-
                     break;
                 default:
                     throw new MqttProtocolException($"the broker sent an unexpected {packet.Type}");
@@ -535,59 +449,6 @@ namespace QlikActivity.Core.Destinations.Mqtt
             }
         }
 
-        private ushort Register(MqttBatchDelivery? delivery, int slot)
-        {
-            lock (_idLock)
-            {
-                ThrowIfFailed();
-                for (int tries = 0; tries < MqttProtocol.MaxPacketId; tries++)
-                {
-                    _nextId = _nextId >= MqttProtocol.MaxPacketId ? 1 : _nextId + 1;
-                    if (!_pending[_nextId].InUse)
-                    {
-                        delivery?.Expect();
-                        _pending[_nextId] = new PendingPublish(delivery, slot);
-                        _pendingCount++;
-                        return (ushort)_nextId;
-                    }
-                }
-            }
-
-            throw new InvalidOperationException("All 65535 MQTT packet ids are in use.");
-        }
-
-        private void Acknowledge(ushort packetId)
-        {
-            PendingPublish entry;
-            lock (_idLock)
-            {
-                entry = _pending[packetId];
-                if (!entry.InUse || entry.Slot < 0)
-                {
-                    // A PUBACK for nothing we sent (e.g. a late duplicate): harmless, ignore it.
-                    return;
-                }
-
-                _pending[packetId] = default;
-                _pendingCount--;
-            }
-
-            _window.Release();
-            entry.Delivery?.Acknowledge(entry.Slot);
-        }
-
-        private void Release(ushort packetId)
-        {
-            lock (_idLock)
-            {
-                if (_pending[packetId].InUse)
-                {
-                    _pending[packetId] = default;
-                    _pendingCount--;
-                }
-            }
-        }
-
         private void ThrowIfFailed()
         {
             if (Volatile.Read(ref _failure) is { } failure)
@@ -596,26 +457,14 @@ namespace QlikActivity.Core.Destinations.Mqtt
             }
         }
 
-        private static async Task<T> WaitAsync<T>(Task<T> task, CancellationToken cancellationToken)
-        {
-            if (!task.IsCompleted)
-            {
-                var cancelled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-                using (cancellationToken.Register(() => cancelled.TrySetResult(true)))
-                {
-                    await Task.WhenAny(task, cancelled.Task).ConfigureAwait(false);
-                }
-            }
-
-            if (!task.IsCompleted)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-            }
-
-            return await task.ConfigureAwait(false);
-        }
-
         private static double Seconds(long stopwatchTicks) => (double)stopwatchTicks / Stopwatch.Frequency;
+
+        private static byte[] Encode(Action<PooledBufferWriter> write)
+        {
+            using var packet = new PooledBufferWriter(16);
+            write(packet);
+            return packet.WrittenMemory.ToArray();
+        }
 
         private static byte[] PasswordBytes(SecureString? password)
         {
@@ -645,22 +494,5 @@ namespace QlikActivity.Core.Destinations.Mqtt
             MqttConnectionException m => m.Message,
             _ => ex.Message,
         };
-
-        private readonly struct PendingPublish
-        {
-            public PendingPublish(MqttBatchDelivery? delivery, int slot)
-            {
-                Delivery = delivery;
-                Slot = slot;
-                InUse = true;
-            }
-
-            public MqttBatchDelivery? Delivery { get; }
-
-            /// <summary>The batch slot, or -1 for a SUBSCRIBE.</summary>
-            public int Slot { get; }
-
-            public bool InUse { get; }
-        }
     }
 }

@@ -1,6 +1,5 @@
 using System;
 using System.Security;
-using System.Text;
 
 namespace QlikActivity.Core.Destinations.Mqtt
 {
@@ -25,27 +24,6 @@ namespace QlikActivity.Core.Destinations.Mqtt
         /// <summary>QoS 1 PUBLISH packets sent but not yet acknowledged, at most.</summary>
         public int MaxInFlight { get; set; } = 1000;
 
-        /// <summary>Called on the reader thread for each PUBLISH the broker sends (subscribers only).</summary>
-        public Action<MqttReceivedMessage>? OnMessage { get; set; }
-
         public string Endpoint => $"{(UseTls ? "mqtts" : "mqtt")}://{Host}:{Port}";
-    }
-
-    /// <summary>A PUBLISH received from the broker.</summary>
-    internal sealed class MqttReceivedMessage
-    {
-        public MqttReceivedMessage(string topic, byte[] payload, MqttQualityOfService qos, bool duplicate)
-        {
-            Topic = topic;
-            Payload = payload;
-            Qos = qos;
-            Duplicate = duplicate;
-        }
-
-        public string Topic { get; }
-        public byte[] Payload { get; }
-        public MqttQualityOfService Qos { get; }
-        public bool Duplicate { get; }
-        public string PayloadText => Encoding.UTF8.GetString(Payload);
     }
 }

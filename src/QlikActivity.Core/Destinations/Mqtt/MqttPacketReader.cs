@@ -1,5 +1,4 @@
 using System;
-using System.Text;
 
 namespace QlikActivity.Core.Destinations.Mqtt
 {
@@ -47,63 +46,6 @@ namespace QlikActivity.Core.Destinations.Mqtt
             return (ushort)((b[0] << 8) | b[1]);
         }
 
-        /// <summary>SUBACK (section 3.9): packet id, then one return code per filter (0, 1, 2 or 0x80 for failure).</summary>
-        public ushort ReadSubAck(out byte[] returnCodes)
-        {
-            if (Type != MqttPacketType.SubAck || Body.Length < 3)
-            {
-                throw new MqttProtocolException("SUBACK must carry a packet id and at least one return code.");
-            }
-
-            var b = Body.Span;
-            returnCodes = b.Slice(2).ToArray();
-            return (ushort)((b[0] << 8) | b[1]);
-        }
-
-        public MqttQualityOfService PublishQos => (MqttQualityOfService)((Flags >> 1) & 0x03);
-
-        public bool PublishDuplicate => (Flags & 0x08) != 0;
-
-        public bool PublishRetain => (Flags & 0x01) != 0;
-
-        /// <summary>PUBLISH (section 3.3): topic, packet id when QoS &gt; 0, and the payload (a slice of <see cref="Body"/>).</summary>
-        public string ReadPublish(out ushort packetId, out ReadOnlyMemory<byte> payload)
-        {
-            if (Type != MqttPacketType.Publish)
-            {
-                throw new MqttProtocolException($"Expected PUBLISH, got {Type}.");
-            }
-
-            var b = Body.Span;
-            if (b.Length < 2)
-            {
-                throw new MqttProtocolException("PUBLISH is too short for its topic length.");
-            }
-
-            int topicLength = (b[0] << 8) | b[1];
-            int at = 2 + topicLength;
-            bool hasId = PublishQos != MqttQualityOfService.AtMostOnce;
-            if (b.Length < at + (hasId ? 2 : 0))
-            {
-                throw new MqttProtocolException("PUBLISH is shorter than its topic and packet id.");
-            }
-
-            string topic = Utf8(b.Slice(2, topicLength));
-            packetId = 0;
-            if (hasId)
-            {
-                packetId = (ushort)((b[at] << 8) | b[at + 1]);
-                at += 2;
-                if (packetId == 0)
-                {
-                    throw new MqttProtocolException("PUBLISH with QoS > 0 has packet id 0.");
-                }
-            }
-
-            payload = Body.Slice(at);
-            return topic;
-        }
-
         private void Expect(MqttPacketType type, int bodyLength)
         {
             if (Type != type)
@@ -115,15 +57,6 @@ namespace QlikActivity.Core.Destinations.Mqtt
             {
                 throw new MqttProtocolException($"{type} must have a remaining length of {bodyLength}, not {Body.Length}.");
             }
-        }
-
-        private static string Utf8(ReadOnlySpan<byte> bytes)
-        {
-#if NET8_0_OR_GREATER
-            return Encoding.UTF8.GetString(bytes);
-#else
-            return Encoding.UTF8.GetString(bytes.ToArray());
-#endif
         }
     }
 

@@ -200,39 +200,6 @@ namespace QlikActivity.Core.Destinations.Mqtt
             output.Advance(total);
         }
 
-        /// <summary>PUBACK (section 3.4): <c>40 02 id-msb id-lsb</c>.</summary>
-        public static void WritePubAck(IBufferWriter<byte> output, ushort packetId)
-        {
-            var span = output.GetSpan(4);
-            span[0] = 0x40;
-            span[1] = 0x02;
-            WriteUInt16(span, 2, packetId);
-            output.Advance(4);
-        }
-
-        /// <summary>SUBSCRIBE (section 3.8): first byte 0x82 (reserved bits 0010), packet id, one filter and its requested QoS.</summary>
-        public static void WriteSubscribe(IBufferWriter<byte> output, ushort packetId, string topicFilter, MqttQualityOfService qos)
-        {
-            if (packetId == 0)
-            {
-                throw new ArgumentException("SUBSCRIBE needs a packet id of 1..65535.", nameof(packetId));
-            }
-
-            var filter = EncodeString(topicFilter, "topic filter");
-            if (filter.Length == 0)
-            {
-                throw new ArgumentException("An MQTT topic filter must not be empty.", nameof(topicFilter));
-            }
-
-            int remaining = 2 + 2 + filter.Length + 1;
-            var span = Begin(output, 0x82, remaining, out int total);
-            int at = total - remaining;
-            at = WriteUInt16(span, at, packetId);
-            at = WriteField(span, at, filter);
-            span[at] = (byte)qos;
-            output.Advance(total);
-        }
-
         /// <summary>PINGREQ (section 3.12): <c>C0 00</c>.</summary>
         public static void WritePingRequest(IBufferWriter<byte> output) => WriteEmpty(output, 0xC0);
 

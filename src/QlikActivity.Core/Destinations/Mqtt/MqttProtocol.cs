@@ -63,9 +63,6 @@ namespace QlikActivity.Core.Destinations.Mqtt
         /// <summary>Packet identifiers are 1..65535; 0 is not allowed.</summary>
         public const int MaxPacketId = 65_535;
 
-        /// <summary>SUBACK's failure return code.</summary>
-        public const byte SubscribeFailure = 0x80;
-
         /// <summary>What a CONNACK refusal means, in words an admin can act on.</summary>
         public static string Describe(MqttConnectReturnCode code) => code switch
         {

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text;
 using QlikActivity.Core.Destinations.Mqtt;
+using QlikActivity.Core.Tests.Destinations.Mqtt.Support;
 using Xunit;
 
 namespace QlikActivity.Core.Tests.Destinations.Mqtt

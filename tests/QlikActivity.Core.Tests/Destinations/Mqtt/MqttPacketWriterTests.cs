@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using System.Text;
 using QlikActivity.Core.Destinations.Mqtt;
+using QlikActivity.Core.Tests.Destinations.Mqtt.Support;
 using Xunit;
 
 namespace QlikActivity.Core.Tests.Destinations.Mqtt
@@ -137,11 +138,11 @@ namespace QlikActivity.Core.Tests.Destinations.Mqtt
         public void PubAck_Subscribe_PingReq_and_Disconnect()
         {
             using var output = new PooledBufferWriter();
-            MqttPacketWriter.WritePubAck(output, 0x0102);
+            MqttSubscriberPackets.WritePubAck(output, 0x0102);
             Assert.Equal("40 02 01 02", Hex(output.WrittenSpan));
 
             output.Clear();
-            MqttPacketWriter.WriteSubscribe(output, 1, "a/#", MqttQualityOfService.AtLeastOnce);
+            MqttSubscriberPackets.WriteSubscribe(output, 1, "a/#", MqttQualityOfService.AtLeastOnce);
             // 82: SUBSCRIBE with its reserved flags 0010.
             Assert.Equal("82 08 00 01 00 03 61 2F 23 01", Hex(output.WrittenSpan));
 

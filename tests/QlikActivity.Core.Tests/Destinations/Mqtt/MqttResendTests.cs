@@ -106,7 +106,7 @@ namespace QlikActivity.Core.Tests.Destinations.Mqtt
                                     Publishes.Enqueue(new Received(connection, topic, TestEvents.NumberOf(payload.ToArray()), packet.PublishDuplicate));
                                     if (publishes <= _ackLimit(connection))
                                     {
-                                        MqttPacketWriter.WritePubAck(output, id);
+                                        MqttSubscriberPackets.WritePubAck(output, id);
                                     }
 
                                     break;
