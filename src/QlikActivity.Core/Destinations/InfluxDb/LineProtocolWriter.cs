@@ -198,14 +198,6 @@ namespace QlikActivity.Core.Destinations.InfluxDb
             Append((byte)'"');
         }
 
-        /// <summary>Adds an integer field (<c>42i</c>).</summary>
-        public void IntegerField(string key, long value)
-        {
-            BeginField(key);
-            WriteInteger(value);
-            Append((byte)'i');
-        }
-
         /// <summary>Ends the point with a timestamp in the precision the request names.</summary>
         public void EndPoint(long timestamp)
         {

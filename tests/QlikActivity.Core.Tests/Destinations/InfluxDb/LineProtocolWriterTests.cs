@@ -26,10 +26,10 @@ namespace QlikActivity.Core.Tests.Destinations.InfluxDb
             {
                 w.BeginPoint("weather");
                 w.Tag("location", "us-midwest");
-                w.IntegerField("temperature", 82);
+                w.StringField("temperature", "82");
                 w.EndPoint(1465839830100400200);
             });
-            Assert.Equal("weather,location=us-midwest temperature=82i 1465839830100400200\n", line);
+            Assert.Equal("weather,location=us-midwest temperature=\"82\" 1465839830100400200\n", line);
         }
 
         [Fact]
@@ -38,10 +38,10 @@ namespace QlikActivity.Core.Tests.Destinations.InfluxDb
             string line = Point(w =>
             {
                 w.BeginPoint("wea ther,now=x");
-                w.IntegerField("t", 1);
+                w.StringField("t", "1");
                 w.EndPoint();
             });
-            Assert.Equal("wea\\ ther\\,now=x t=1i\n", line);
+            Assert.Equal("wea\\ ther\\,now=x t=\"1\"\n", line);
         }
 
         [Fact]
@@ -52,10 +52,10 @@ namespace QlikActivity.Core.Tests.Destinations.InfluxDb
                 w.BeginPoint("weather");
                 w.Tag("location place", "us,midwest");
                 w.Tag("a=b", "c=d e");
-                w.IntegerField("temperature", 82);
+                w.StringField("temperature", "82");
                 w.EndPoint();
             });
-            Assert.Equal("weather,location\\ place=us\\,midwest,a\\=b=c\\=d\\ e temperature=82i\n", line);
+            Assert.Equal("weather,location\\ place=us\\,midwest,a\\=b=c\\=d\\ e temperature=\"82\"\n", line);
         }
 
         [Fact]
@@ -64,10 +64,10 @@ namespace QlikActivity.Core.Tests.Destinations.InfluxDb
             string line = Point(w =>
             {
                 w.BeginPoint("m");
-                w.IntegerField("temp erature,x=y", 1);
+                w.StringField("temp erature,x=y", "1");
                 w.EndPoint();
             });
-            Assert.Equal("m temp\\ erature\\,x\\=y=1i\n", line);
+            Assert.Equal("m temp\\ erature\\,x\\=y=\"1\"\n", line);
         }
 
         [Fact]
@@ -156,19 +156,20 @@ namespace QlikActivity.Core.Tests.Destinations.InfluxDb
             Assert.Equal("m,userFull=LAB\\anna\\ smith,emptySecond=LAB userFull=\"LAB\\\\an\\\"na\"\n", line);
         }
 
-        [Fact]
-        public void Integers_carry_the_i_suffix_including_extremes()
+        [Theory]
+        [InlineData(0L, "0")]
+        [InlineData(-5L, "-5")]
+        [InlineData(long.MaxValue, "9223372036854775807")]
+        [InlineData(long.MinValue, "-9223372036854775808")]
+        public void Timestamps_are_whole_numbers_including_negative_and_extreme_ones(long timestamp, string expected)
         {
             string line = Point(w =>
             {
                 w.BeginPoint("m");
-                w.IntegerField("zero", 0);
-                w.IntegerField("neg", -42);
-                w.IntegerField("max", long.MaxValue);
-                w.IntegerField("min", long.MinValue);
-                w.EndPoint(-5);
+                w.StringField("s", "x");
+                w.EndPoint(timestamp);
             });
-            Assert.Equal("m zero=0i,neg=-42i,max=9223372036854775807i,min=-9223372036854775808i -5\n", line);
+            Assert.Equal("m s=\"x\" " + expected + "\n", line);
         }
 
         [Fact]
@@ -236,13 +237,13 @@ namespace QlikActivity.Core.Tests.Destinations.InfluxDb
         {
             using var w = new LineProtocolWriter();
             w.BeginPoint("ok");
-            w.IntegerField("f", 1);
+            w.StringField("f", "1");
             w.EndPoint();
             w.BeginPoint("broken");
             w.Tag("t", "v");
             Assert.Throws<InvalidOperationException>(() => w.EndPoint());
             w.AbandonPoint();
-            Assert.Equal("ok f=1i\n", Text(w));
+            Assert.Equal("ok f=\"1\"\n", Text(w));
             Assert.Equal(1, w.PointCount);
         }
 
@@ -251,7 +252,7 @@ namespace QlikActivity.Core.Tests.Destinations.InfluxDb
         {
             using var w = new LineProtocolWriter();
             w.BeginPoint("m");
-            w.IntegerField("f", 1);
+            w.StringField("f", "1");
             Assert.Throws<InvalidOperationException>(() => w.Tag("late", "x"));
         }
 
@@ -275,9 +276,9 @@ namespace QlikActivity.Core.Tests.Destinations.InfluxDb
             w.Clear();
             Assert.Equal(0, w.Length);
             w.BeginPoint("n");
-            w.IntegerField("f", 2);
+            w.StringField("f", "2");
             w.EndPoint();
-            Assert.Equal("n f=2i\n", Text(w));
+            Assert.Equal("n f=\"2\"\n", Text(w));
         }
     }
 }
