@@ -39,7 +39,6 @@ namespace QlikActivity.Core.Qrs
         private readonly string _endpoint;
         private readonly string? _xQlikUser;
         private readonly QrsSecret? _jwt;
-        private readonly string? _virtualProxy;
         private readonly ServerCertificateValidator? _validator;
         private readonly X509Certificate2? _clientCertificate;
         private readonly QrsRetryPolicy _retry;
@@ -52,7 +51,6 @@ namespace QlikActivity.Core.Qrs
             BaseUri = options.BaseUri;
             _qrsBase = new Uri(BaseUri, "qrs/");
             _endpoint = BaseUri.Authority;
-            _virtualProxy = options.NormalizedVirtualProxy;
             _validator = validator;
             _clientCertificate = clientCertificate;
             _timeout = options.Timeout;
@@ -70,7 +68,7 @@ namespace QlikActivity.Core.Qrs
                 User = options.UserDirectory.Trim() + "\\" + options.UserId.Trim();
             }
 
-            _failures = new QrsFailures(_endpoint, _virtualProxy, _jwt != null, JwtExpires, User, clientCertificate, validator, _timeout);
+            _failures = new QrsFailures(_endpoint, options.NormalizedVirtualProxy, _jwt != null, JwtExpires, User, clientCertificate, validator, _timeout);
             _http = new HttpClient(handler, disposeHandler: true) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
         }
 

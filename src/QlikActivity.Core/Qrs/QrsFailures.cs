@@ -211,6 +211,7 @@ namespace QlikActivity.Core.Qrs
             Failure(target, QrsErrorIds.Timeout, OperationErrorCategory.OperationTimeout,
                 $"{_endpoint} did not answer {target} within {_timeout.TotalSeconds:0.#} s. Raise -TimeoutSec if the repository is slow.", inner);
 
+        /// <summary>A failure of <paramref name="target"/> that has no response to quote.</summary>
         public static QrsException Failure(QrsClient.RequestTarget target, string errorId, OperationErrorCategory category, string message, Exception? inner) =>
             new QrsException(message, errorId, category, target.Method.Method, target.DisplayPath, null, null, inner);
 
@@ -229,6 +230,7 @@ namespace QlikActivity.Core.Qrs
             return null;
         }
 
+        /// <summary>The root cause, whose message usually says most (e.g. the socket error under an HttpRequestException).</summary>
         public static Exception Innermost(Exception ex)
         {
             var e = ex;

@@ -111,32 +111,7 @@ namespace QlikActivity.Core.Destinations.Mqtt
                     throw new OperationCanceledException(cancellationToken);
                 }
 
-                if (timeout.IsCancellationRequested)
-                {
-                    throw new MqttConnectionException(MqttConnectionFailure.Timeout,
-                        $"Timed out after {settings.ConnectTimeout.TotalSeconds:0.#} s {stage} the MQTT broker {settings.Endpoint}.", ex);
-                }
-
-                if (validator?.LastFailure is { } tlsFailure)
-                {
-                    throw new MqttConnectionException(MqttConnectionFailure.Tls,
-                        $"The MQTT broker {settings.Endpoint} is not trusted: {tlsFailure}.", ex);
-                }
-
-                if (ex is AuthenticationException)
-                {
-                    throw new MqttConnectionException(MqttConnectionFailure.Tls,
-                        $"TLS with the MQTT broker {settings.Endpoint} failed: {ex.Message}", ex);
-                }
-
-                if (ex is MqttProtocolException)
-                {
-                    throw new MqttConnectionException(MqttConnectionFailure.Protocol,
-                        $"The MQTT broker {settings.Endpoint} answered CONNECT with something that is not MQTT 3.1.1: {ex.Message}", ex);
-                }
-
-                throw new MqttConnectionException(stage == "connecting" ? MqttConnectionFailure.Unreachable : MqttConnectionFailure.Lost,
-                    $"Cannot reach the MQTT broker {settings.Endpoint} ({stage}): {Explain(ex)}", ex);
+                throw MqttConnectionException.ForOpen(ex, settings, stage, timeout.IsCancellationRequested, validator?.LastFailure);
             }
         }
 
@@ -170,6 +145,7 @@ namespace QlikActivity.Core.Destinations.Mqtt
                 ThrowIfFailed();
                 if (!_inFlight.TryRegister(delivery, slot, out packetId))
                 {
+                    // Only Fail closes the window, and it records the failure first.
                     ThrowIfFailed();
                 }
             }

@@ -21,7 +21,7 @@ namespace QlikActivity.Core.Destinations.Mqtt
 
         public MqttInFlightWindow(int maxInFlight)
         {
-            // Leave ids free so a late PUBACK for an old id cannot be taken for a new packet.
+            // Fewer slots than packet ids, so a taken slot always finds a free id.
             int window = Math.Max(1, Math.Min(maxInFlight, MqttProtocol.MaxPacketId - 1024));
             _slots = new SemaphoreSlim(window, window);
         }
