@@ -99,7 +99,7 @@ namespace QlikActivity.Benchmarks
             await sender.ConfigureAwait(false);
             var s = listener.Statistics!;
             Heading("Listener statistics");
-            Console.WriteLine($"  received {s.Received}, parsed {s.Parsed}, rejected {s.Rejected}, excluded {s.Excluded}, emitted {s.Emitted}, dropped {s.DroppedSource + s.DroppedQueueFull}");
+            Console.WriteLine($"  {s}");
             return 0;
         }
 

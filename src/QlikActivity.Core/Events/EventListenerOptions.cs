@@ -62,5 +62,46 @@ namespace QlikActivity.Core.Events
 
         /// <summary>How long destinations may take to deliver what they hold when the listener stops.</summary>
         public TimeSpan DestinationDrainTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+        /// <summary>
+        /// Throws a <see cref="QlikActivityException"/> (error id <c>InvalidListenerOption</c>) naming the
+        /// first value out of range. The listener calls it before it binds; whether the address is one
+        /// of this machine only binding can tell.
+        /// </summary>
+        public void Validate()
+        {
+            if (Port < 0 || Port > 65535)
+            {
+                throw Invalid($"The port {Port} is not between 1 and 65535.");
+            }
+
+            if (ReceiveBufferSize < 4096)
+            {
+                throw Invalid($"The receive buffer of {ReceiveBufferSize} bytes is too small (at least 4096).");
+            }
+
+            if (QueueCapacity < 16)
+            {
+                throw Invalid($"The queue capacity {QueueCapacity} is too small (at least 16).");
+            }
+
+            if (PipelineCapacity < 1)
+            {
+                throw Invalid("The pipeline capacity must be at least 1.");
+            }
+
+            if (Count.HasValue && Count.Value < 1)
+            {
+                throw Invalid("-Count must be at least 1.");
+            }
+
+            if (Timeout.HasValue && Timeout.Value <= TimeSpan.Zero)
+            {
+                throw Invalid("-Timeout must be positive.");
+            }
+
+            static QlikActivityException Invalid(string message) =>
+                new QlikActivityException(message, "InvalidListenerOption", OperationErrorCategory.InvalidArgument);
+        }
     }
 }

@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
 
 namespace QlikActivity
 {
@@ -94,7 +96,52 @@ namespace QlikActivity
         /// <summary>True for the summary written when the listener has stopped.</summary>
         public bool IsFinal { get; set; }
 
+        /// <summary>The counters in brief, as a table cell or <c>"$statistics"</c> shows them.</summary>
         public override string ToString() =>
             $"Received {Received}, parsed {Parsed}, rejected {Rejected}, excluded {Excluded}, emitted {Emitted}, dropped {DroppedSource + DroppedQueueFull}";
+
+        /// <summary>
+        /// Every counter in one sentence (invariant culture), as the listener writes it to the verbose
+        /// stream: <c>Listener after 00:00:05: received ...</c> while it runs, <c>Listener stopped after ...</c>
+        /// at the end, with the kernel's drops, the reject reasons and each destination when there are any.
+        /// </summary>
+        public string ToSummaryLine()
+        {
+            var c = CultureInfo.InvariantCulture;
+            string rejected = string.Join(", ", RejectedByReason.Where(p => p.Value > 0).Select(p => $"{p.Key} {p.Value.ToString("N0", c)}"));
+            string text = string.Format(
+                c,
+                "{0} after {1:hh\\:mm\\:ss}: received {2:N0}, parsed {3:N0}, emitted {4:N0} ({5:N1}/s), excluded {6:N0}, rejected {7:N0}{8}, dropped {9:N0} (not allowed source) + {10:N0} (queue full), queue {11:N0}, pipeline backlog {12:N0}, pipeline dropped {13:N0}",
+                IsFinal ? "Listener stopped" : "Listener",
+                Duration,
+                Received,
+                Parsed,
+                Emitted,
+                EventsPerSecond,
+                Excluded,
+                Rejected,
+                rejected.Length > 0 ? " (" + rejected + ")" : "",
+                DroppedSource,
+                DroppedQueueFull,
+                QueueBacklog,
+                PipelineBacklog,
+                PipelineDropped);
+            if (KernelDropped.HasValue)
+            {
+                text += string.Format(c, ", dropped by the kernel before reading {0:N0}", KernelDropped.Value);
+            }
+
+            if (DiscardedAtStop > 0)
+            {
+                text += string.Format(c, ", discarded at stop {0:N0}", DiscardedAtStop);
+            }
+
+            foreach (var d in Destinations)
+            {
+                text += string.Format(c, "; {0}: sent {1:N0}, dropped {2:N0}, queued {3:N0}", d.Name, d.Sent, d.Dropped, d.QueueDepth);
+            }
+
+            return text + ".";
+        }
     }
 }

@@ -406,7 +406,7 @@ namespace QlikActivity.Core.Tests.Events
             {
                 var host = new RecordingHost();
                 using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-                int granted = EventListener.SetReceiveBuffer(socket, size, host);
+                int granted = UdpReceiver.SetReceiveBuffer(socket, size, host);
                 return (host, granted);
             }
         }
