@@ -46,58 +46,8 @@ namespace QlikActivity.Core.Activity
                 throw new ArgumentNullException(nameof(host));
             }
 
-            Validate(request ?? throw new ArgumentNullException(nameof(request)));
+            (request ?? throw new ArgumentNullException(nameof(request))).Validate();
             return RunIterator(host, request);
-        }
-
-        internal static void Validate(ActivityBucketRequest request)
-        {
-            string name = request.PropertyName?.Trim() ?? "";
-            if (name.Length == 0)
-            {
-                throw Invalid("The custom property needs a name (-Name).");
-            }
-
-            if (name.Length > CustomPropertyDefinitionCheck.MaximumNameLength)
-            {
-                throw Invalid($"A custom property name has at most {CustomPropertyDefinitionCheck.MaximumNameLength} characters; '{name}' has {name.Length}.");
-            }
-
-            if (request.BatchSize < 1 || request.BatchSize > ActivityBucketRequest.MaximumBatchSize)
-            {
-                throw Invalid($"The batch size {request.BatchSize} is outside 1-{ActivityBucketRequest.MaximumBatchSize}.");
-            }
-
-            if (request.ThrottleLimit < 1 || request.ThrottleLimit > ActivityBucketRequest.MaximumThrottleLimit)
-            {
-                throw Invalid($"The throttle limit {request.ThrottleLimit} is outside 1-{ActivityBucketRequest.MaximumThrottleLimit}.");
-            }
-
-            if (request.BatchSleep < TimeSpan.Zero || request.UserSleep < TimeSpan.Zero)
-            {
-                throw Invalid("A sleep cannot be negative.");
-            }
-
-            if (request.MaximumConflictAttempts < 1)
-            {
-                throw Invalid("At least one write attempt per user is needed.");
-            }
-
-            bool hasValue = !string.IsNullOrEmpty(request.NoActivityValue);
-            if (request.NoActivityAction == NoActivityAction.SetValue && !hasValue)
-            {
-                throw Invalid("-NoActivityAction SetValue needs the value to set: pass -NoActivityValue, e.g. 'Never'.");
-            }
-
-            if (request.NoActivityAction != NoActivityAction.SetValue && hasValue)
-            {
-                throw Invalid($"-NoActivityValue '{request.NoActivityValue}' is only used with -NoActivityAction SetValue, not {request.NoActivityAction}.");
-            }
-
-            if (hasValue && request.Buckets.Labels.Contains(request.NoActivityValue!, StringComparer.OrdinalIgnoreCase))
-            {
-                throw Invalid($"-NoActivityValue '{request.NoActivityValue}' is a bucket: users without any known activity would look like users active {request.NoActivityValue} days ago. Choose a word such as 'Never'.");
-            }
         }
 
         private static IEnumerable<object> RunIterator(IOperationHost host, ActivityBucketRequest request)
@@ -1048,8 +998,5 @@ namespace QlikActivity.Core.Activity
                 // Its failure is reported elsewhere, or it was cancelled on purpose.
             }
         }
-
-        private static QlikActivityException Invalid(string message) =>
-            new QlikActivityException(message, InvalidRequestErrorId, OperationErrorCategory.InvalidArgument);
     }
 }
