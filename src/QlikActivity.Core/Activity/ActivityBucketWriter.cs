@@ -62,76 +62,29 @@ namespace QlikActivity.Core.Activity
                 CustomPropertyDefinitionCheck.ChoiceValuesFor(request.Buckets.Labels, request.NoActivityValue));
 
             // 1. The definition, read only: a wrong one stops the run before anything is written.
-            var existing = ReadDefinition(client, name, token);
-            IReadOnlyList<string> differences = existing != null ? check.Differences(existing) : Array.Empty<string>();
-            if (existing != null && differences.Count > 0)
-            {
-                string listed = string.Join("; ", differences);
-                if (!check.CanReplace(existing))
-                {
-                    throw new QlikActivityException(
-                        $"The custom property '{name}' exists but cannot hold activity buckets: {listed}. -Force does not change a value type; choose another -Name.",
-                        DefinitionMismatchErrorId, OperationErrorCategory.InvalidData);
-                }
-
-                if (!request.Force)
-                {
-                    throw new QlikActivityException(
-                        $"The custom property '{name}' exists but differs from what the buckets need: {listed}. Nothing was written. Run again with -Force to replace its choice values with {string.Join(", ", check.ChoiceValues)} (and apply it to User objects), or choose another -Name.",
-                        DefinitionMismatchErrorId, OperationErrorCategory.InvalidData);
-                }
-            }
-
-            Guid existingId = existing != null ? IdOf(existing) : Guid.Empty;
-            string definitionName = existing != null && existing["name"] is JsonValue nv && nv.TryGetValue(out string? n) ? n : name;
-            host.WriteVerbose(existing == null
-                ? $"The custom property '{name}' does not exist yet: it will be created with the choice values {string.Join(", ", check.ChoiceValues)}."
-                : differences.Count == 0
-                    ? $"The custom property '{definitionName}' exists with the right choice values."
-                    : $"The custom property '{definitionName}' differs ({string.Join("; ", differences)}); -Force replaces it.");
+            var definition = BucketPropertyDefinition.Read(client, check, token);
+            definition.EnsureUsable(request.Force);
+            string definitionName = definition.Name;
+            host.WriteVerbose(definition.Describe());
 
             // 2. Who is in scope, their current values, and their activity.
-            var scope = ReadScope(host, request, existingId, definitionName, token);
+            var scope = ReadScope(host, request, definition.Id, definitionName, token);
 
             // 3. Create or replace the definition (ShouldProcess: -WhatIf shows it, -Confirm asks).
-            Guid definitionId = existingId;
-            if (existing == null)
+            if (!definition.NeedsWrite)
             {
-                string action = $"Create a custom property for User objects with the choice values {string.Join(", ", check.ChoiceValues)}";
-                if (host.ShouldProcess($"Custom property '{name}'", action))
-                {
-                    definitionId = CreateDefinition(client, check, token);
-                    if (definitionId == Guid.Empty)
-                    {
-                        throw new QlikActivityException($"The repository created the custom property '{name}' but did not answer with its id.",
-                            QrsErrorIds.UnexpectedResponse, OperationErrorCategory.InvalidData);
-                    }
-
-                    summary.DefinitionAction = CustomPropertyDefinitionAction.Created;
-                    host.WriteVerbose($"Created the custom property '{name}' ({definitionId}).");
-                }
-                else
-                {
-                    summary.DefinitionAction = CustomPropertyDefinitionAction.WhatIf;
-                }
+                summary.DefinitionAction = CustomPropertyDefinitionAction.Unchanged;
             }
-            else if (differences.Count > 0)
+            else if (host.ShouldProcess(definition.Target, definition.PlannedAction))
             {
-                string action = $"Replace the custom property's definition ({string.Join("; ", differences)}) with the choice values {string.Join(", ", check.ChoiceValues)} for User objects";
-                if (host.ShouldProcess($"Custom property '{definitionName}'", action))
-                {
-                    ReplaceDefinition(client, check, existing, token);
-                    summary.DefinitionAction = CustomPropertyDefinitionAction.Replaced;
-                    host.WriteVerbose($"Replaced the choice values of the custom property '{definitionName}'.");
-                }
-                else
-                {
-                    summary.DefinitionAction = CustomPropertyDefinitionAction.WhatIf;
-                }
+                summary.DefinitionAction = definition.CreateOrReplace(token);
+                host.WriteVerbose(summary.DefinitionAction == CustomPropertyDefinitionAction.Created
+                    ? $"Created the custom property '{name}' ({definition.Id})."
+                    : $"Replaced the choice values of the custom property '{definitionName}'.");
             }
             else
             {
-                summary.DefinitionAction = CustomPropertyDefinitionAction.Unchanged;
+                summary.DefinitionAction = CustomPropertyDefinitionAction.WhatIf;
             }
 
             // Values can be written only once the definition is right.
@@ -219,7 +172,7 @@ namespace QlikActivity.Core.Activity
             }
             else if (toWrite.Count > 0)
             {
-                foreach (var result in Write(host, request, toWrite, definitionId, definitionName, summary))
+                foreach (var result in Write(host, request, toWrite, definition.Id, definitionName, summary))
                 {
                     yield return result;
                 }
@@ -240,80 +193,6 @@ namespace QlikActivity.Core.Activity
         }
 
         // ---------- reading ----------
-
-        private static JsonObject? ReadDefinition(QrsClient client, string name, CancellationToken token)
-        {
-            var node = client.GetJsonAsync(DefinitionPath + "/full", QrsFilter.Eq("name", name), token).GetAwaiter().GetResult();
-            if (node is JsonArray list)
-            {
-                foreach (var item in list)
-                {
-                    if (item is JsonObject o && o["name"] is JsonValue v && v.TryGetValue(out string? s)
-                        && string.Equals(s, name, StringComparison.OrdinalIgnoreCase))
-                    {
-                        return o;
-                    }
-                }
-            }
-
-            return null;
-        }
-
-        /// <summary>
-        /// POST the definition. A POST is not retried by the client once the connection was open
-        /// (it may have been done), so a dropped one is settled here: the name is unique, so read
-        /// it back — there it is, or it was not created and the POST goes again.
-        /// </summary>
-        private static Guid CreateDefinition(QrsClient client, CustomPropertyDefinitionCheck check, CancellationToken token)
-        {
-            for (int attempt = 1; ; attempt++)
-            {
-                try
-                {
-                    var created = client.PostJsonAsync(DefinitionPath, check.CreateBody(), token).GetAwaiter().GetResult() as JsonObject;
-                    return created != null ? IdOf(created) : Guid.Empty;
-                }
-                catch (QrsException ex) when (attempt < 3 && (ex.ErrorId == QrsErrorIds.ConnectionDropped || ex.ErrorId == QrsErrorIds.Timeout
-                    || ex.ErrorId == QrsErrorIds.ServerError || ex.ErrorId == QrsErrorIds.BadRequest))
-                {
-                    // BadRequest too: a POST that got through before a drop is refused as a duplicate name when sent again.
-                    if (ReadDefinition(client, check.Name, token) is { } existing)
-                    {
-                        if (check.Differences(existing).Count > 0)
-                        {
-                            throw;
-                        }
-
-                        return IdOf(existing);
-                    }
-
-                    if (ex.ErrorId == QrsErrorIds.BadRequest)
-                    {
-                        throw;
-                    }
-                }
-            }
-        }
-
-        private static void ReplaceDefinition(QrsClient client, CustomPropertyDefinitionCheck check, JsonObject existing, CancellationToken token)
-        {
-            var current = existing;
-            for (int attempt = 1; ; attempt++)
-            {
-                try
-                {
-                    client.PutJsonAsync(DefinitionPath + "/" + IdOf(current).ToString("D"), check.ReplaceBody(current), token).GetAwaiter().GetResult();
-                    return;
-                }
-                catch (QrsConflictException) when (attempt < 3)
-                {
-                    // Someone edited it meanwhile: take their version and replace only the choice values again.
-                    current = client.GetJsonAsync(DefinitionPath + "/" + IdOf(current).ToString("D"), null, token).GetAwaiter().GetResult() as JsonObject
-                        ?? throw new QlikActivityException($"The custom property '{check.Name}' vanished while it was being replaced.",
-                            QrsErrorIds.NotFound, OperationErrorCategory.ObjectNotFound);
-                }
-            }
-        }
 
         private sealed class Scope
         {
@@ -761,7 +640,7 @@ namespace QlikActivity.Core.Activity
                 {
                     foreach (var item in list)
                     {
-                        if (item is JsonObject o && IdOf(o) is var id && id != Guid.Empty)
+                        if (item is JsonObject o && QrsEntityId.Of(o) is var id && id != Guid.Empty)
                         {
                             map[id] = o;
                         }
@@ -950,9 +829,6 @@ namespace QlikActivity.Core.Activity
                 default: summary.NotWritten++; break;
             }
         }
-
-        private static Guid IdOf(JsonObject entity) =>
-            entity["id"] is JsonValue v && v.TryGetValue(out string? s) && Guid.TryParse(s, out var id) ? id : Guid.Empty;
 
         private static IEnumerable<List<T>> Batches<T>(IReadOnlyList<T> items, int size)
         {
