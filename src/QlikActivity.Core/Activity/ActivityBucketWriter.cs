@@ -108,9 +108,9 @@ namespace QlikActivity.Core.Activity
                 ActivityBucketResult result;
                 if (scope.Missing.Contains(user.Id))
                 {
-                    result = Result(user, null, null, ActivityBucketStatus.Skipped,
+                    result = ActivityBucketResult.Of(user, null, null, ActivityBucketStatus.Skipped,
                         "not in the repository's user list (deleted since its license record was written?)");
-                    Count(summary, result.Status);
+                    summary.Count(result.Status);
                     if (request.PassThru)
                     {
                         yield return result;
@@ -122,19 +122,19 @@ namespace QlikActivity.Core.Activity
                 var change = plan.For(user, scope.Values.TryGetValue(user.Id, out var current) ? current : null);
                 if (change.Kind == BucketChangeKind.Unchanged)
                 {
-                    result = Result(change, ActivityBucketStatus.Unchanged, null);
+                    result = ActivityBucketResult.Of(change, ActivityBucketStatus.Unchanged, null);
                 }
                 else if (change.Kind == BucketChangeKind.Skip)
                 {
-                    result = Result(change, ActivityBucketStatus.Skipped, change.Reason);
+                    result = ActivityBucketResult.Of(change, ActivityBucketStatus.Skipped, change.Reason);
                 }
                 else if (!host.ShouldProcess(user.DisplayName, DescribeChange(definitionName, change)))
                 {
-                    result = Result(change, ActivityBucketStatus.WhatIf, "not written: -WhatIf, or declined");
+                    result = ActivityBucketResult.Of(change, ActivityBucketStatus.WhatIf, "not written: -WhatIf, or declined");
                 }
                 else if (!canWrite)
                 {
-                    result = Result(change, ActivityBucketStatus.Skipped, $"the custom property '{name}' was not created or replaced");
+                    result = ActivityBucketResult.Of(change, ActivityBucketStatus.Skipped, $"the custom property '{name}' was not created or replaced");
                 }
                 else
                 {
@@ -151,7 +151,7 @@ namespace QlikActivity.Core.Activity
                     continue;
                 }
 
-                Count(summary, result.Status);
+                summary.Count(result.Status);
                 if (request.PassThru)
                 {
                     yield return result;
@@ -172,7 +172,7 @@ namespace QlikActivity.Core.Activity
             }
             else if (toWrite.Count > 0)
             {
-                foreach (var result in Write(host, request, toWrite, definition.Id, definitionName, summary))
+                foreach (var result in BucketWriteRun.Write(host, request, toWrite, definition.Id, definitionName, summary))
                 {
                     yield return result;
                 }
@@ -353,9 +353,10 @@ namespace QlikActivity.Core.Activity
             if (users.Count <= LookupByIdLimit)
             {
                 var result = new List<UserPropertyValuesRecord>();
-                foreach (var batch in Batches(users.Select(u => u.Id).ToList(), ActivityBucketRequest.MaximumBatchSize))
+                for (int i = 0; i < users.Count; i += ActivityBucketRequest.MaximumBatchSize)
                 {
-                    result.AddRange(ReadUserListAsync(client, QrsFilter.AnyOf("id", batch.Cast<object?>()), token).GetAwaiter().GetResult());
+                    var batch = users.Skip(i).Take(ActivityBucketRequest.MaximumBatchSize).Select(u => (object?)u.Id);
+                    result.AddRange(ReadUserListAsync(client, QrsFilter.AnyOf("id", batch), token).GetAwaiter().GetResult());
                 }
 
                 return result;
@@ -404,449 +405,12 @@ namespace QlikActivity.Core.Activity
             }
         }
 
-        // ---------- writing ----------
-
-        private static IEnumerable<object> Write(IOperationHost host, ActivityBucketRequest request, List<PlannedBucketChange> toWrite,
-            Guid definitionId, string definitionName, ActivityBucketSummary summary)
-        {
-            var token = host.CancellationToken;
-            using var stopStarting = CancellationTokenSource.CreateLinkedTokenSource(token);
-            using var abandon = new CancellationTokenSource();
-            var grace = request.StopGracePeriod;
-            using var graceTimer = stopStarting.Token.Register(() =>
-            {
-                try
-                {
-                    abandon.CancelAfter(grace);
-                }
-                catch (ObjectDisposedException)
-                {
-                    // The run already ended.
-                }
-            });
-
-            var outcomes = new BlockingCollection<ActivityBucketResult>();
-            var engine = new WriteEngine(request, toWrite, definitionId, definitionName, outcomes, stopStarting.Token, abandon.Token);
-            var running = Task.Run(engine.RunAsync);
-            string activity = $"Setting the custom property '{definitionName}'";
-            var progressClock = Stopwatch.StartNew();
-            int done = 0;
-            bool finished = false;
-            try
-            {
-                while (true)
-                {
-                    if (outcomes.TryTake(out var result, 200))
-                    {
-                        done++;
-                        Count(summary, result.Status);
-                        if (token.IsCancellationRequested)
-                        {
-                            // After Ctrl+C PowerShell refuses every Write*: only count.
-                            summary.Cancelled = true;
-                            continue;
-                        }
-
-                        if (result.Status == ActivityBucketStatus.Failed)
-                        {
-                            var error = new QlikActivityException($"Could not set the custom property '{definitionName}' of {result.User}: {result.Reason}",
-                                WriteFailedErrorId, OperationErrorCategory.WriteError);
-                            host.WriteError(new OperationError(error, WriteFailedErrorId, OperationErrorCategory.WriteError, result.User));
-                        }
-
-                        if (request.PassThru)
-                        {
-                            yield return result;
-                        }
-                    }
-                    else if (outcomes.IsCompleted)
-                    {
-                        break;
-                    }
-
-                    if (token.IsCancellationRequested)
-                    {
-                        summary.Cancelled = true;
-                    }
-                    else if (progressClock.ElapsedMilliseconds >= 250)
-                    {
-                        progressClock.Restart();
-                        host.WriteProgress(new OperationProgress(ProgressActivityId, activity,
-                            $"{done:N0} of {toWrite.Count:N0} users written ({summary.Failed:N0} failed)")
-                        {
-                            PercentComplete = (int)(100L * done / toWrite.Count),
-                        });
-                    }
-                }
-
-                finished = true;
-            }
-            finally
-            {
-                // Also reached when the consumer stops early: start nothing new, let writes in flight end.
-                stopStarting.Cancel();
-                WaitQuietly(running, grace + TimeSpan.FromSeconds(10));
-            }
-
-            if (finished)
-            {
-                running.GetAwaiter().GetResult(); // a bug in the engine surfaces here
-                if (!token.IsCancellationRequested)
-                {
-                    host.WriteProgress(new OperationProgress(ProgressActivityId, activity, "Done") { Completed = true, PercentComplete = 100 });
-                }
-                else
-                {
-                    summary.Cancelled = true;
-                }
-            }
-        }
-
-        /// <summary>
-        /// The background half of <see cref="Write"/>: a producer reads the changed users in
-        /// batches and queues them; ThrottleLimit workers PUT them. Never touches the host:
-        /// every outcome goes to the queue the calling thread drains.
-        /// </summary>
-        private sealed class WriteEngine
-        {
-            private readonly ActivityBucketRequest _request;
-            private readonly QrsClient _client;
-            private readonly List<PlannedBucketChange> _toWrite;
-            private readonly Guid _definitionId;
-            private readonly string _definitionName;
-            private readonly BlockingCollection<ActivityBucketResult> _outcomes;
-            private readonly CancellationToken _stopStarting;
-            private readonly CancellationToken _abandon;
-            private readonly Channel<Job> _jobs;
-
-            public WriteEngine(ActivityBucketRequest request, List<PlannedBucketChange> toWrite, Guid definitionId, string definitionName,
-                BlockingCollection<ActivityBucketResult> outcomes, CancellationToken stopStarting, CancellationToken abandon)
-            {
-                _request = request;
-                _client = request.Connection.Client;
-                _toWrite = toWrite;
-                _definitionId = definitionId;
-                _definitionName = definitionName;
-                _outcomes = outcomes;
-                _stopStarting = stopStarting;
-                _abandon = abandon;
-                // Read ahead about one batch: enough to keep the writers busy, little enough that
-                // entities are fresh when written (fewer 409s).
-                _jobs = Channel.CreateBounded<Job>(new BoundedChannelOptions(Math.Max(request.BatchSize, request.ThrottleLimit))
-                {
-                    SingleWriter = true,
-                    SingleReader = false,
-                });
-            }
-
-            public async Task RunAsync()
-            {
-                try
-                {
-                    var workers = Enumerable.Range(0, _request.ThrottleLimit).Select(_ => Task.Run(WorkAsync)).ToArray();
-                    try
-                    {
-                        await ProduceAsync().ConfigureAwait(false);
-                    }
-                    finally
-                    {
-                        // Even if the producer failed, the writers finish what they hold before the queue closes.
-                        _jobs.Writer.TryComplete();
-                        await Task.WhenAll(workers).ConfigureAwait(false);
-                    }
-                }
-                finally
-                {
-                    _outcomes.CompleteAdding();
-                }
-            }
-
-            private async Task ProduceAsync()
-            {
-                var batches = Batches(_toWrite, _request.BatchSize).ToList();
-                for (int b = 0; b < batches.Count; b++)
-                {
-                    var batch = batches[b];
-                    if (_stopStarting.IsCancellationRequested)
-                    {
-                        NotStarted(batches.Skip(b).SelectMany(x => x));
-                        return;
-                    }
-
-                    Dictionary<Guid, JsonObject> entities;
-                    try
-                    {
-                        entities = await ReadBatchAsync(batch).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException) when (_stopStarting.IsCancellationRequested)
-                    {
-                        NotStarted(batches.Skip(b).SelectMany(x => x));
-                        return;
-                    }
-                    catch (Exception ex) when (IsRequestFailure(ex))
-                    {
-                        foreach (var change in batch)
-                        {
-                            _outcomes.Add(Result(change, ActivityBucketStatus.Failed, "reading it before the write failed: " + ex.Message));
-                        }
-
-                        continue;
-                    }
-
-                    var tracker = new BatchTracker(batch.Count);
-                    for (int i = 0; i < batch.Count; i++)
-                    {
-                        var change = batch[i];
-                        if (!entities.TryGetValue(change.User.Id, out var entity))
-                        {
-                            _outcomes.Add(Result(change, ActivityBucketStatus.Failed, "the user no longer exists in the repository (deleted since it was read)"));
-                            tracker.Signal();
-                            continue;
-                        }
-
-                        try
-                        {
-                            await _jobs.Writer.WriteAsync(new Job(change, entity, tracker), _stopStarting).ConfigureAwait(false);
-                        }
-                        catch (OperationCanceledException) when (_stopStarting.IsCancellationRequested)
-                        {
-                            NotStarted(batch.Skip(i).Concat(batches.Skip(b + 1).SelectMany(x => x)));
-                            return;
-                        }
-                    }
-
-                    if (_request.BatchSleep > TimeSpan.Zero && b < batches.Count - 1)
-                    {
-                        // ctrl-q's batch sleep: this batch's writes end, then a pause, then the next batch.
-                        try
-                        {
-                            await tracker.Done.ConfigureAwait(false);
-                            await Task.Delay(_request.BatchSleep, _stopStarting).ConfigureAwait(false);
-                        }
-                        catch (OperationCanceledException) when (_stopStarting.IsCancellationRequested)
-                        {
-                            // The loop head counts the rest as not started.
-                        }
-                    }
-                }
-            }
-
-            private async Task<Dictionary<Guid, JsonObject>> ReadBatchAsync(List<PlannedBucketChange> batch)
-            {
-                var filter = QrsFilter.AnyOf("id", batch.Select(c => (object?)c.User.Id));
-                var node = await _client.GetJsonAsync(UserPath, filter, _stopStarting).ConfigureAwait(false);
-                var map = new Dictionary<Guid, JsonObject>();
-                if (node is JsonArray list)
-                {
-                    foreach (var item in list)
-                    {
-                        if (item is JsonObject o && QrsEntityId.Of(o) is var id && id != Guid.Empty)
-                        {
-                            map[id] = o;
-                        }
-                    }
-                }
-
-                return map;
-            }
-
-            private async Task WorkAsync()
-            {
-                while (await _jobs.Reader.WaitToReadAsync().ConfigureAwait(false))
-                {
-                    while (_jobs.Reader.TryRead(out var job))
-                    {
-                        if (_stopStarting.IsCancellationRequested)
-                        {
-                            NotStarted(new[] { job.Change });
-                            job.Tracker.Signal();
-                            continue;
-                        }
-
-                        var outcome = await WriteOneAsync(job.Change, job.Entity).ConfigureAwait(false);
-                        _outcomes.Add(outcome);
-                        job.Tracker.Signal();
-                        if (_request.UserSleep > TimeSpan.Zero)
-                        {
-                            try
-                            {
-                                await Task.Delay(_request.UserSleep, _stopStarting).ConfigureAwait(false);
-                            }
-                            catch (OperationCanceledException)
-                            {
-                                // Stopped: the next job is counted as not started.
-                            }
-                        }
-                    }
-                }
-            }
-
-            /// <summary>
-            /// One user's PUT. A 409 means the user changed since it was read: read it again,
-            /// re-apply only this property, and try again (a retried PUT whose first attempt got
-            /// through also lands here, and then finds the value already set).
-            /// </summary>
-            private async Task<ActivityBucketResult> WriteOneAsync(PlannedBucketChange change, JsonObject entity)
-            {
-                string path = "user/" + change.User.Id.ToString("D");
-                var current = entity;
-                for (int attempt = 1; ; attempt++)
-                {
-                    if (UserCustomPropertyEdit.Holds(current, _definitionId, _definitionName, change.NewValue))
-                    {
-                        return attempt == 1
-                            ? Result(change, ActivityBucketStatus.Unchanged, null)
-                            : Result(change, ActivityBucketStatus.Updated, null);
-                    }
-
-                    var body = UserCustomPropertyEdit.Apply(current, _definitionId, _definitionName, change.NewValue);
-                    try
-                    {
-                        await _client.PutJsonAsync(path, body, _abandon).ConfigureAwait(false);
-                        return Result(change, ActivityBucketStatus.Updated, null);
-                    }
-                    catch (QrsConflictException) when (attempt < _request.MaximumConflictAttempts)
-                    {
-                        // Read it again below and re-apply.
-                    }
-                    catch (QrsConflictException)
-                    {
-                        return Result(change, ActivityBucketStatus.Failed,
-                            $"the user kept changing while it was written (409 Conflict {attempt} times); run again later");
-                    }
-                    catch (QrsException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
-                    {
-                        return Result(change, ActivityBucketStatus.Failed, "the user no longer exists in the repository (404 on PUT)");
-                    }
-                    catch (OperationCanceledException) when (_abandon.IsCancellationRequested)
-                    {
-                        return Result(change, ActivityBucketStatus.Failed, "its write did not finish within the grace period after Ctrl+C; its value may or may not have changed");
-                    }
-                    catch (Exception ex) when (IsRequestFailure(ex))
-                    {
-                        return Result(change, ActivityBucketStatus.Failed, ex.Message);
-                    }
-
-                    try
-                    {
-                        current = await _client.GetJsonAsync(path, null, _abandon).ConfigureAwait(false) as JsonObject
-                            ?? throw new QrsException($"GET /qrs/{path} answered without the user.", QrsErrorIds.UnexpectedResponse,
-                                OperationErrorCategory.InvalidData, "GET", "/qrs/" + path);
-                    }
-                    catch (QrsException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
-                    {
-                        return Result(change, ActivityBucketStatus.Failed, "the user was deleted while it was written (404 when read again after 409 Conflict)");
-                    }
-                    catch (OperationCanceledException) when (_abandon.IsCancellationRequested)
-                    {
-                        return Result(change, ActivityBucketStatus.Failed, "stopped by Ctrl+C while resolving a 409 Conflict; its value was not changed");
-                    }
-                    catch (Exception ex) when (IsRequestFailure(ex))
-                    {
-                        return Result(change, ActivityBucketStatus.Failed, "reading it again after 409 Conflict failed: " + ex.Message);
-                    }
-                }
-            }
-
-            private void NotStarted(IEnumerable<PlannedBucketChange> changes)
-            {
-                foreach (var change in changes)
-                {
-                    _outcomes.Add(Result(change, ActivityBucketStatus.WhatIf, "not written: stopped (Ctrl+C) before its turn"));
-                }
-            }
-        }
-
-        private sealed class Job
-        {
-            public Job(PlannedBucketChange change, JsonObject entity, BatchTracker tracker)
-            {
-                Change = change;
-                Entity = entity;
-                Tracker = tracker;
-            }
-
-            public PlannedBucketChange Change { get; }
-            public JsonObject Entity { get; }
-            public BatchTracker Tracker { get; }
-        }
-
-        /// <summary>Completes when every user of a batch is written (for the batch sleep).</summary>
-        private sealed class BatchTracker
-        {
-            private readonly TaskCompletionSource<bool> _done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-            private int _pending;
-
-            public BatchTracker(int count)
-            {
-                _pending = count;
-                if (count == 0)
-                {
-                    _done.TrySetResult(true);
-                }
-            }
-
-            public Task Done => _done.Task;
-
-            public void Signal()
-            {
-                if (Interlocked.Decrement(ref _pending) == 0)
-                {
-                    _done.TrySetResult(true);
-                }
-            }
-        }
-
         // ---------- small pieces ----------
 
         internal static string DescribeChange(string property, PlannedBucketChange change) =>
             change.Kind == BucketChangeKind.Remove
                 ? $"Remove custom property '{property}' value '{change.OldValue}'"
                 : $"Set custom property '{property}' from '{change.OldValue ?? "(none)"}' to '{change.NewValue}'";
-
-        private static ActivityBucketResult Result(PlannedBucketChange change, ActivityBucketStatus status, string? reason) =>
-            Result(change.User, change.OldValue, change.Kind == BucketChangeKind.Skip ? null : change.NewValue, status, reason);
-
-        private static ActivityBucketResult Result(ActivityBucketUser user, string? oldValue, string? newValue, ActivityBucketStatus status, string? reason) =>
-            new ActivityBucketResult
-            {
-                User = user.DisplayName,
-                UserId = user.Id,
-                OldValue = oldValue,
-                NewValue = newValue,
-                Status = status,
-                Reason = reason,
-            };
-
-        private static void Count(ActivityBucketSummary summary, ActivityBucketStatus status)
-        {
-            switch (status)
-            {
-                case ActivityBucketStatus.Updated: summary.Updated++; break;
-                case ActivityBucketStatus.Unchanged: summary.Unchanged++; break;
-                case ActivityBucketStatus.Skipped: summary.Skipped++; break;
-                case ActivityBucketStatus.Failed: summary.Failed++; break;
-                default: summary.NotWritten++; break;
-            }
-        }
-
-        private static IEnumerable<List<T>> Batches<T>(IReadOnlyList<T> items, int size)
-        {
-            for (int i = 0; i < items.Count; i += size)
-            {
-                var batch = new List<T>(Math.Min(size, items.Count - i));
-                for (int j = i; j < items.Count && j < i + size; j++)
-                {
-                    batch.Add(items[j]);
-                }
-
-                yield return batch;
-            }
-        }
-
-        /// <summary>A failure of one request, after the client's retries: reported per user, the run goes on.</summary>
-        private static bool IsRequestFailure(Exception ex) =>
-            ex is QlikActivityException || ex is HttpRequestException || ex is IOException || ex is JsonException;
 
         private static T Wait<T>(Task<T> task, CancellationToken token)
         {
