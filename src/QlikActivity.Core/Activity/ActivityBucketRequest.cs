@@ -64,7 +64,7 @@ namespace QlikActivity.Core.Activity
         /// <summary>Replace an existing definition whose choice values or object types differ.</summary>
         public bool Force { get; set; }
 
-        /// <summary>Also yield one <see cref="ActivityBucketResult"/> per user.</summary>
+        /// <summary>Also hand one <see cref="ActivityBucketResult"/> per user to the run's result callback.</summary>
         public bool PassThru { get; set; }
 
         /// <summary>How often one user is re-read and written again after 409 Conflict.</summary>

@@ -1,29 +1,17 @@
 using System;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics;
-using System.Globalization;
-using System.IO;
-using System.Linq;
-using System.Net;
-using System.Net.Http;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using System.Threading;
-using System.Threading.Channels;
-using System.Threading.Tasks;
-using QlikActivity.Core.Qrs;
 
 namespace QlikActivity.Core.Activity
 {
     /// <summary>
-    /// The Set-QlikActivityBucket operation. In order: check the custom property's definition
-    /// (stop before any write if it differs and -Force is absent); read the users in scope with
-    /// their current values (one list request) and their activity; create or replace the
-    /// definition; plan; ask ShouldProcess per user to be written; then read the changed users in
-    /// batches and PUT each, whole, with up to ThrottleLimit writes in flight on background tasks.
-    /// The calling thread drains their results to write progress, errors and -PassThru objects.
-    /// Yields the per-user results (with PassThru) and the summary last.
+    /// The Set-QlikActivityBucket operation, in five steps on the calling thread: 1. read the
+    /// custom property's definition (stop before any write if it differs and -Force is absent);
+    /// 2. read the users in scope with their activity and current values; 3. create or replace
+    /// the definition; 4. plan, and ask ShouldProcess per user to be written; 5. write the changed
+    /// users (<see cref="BucketWriteRun"/>: batches read and PUT on background tasks, outcomes
+    /// drained on this thread). Returns the summary; with PassThru each user's result goes to the
+    /// caller's callback, on this thread, as it is known.
     /// </summary>
     public static class ActivityBucketWriter
     {
@@ -33,7 +21,12 @@ namespace QlikActivity.Core.Activity
         public const string DefinitionMismatchErrorId = "ActivityBucketDefinitionMismatch";
         public const string WriteFailedErrorId = "ActivityBucketWriteFailed";
 
-        public static IEnumerable<object> Run(IOperationHost host, ActivityBucketRequest request)
+        /// <summary>
+        /// Runs the operation. With <see cref="ActivityBucketRequest.PassThru"/>, <paramref name="onResult"/>
+        /// gets one result per user, on the calling thread (none once Ctrl+C stopped the writes). Returns
+        /// the summary, also after Ctrl+C. An invalid request throws before anything is sent.
+        /// </summary>
+        public static ActivityBucketSummary Run(IOperationHost host, ActivityBucketRequest request, Action<ActivityBucketResult>? onResult = null)
         {
             if (host == null)
             {
@@ -41,11 +34,6 @@ namespace QlikActivity.Core.Activity
             }
 
             (request ?? throw new ArgumentNullException(nameof(request))).Validate();
-            return RunIterator(host, request);
-        }
-
-        private static IEnumerable<object> RunIterator(IOperationHost host, ActivityBucketRequest request)
-        {
             var stopwatch = Stopwatch.StartNew();
             var token = host.CancellationToken;
             var client = request.Connection.Client;
@@ -54,6 +42,14 @@ namespace QlikActivity.Core.Activity
             var summary = new ActivityBucketSummary { PropertyName = name };
             var check = new CustomPropertyDefinitionCheck(name,
                 CustomPropertyDefinitionCheck.ChoiceValuesFor(request.Buckets.Labels, request.NoActivityValue));
+            void Done(ActivityBucketResult result)
+            {
+                summary.Count(result.Status);
+                if (request.PassThru)
+                {
+                    onResult?.Invoke(result);
+                }
+            }
 
             // 1. The definition, read only: a wrong one stops the run before anything is written.
             var definition = BucketPropertyDefinition.Read(client, check, token);
@@ -102,14 +98,8 @@ namespace QlikActivity.Core.Activity
                 ActivityBucketResult result;
                 if (scope.Missing.Contains(user.Id))
                 {
-                    result = ActivityBucketResult.Of(user, null, null, ActivityBucketStatus.Skipped,
-                        "not in the repository's user list (deleted since its license record was written?)");
-                    summary.Count(result.Status);
-                    if (request.PassThru)
-                    {
-                        yield return result;
-                    }
-
+                    Done(ActivityBucketResult.Of(user, null, null, ActivityBucketStatus.Skipped,
+                        "not in the repository's user list (deleted since its license record was written?)"));
                     continue;
                 }
 
@@ -145,11 +135,7 @@ namespace QlikActivity.Core.Activity
                     continue;
                 }
 
-                summary.Count(result.Status);
-                if (request.PassThru)
-                {
-                    yield return result;
-                }
+                Done(result);
             }
 
             if (!token.IsCancellationRequested)
@@ -166,10 +152,7 @@ namespace QlikActivity.Core.Activity
             }
             else if (toWrite.Count > 0)
             {
-                foreach (var result in BucketWriteRun.Write(host, request, toWrite, definition.Id, definitionName, summary))
-                {
-                    yield return result;
-                }
+                BucketWriteRun.Write(host, request, toWrite, definition.Id, definitionName, summary, onResult);
             }
 
             summary.Requests = RequestCounts.From(client.RequestCounts.Since(countsBefore));
@@ -183,7 +166,7 @@ namespace QlikActivity.Core.Activity
                 host.WriteVerbose(summary.ToString());
             }
 
-            yield return summary;
+            return summary;
         }
 
         // ---------- small pieces ----------

@@ -15,12 +15,12 @@ namespace QlikActivity.Core.Activity
     internal static class BucketWriteRun
     {
         /// <summary>
-        /// Writes <paramref name="toWrite"/>, counting each outcome in <paramref name="summary"/>;
-        /// yields the results (with PassThru) as they arrive. When the consumer stops early or
-        /// Ctrl+C comes, no new write starts and the ones in flight get the grace period.
+        /// Writes <paramref name="toWrite"/>, counting each outcome in <paramref name="summary"/> and
+        /// handing it (with PassThru) to <paramref name="onResult"/> as it arrives. When Ctrl+C comes or
+        /// the callback throws (a stopped pipeline), no new write starts and the ones in flight get the grace period.
         /// </summary>
-        public static IEnumerable<ActivityBucketResult> Write(IOperationHost host, ActivityBucketRequest request, List<PlannedBucketChange> toWrite,
-            Guid definitionId, string definitionName, ActivityBucketSummary summary)
+        public static void Write(IOperationHost host, ActivityBucketRequest request, List<PlannedBucketChange> toWrite,
+            Guid definitionId, string definitionName, ActivityBucketSummary summary, Action<ActivityBucketResult>? onResult)
         {
             var token = host.CancellationToken;
             using var stopStarting = CancellationTokenSource.CreateLinkedTokenSource(token);
@@ -69,7 +69,7 @@ namespace QlikActivity.Core.Activity
 
                         if (request.PassThru)
                         {
-                            yield return result;
+                            onResult?.Invoke(result);
                         }
                     }
                     else if (outcomes.IsCompleted)
@@ -96,7 +96,7 @@ namespace QlikActivity.Core.Activity
             }
             finally
             {
-                // Also reached when the consumer stops early: start nothing new, let writes in flight end.
+                // Also reached when the callback throws: start nothing new, let writes in flight end.
                 stopStarting.Cancel();
                 WaitQuietly(running, grace + TimeSpan.FromSeconds(10));
             }
