@@ -52,15 +52,15 @@ namespace QlikActivity.Benchmarks
 
             Heading("Set-QlikActivityBucket -Name Activity -WhatIf");
             host.WhatIf = true;
-            PrintSummary(ActivityBucketWriter.Run(host, new ActivityBucketRequest(connection, "Activity")));
+            Console.WriteLine("  " + ActivityBucketWriter.Run(host, new ActivityBucketRequest(connection, "Activity")));
             Console.WriteLine($"  writes sent to the QRS: {simulator.Requests.Count("PUT") + simulator.Requests.Count("POST") + simulator.Requests.Count("DELETE")}");
 
             Heading("Set-QlikActivityBucket -Name Activity");
             host.WhatIf = false;
-            PrintSummary(ActivityBucketWriter.Run(host, new ActivityBucketRequest(connection, "Activity")));
+            Console.WriteLine("  " + ActivityBucketWriter.Run(host, new ActivityBucketRequest(connection, "Activity")));
 
             Heading("Set-QlikActivityBucket -Name Activity   (again: nothing left to write)");
-            PrintSummary(ActivityBucketWriter.Run(host, new ActivityBucketRequest(connection, "Activity")));
+            Console.WriteLine("  " + ActivityBucketWriter.Run(host, new ActivityBucketRequest(connection, "Activity")));
 
             Heading("Start-QlikEventListener -Address 127.0.0.1 -Count 4   while   Send-QlikUserEvent sends four events");
             var listener = new EventListener(new EventListenerOptions
@@ -101,17 +101,6 @@ namespace QlikActivity.Benchmarks
             Heading("Listener statistics");
             Console.WriteLine($"  {s}");
             return 0;
-        }
-
-        private static void PrintSummary(IEnumerable<object> results)
-        {
-            foreach (var item in results)
-            {
-                if (item is ActivityBucketSummary summary)
-                {
-                    Console.WriteLine($"  {summary}");
-                }
-            }
         }
 
         private static void Heading(string text) => Console.WriteLine(Environment.NewLine + "== " + text);

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace QlikActivity.Core.Activity
 {
@@ -63,7 +64,7 @@ namespace QlikActivity.Core.Activity
         /// <summary>Replace an existing definition whose choice values or object types differ.</summary>
         public bool Force { get; set; }
 
-        /// <summary>Also yield one <see cref="ActivityBucketResult"/> per user.</summary>
+        /// <summary>Also hand one <see cref="ActivityBucketResult"/> per user to the run's result callback.</summary>
         public bool PassThru { get; set; }
 
         /// <summary>How often one user is re-read and written again after 409 Conflict.</summary>
@@ -71,5 +72,63 @@ namespace QlikActivity.Core.Activity
 
         /// <summary>Once stopped, how long writes in flight may take before they are abandoned.</summary>
         public TimeSpan StopGracePeriod { get; set; } = TimeSpan.FromSeconds(60);
+
+        /// <summary>
+        /// Refuses a request that cannot run, before anything is sent: a missing or too long name,
+        /// limits out of range, a no-activity value without its policy (or one that looks like a bucket).
+        /// </summary>
+        /// <exception cref="QlikActivityException">With <see cref="ActivityBucketWriter.InvalidRequestErrorId"/>.</exception>
+        public void Validate()
+        {
+            string name = PropertyName.Trim();
+            if (name.Length == 0)
+            {
+                throw Invalid("The custom property needs a name (-Name).");
+            }
+
+            if (name.Length > CustomPropertyDefinitionCheck.MaximumNameLength)
+            {
+                throw Invalid($"A custom property name has at most {CustomPropertyDefinitionCheck.MaximumNameLength} characters; '{name}' has {name.Length}.");
+            }
+
+            if (BatchSize < 1 || BatchSize > MaximumBatchSize)
+            {
+                throw Invalid($"The batch size {BatchSize} is outside 1-{MaximumBatchSize}.");
+            }
+
+            if (ThrottleLimit < 1 || ThrottleLimit > MaximumThrottleLimit)
+            {
+                throw Invalid($"The throttle limit {ThrottleLimit} is outside 1-{MaximumThrottleLimit}.");
+            }
+
+            if (BatchSleep < TimeSpan.Zero || UserSleep < TimeSpan.Zero)
+            {
+                throw Invalid("A sleep cannot be negative.");
+            }
+
+            if (MaximumConflictAttempts < 1)
+            {
+                throw Invalid("At least one write attempt per user is needed.");
+            }
+
+            bool hasValue = !string.IsNullOrEmpty(NoActivityValue);
+            if (NoActivityAction == NoActivityAction.SetValue && !hasValue)
+            {
+                throw Invalid("-NoActivityAction SetValue needs the value to set: pass -NoActivityValue, e.g. 'Never'.");
+            }
+
+            if (NoActivityAction != NoActivityAction.SetValue && hasValue)
+            {
+                throw Invalid($"-NoActivityValue '{NoActivityValue}' is only used with -NoActivityAction SetValue, not {NoActivityAction}.");
+            }
+
+            if (hasValue && Buckets.Labels.Contains(NoActivityValue!, StringComparer.OrdinalIgnoreCase))
+            {
+                throw Invalid($"-NoActivityValue '{NoActivityValue}' is a bucket: users without any known activity would look like users active {NoActivityValue} days ago. Choose a word such as 'Never'.");
+            }
+        }
+
+        private static QlikActivityException Invalid(string message) =>
+            new QlikActivityException(message, ActivityBucketWriter.InvalidRequestErrorId, OperationErrorCategory.InvalidArgument);
     }
 }

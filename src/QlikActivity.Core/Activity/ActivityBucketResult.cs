@@ -1,4 +1,5 @@
 using System;
+using QlikActivity.Core.Activity;
 
 namespace QlikActivity
 {
@@ -45,5 +46,20 @@ namespace QlikActivity
         public string? Reason { get; set; }
 
         public override string ToString() => $"{User}: {OldValue ?? "(none)"} -> {NewValue ?? "(none)"} ({Status})";
+
+        /// <summary>The outcome of a planned change (a skipped user keeps no new value).</summary>
+        internal static ActivityBucketResult Of(PlannedBucketChange change, ActivityBucketStatus status, string? reason) =>
+            Of(change.User, change.OldValue, change.Kind == BucketChangeKind.Skip ? null : change.NewValue, status, reason);
+
+        internal static ActivityBucketResult Of(ActivityBucketUser user, string? oldValue, string? newValue, ActivityBucketStatus status, string? reason) =>
+            new ActivityBucketResult
+            {
+                User = user.DisplayName,
+                UserId = user.Id,
+                OldValue = oldValue,
+                NewValue = newValue,
+                Status = status,
+                Reason = reason,
+            };
     }
 }

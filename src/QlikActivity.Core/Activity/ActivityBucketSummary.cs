@@ -78,6 +78,19 @@ namespace QlikActivity
         /// <summary>True when Ctrl+C stopped the run: writes in flight were finished, no new ones started.</summary>
         public bool Cancelled { get; set; }
 
+        /// <summary>Counts one user's outcome.</summary>
+        internal void Count(ActivityBucketStatus status)
+        {
+            switch (status)
+            {
+                case ActivityBucketStatus.Updated: Updated++; break;
+                case ActivityBucketStatus.Unchanged: Unchanged++; break;
+                case ActivityBucketStatus.Skipped: Skipped++; break;
+                case ActivityBucketStatus.Failed: Failed++; break;
+                default: NotWritten++; break;
+            }
+        }
+
         public override string ToString() =>
             $"{PropertyName}: {UsersInScope} users, {Updated} updated, {Unchanged} unchanged, {Skipped} skipped, {Failed} failed, {NotWritten} not written; definition {DefinitionAction}; {Requests.Total} requests ({Requests}) in {Duration.TotalSeconds:0.0} s{(Cancelled ? "; stopped by Ctrl+C" : "")}";
     }

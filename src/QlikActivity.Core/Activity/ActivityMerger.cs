@@ -69,6 +69,7 @@ namespace QlikActivity.Core.Activity
             {
                 _listedUsers++;
                 var entry = GetOrAdd(user);
+                entry.Listed = true;
                 entry.UserDirectory = user.UserDirectory ?? entry.UserDirectory;
                 entry.UserId = user.UserId ?? entry.UserId;
                 entry.Name = user.Name ?? entry.Name;
@@ -112,6 +113,18 @@ namespace QlikActivity.Core.Activity
             return results;
         }
 
+        /// <summary>
+        /// Users with records whom the user list did not have: deleted between the two reads (a
+        /// deleted user's records lose their user). Meaningful only once the list was read whole.
+        /// </summary>
+        public HashSet<Guid> Unlisted()
+        {
+            lock (_gate)
+            {
+                return new HashSet<Guid>(_users.Values.Where(e => !e.Listed).Select(e => e.Id));
+            }
+        }
+
         /// <summary>Whole UTC calendar days from the activity to the as-of date; a future date counts as 0.</summary>
         internal static int DaysBetween(DateTime lastActivityUtc, DateTime asOfUtc) =>
             Math.Max(0, (asOfUtc.Date - lastActivityUtc.Date).Days);
@@ -147,6 +160,7 @@ namespace QlikActivity.Core.Activity
             public string? Name;
             public DateTime? LastActivity;
             public int Types;
+            public bool Listed;
         }
     }
 }

@@ -32,15 +32,44 @@ namespace QlikActivity.Core.Activity
                 throw new ArgumentNullException(nameof(request));
             }
 
-            var types = (request.LicenseTypes.Count == 0 ? LicenseTypes.All : request.LicenseTypes).Distinct().OrderBy(t => t).ToArray();
-            var directories = request.UserDirectories
+            var (types, directories, asOf) = Selection(request);
+            return ReadIterator(host, request, types, directories, asOf);
+        }
+
+        /// <summary>
+        /// Reads the user list for the merge in place of the reader's own (the condensed list,
+        /// counted for the progress bar). A bucket run reads <c>/qrs/user/full</c> once, for the
+        /// merge and for each user's custom property values.
+        /// </summary>
+        internal delegate IAsyncEnumerable<UserRecord> UserListSource(QrsFilter? filter, CancellationToken token);
+
+        /// <summary>
+        /// Every user of <paramref name="userList"/> and every user with a record of the selected
+        /// types, merged as <see cref="Read"/> merges them with the user list, returned whole on the
+        /// calling thread (which also writes the progress). Users with records whom the list lacks
+        /// (deleted meanwhile) are named in <paramref name="unlisted"/>.
+        /// </summary>
+        internal static List<UserActivity> ReadWithUserList(IOperationHost host, UserActivityRequest request, UserListSource userList,
+            out HashSet<Guid> unlisted)
+        {
+            var (types, directories, asOf) = Selection(request);
+            var merger = new ActivityMerger();
+            var results = Load(host, request, merger, types, directories, asOf, userList, countUsers: false);
+            unlisted = merger.Unlisted();
+            host.WriteProgress(Done());
+            return results;
+        }
+
+        private static (LicenseType[] Types, string[] Directories, DateTime AsOf) Selection(UserActivityRequest request) =>
+        (
+            (request.LicenseTypes.Count == 0 ? LicenseTypes.All : request.LicenseTypes).Distinct().OrderBy(t => t).ToArray(),
+            request.UserDirectories
                 .Where(d => !string.IsNullOrWhiteSpace(d))
                 .Select(d => d.Trim())
                 .Distinct(StringComparer.OrdinalIgnoreCase)
-                .ToArray();
-            DateTime asOf = ActivityMerger.ToUtc(request.AsOf ?? DateTime.UtcNow);
-            return ReadIterator(host, request, types, directories, asOf);
-        }
+                .ToArray(),
+            ActivityMerger.ToUtc(request.AsOf ?? DateTime.UtcNow)
+        );
 
         /// <summary>Filter on license records: <c>user.userDirectory eq 'A' or ...</c>.</summary>
         internal static QrsFilter? RecordFilter(IReadOnlyList<string> directories) => QrsFilter.AnyOf("user.userDirectory", directories);
@@ -51,7 +80,11 @@ namespace QlikActivity.Core.Activity
         private static IEnumerable<UserActivity> ReadIterator(IOperationHost host, UserActivityRequest request, LicenseType[] types,
             string[] directories, DateTime asOf)
         {
-            var results = Load(host, request, types, directories, asOf);
+            var client = request.Connection.Client;
+            var userList = request.IncludeUsersWithoutLicenseRecord
+                ? (filter, ct) => client.GetArrayAsync("user", filter, UserRecord.Read, ct)
+                : (UserListSource?)null;
+            var results = Load(host, request, new ActivityMerger(), types, directories, asOf, userList, countUsers: true);
             var progress = new OperationProgress(ProgressActivityId, ProgressActivity, $"Writing {results.Count:N0} users");
             for (int i = 0; i < results.Count; i++)
             {
@@ -66,22 +99,25 @@ namespace QlikActivity.Core.Activity
                 yield return results[i];
             }
 
-            host.WriteProgress(new OperationProgress(ProgressActivityId, ProgressActivity, "Done") { Completed = true, PercentComplete = 100 });
+            host.WriteProgress(Done());
         }
 
-        private static List<UserActivity> Load(IOperationHost host, UserActivityRequest request, LicenseType[] types, string[] directories, DateTime asOf)
+        private static OperationProgress Done() =>
+            new OperationProgress(ProgressActivityId, ProgressActivity, "Done") { Completed = true, PercentComplete = 100 };
+
+        private static List<UserActivity> Load(IOperationHost host, UserActivityRequest request, ActivityMerger merger, LicenseType[] types,
+            string[] directories, DateTime asOf, UserListSource? userList, bool countUsers)
         {
             var client = request.Connection.Client;
-            var merger = new ActivityMerger();
-            var parts = types.Select(t => new Part(t.ToString())).ToList();
-            var usersPart = new Part("users");
-            if (request.IncludeUsersWithoutLicenseRecord)
+            var parts = types.Select(t => new Part(t.ToString(), counted: true)).ToList();
+            var usersPart = new Part("users", countUsers);
+            if (userList != null)
             {
                 parts.Add(usersPart);
             }
 
             string where = directories.Length == 0 ? "" : $" in {string.Join(", ", directories)}";
-            host.WriteVerbose($"Reading {string.Join(", ", types)} license records{(request.IncludeUsersWithoutLicenseRecord ? " and the user list" : "")}{where} from {request.Connection.BaseUri}.");
+            host.WriteVerbose($"Reading {string.Join(", ", types)} license records{(userList != null ? " and the user list" : "")}{where} from {request.Connection.BaseUri}.");
 
             using var cts = CancellationTokenSource.CreateLinkedTokenSource(host.CancellationToken);
             var recordFilter = RecordFilter(directories);
@@ -101,13 +137,17 @@ namespace QlikActivity.Core.Activity
                 }));
             }
 
-            if (request.IncludeUsersWithoutLicenseRecord)
+            if (userList != null)
             {
                 var userFilter = UserFilter(directories);
                 tasks.Add(Run(cts, async ct =>
                 {
-                    Interlocked.Exchange(ref usersPart.Total, await CountAsync(client, "user", userFilter, ct).ConfigureAwait(false));
-                    await foreach (var user in client.GetArrayAsync("user", userFilter, UserRecord.Read, ct).ConfigureAwait(false))
+                    if (countUsers)
+                    {
+                        Interlocked.Exchange(ref usersPart.Total, await CountAsync(client, "user", userFilter, ct).ConfigureAwait(false));
+                    }
+
+                    await foreach (var user in userList(userFilter, ct).ConfigureAwait(false))
                     {
                         merger.AddUser(user);
                         Interlocked.Increment(ref usersPart.Done);
@@ -147,12 +187,12 @@ namespace QlikActivity.Core.Activity
                     merger.Records(type), type, merger.Quarantined(type), merger.RecordsWithoutUser(type)));
             }
 
-            if (request.IncludeUsersWithoutLicenseRecord)
+            if (userList != null)
             {
                 host.WriteVerbose($"Read {merger.ListedUsers:N0} users.");
             }
 
-            var results = merger.Results(request.Buckets, asOf, request.IncludeUsersWithoutLicenseRecord);
+            var results = merger.Results(request.Buckets, asOf, userList != null);
             int active = results.Count(r => r.LastActivity != null);
             int never = results.Count(r => r.HasLicenseRecord && r.LastActivity == null);
             int noRecord = results.Count(r => !r.HasLicenseRecord);
@@ -202,10 +242,12 @@ namespace QlikActivity.Core.Activity
 
         private static OperationProgress LoadingProgress(IReadOnlyList<Part> parts)
         {
-            var snapshot = parts.Select(p => (p.Name, Done: Interlocked.Read(ref p.Done), Total: Interlocked.Read(ref p.Total))).ToList();
-            long done = snapshot.Sum(p => p.Done);
-            bool known = snapshot.All(p => p.Total >= 0);
-            long total = known ? snapshot.Sum(p => Math.Max(p.Total, p.Done)) : -1;
+            var snapshot = parts.Select(p => (p.Name, p.Counted, Done: Interlocked.Read(ref p.Done), Total: Interlocked.Read(ref p.Total))).ToList();
+            // A part read without a count shows its number but leaves the percentage to the others.
+            var counted = snapshot.Where(p => p.Counted).ToList();
+            long done = counted.Sum(p => p.Done);
+            bool known = counted.All(p => p.Total >= 0);
+            long total = known ? counted.Sum(p => Math.Max(p.Total, p.Done)) : -1;
             string status = string.Join(", ", snapshot.Select(p => p.Total >= 0 ? $"{p.Name} {p.Done:N0}/{p.Total:N0}" : $"{p.Name} {p.Done:N0}"));
             return new OperationProgress(ProgressActivityId, ProgressActivity, "Reading license records and users")
             {
@@ -216,12 +258,16 @@ namespace QlikActivity.Core.Activity
 
         private sealed class Part
         {
-            public Part(string name)
+            public Part(string name, bool counted)
             {
                 Name = name;
+                Counted = counted;
             }
 
             public string Name { get; }
+
+            /// <summary>False when its total is never asked for (it then leaves the percentage to the other parts).</summary>
+            public bool Counted { get; }
 
             public long Done;
 

@@ -176,17 +176,15 @@ namespace QlikActivity.Commands
                     PassThru = PassThru.IsPresent,
                 };
 
-                foreach (var output in ActivityBucketWriter.Run(this, request))
+                var summary = ActivityBucketWriter.Run(this, request, result => WriteObject(result));
+                if (Stopping)
                 {
-                    if (Stopping && output is ActivityBucketSummary stopped)
-                    {
-                        // After Ctrl+C PowerShell accepts no more output; the admin still learns what was done.
-                        Host?.UI?.WriteWarningLine("Stopped: " + stopped);
-                        continue;
-                    }
-
-                    WriteObject(output);
+                    // After Ctrl+C PowerShell accepts no more output; the admin still learns what was done.
+                    Host?.UI?.WriteWarningLine("Stopped: " + summary);
+                    return;
                 }
+
+                WriteObject(summary);
             });
         }
     }

@@ -78,6 +78,22 @@ namespace QlikActivity.Core.Tests.Activity
         }
 
         [Fact]
+        public void Users_with_records_whom_the_user_list_lacks_are_named_as_unlisted()
+        {
+            var merger = new ActivityMerger();
+            var listed = User("listed");
+            var deleted = User("deleted"); // its records were read, then it was deleted before the list was
+            var unused = User("unused");
+            merger.AddRecord(LicenseType.Professional, Used(listed, AsOf.AddDays(-2)));
+            merger.AddRecord(LicenseType.Analyzer, Used(deleted, AsOf.AddDays(-5)));
+            merger.AddUser(listed);
+            merger.AddUser(unused);
+
+            Assert.Equal(new[] { deleted.Id }, merger.Unlisted());
+            Assert.Equal(3, merger.Results(BucketSet.Default, AsOf, true).Count);
+        }
+
+        [Fact]
         public void Users_without_records_are_marked_and_can_be_left_out()
         {
             var merger = new ActivityMerger();

@@ -102,9 +102,9 @@ namespace QlikActivity.Core.Tests.Activity.Buckets
 
         public static (List<ActivityBucketResult> Results, ActivityBucketSummary Summary) Run(IOperationHost host, ActivityBucketRequest request)
         {
-            var output = ActivityBucketWriter.Run(host, request).ToList();
-            var summary = Assert.IsType<ActivityBucketSummary>(output[output.Count - 1]);
-            return (output.Take(output.Count - 1).Cast<ActivityBucketResult>().ToList(), summary);
+            var results = new List<ActivityBucketResult>();
+            var summary = ActivityBucketWriter.Run(host, request, results.Add);
+            return (results, summary);
         }
 
         /// <summary>

@@ -150,6 +150,7 @@ namespace QlikActivity.Core.Tests.Activity.Buckets
             Assert.Contains("LAB\\gone", error.Exception.Message);
             Assert.Contains("no longer exists", error.Exception.Message);
             Assert.Equal(ActivityBucketWriter.WriteFailedErrorId, error.ErrorId);
+            Assert.False(host.Inner.WroteFromOtherThread, "a write failure was reported from a background writer, not the pipeline thread");
 
             // A user that keeps meeting 409 fails with its name and the reason; the others are still written.
             site.Sim.Faults.ConcurrentModificationRate = 1.0;
@@ -162,6 +163,7 @@ namespace QlikActivity.Core.Tests.Activity.Buckets
             var conflict = Assert.Single(conflicted.Errors);
             Assert.Contains("LAB\\carl", conflict.Exception.Message);
             Assert.Contains("409", conflict.Exception.Message);
+            Assert.False(conflicted.WroteFromOtherThread, "a write failure was reported from a background writer, not the pipeline thread");
             Assert.Equal(3, site.Sim.Requests.Count("PUT", "/qrs/user/" + carl.ToString("D"), 409));
             Assert.Empty(site.Values(carl));
         }

@@ -4,6 +4,7 @@ using System.Linq;
 using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
+using QlikActivity.Core.Activity;
 using QlikActivity.QrsSimulator.Entities;
 using Xunit;
 
@@ -32,6 +33,9 @@ namespace QlikActivity.Core.Tests.Activity.Buckets
 
             Assert.Empty(host.Errors);
             Assert.Equal(0, summary.Failed);
+            // Six writers and a reading task ran in the background; verbose and progress came from this (the pipeline) thread only.
+            Assert.Contains(host.Progress, p => p.ActivityId == ActivityBucketWriter.ProgressActivityId);
+            Assert.False(host.WroteFromOtherThread, "the bucket run wrote to the host from a background thread");
             Assert.True(site.Sim.Requests.Count("PUT", "/qrs/user/", 409) > 0, "the run met concurrent modifications");
             Assert.True(site.Sim.Requests.Count("PUT", "/qrs/user/", 503) + site.Sim.Requests.Count("GET", "/qrs/", 503) > 0);
             Assert.True(summary.Requests.Retries > 0);

@@ -252,7 +252,7 @@ namespace QlikActivity.Core.Tests.Activity.Buckets
         public async Task Many_piped_users_are_found_with_their_directory_list_not_one_request_per_batch()
         {
             await using var site = await BucketSite.StartAsync();
-            for (int i = 0; i < ActivityBucketWriter.LookupByIdLimit + 20; i++)
+            for (int i = 0; i < ActivityBucketScope.LookupByIdLimit + 20; i++)
             {
                 site.AddUser("LAB", "u" + i, ("professional", 2));
             }

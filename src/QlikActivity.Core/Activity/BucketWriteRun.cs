@@ -1,0 +1,130 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace QlikActivity.Core.Activity
+{
+    /// <summary>
+    /// The writes of a bucket run as the calling (pipeline) thread sees them: it starts the
+    /// <see cref="UserPropertyWriteQueue"/> on background tasks and drains its outcomes, so that
+    /// progress, write errors and -PassThru results reach the host from this thread only.
+    /// </summary>
+    internal static class BucketWriteRun
+    {
+        /// <summary>
+        /// Writes <paramref name="toWrite"/>, counting each outcome in <paramref name="summary"/> and
+        /// handing it (with PassThru) to <paramref name="onResult"/> as it arrives. When Ctrl+C comes or
+        /// the callback throws (a stopped pipeline), no new write starts and the ones in flight get the grace period.
+        /// </summary>
+        public static void Write(IOperationHost host, ActivityBucketRequest request, List<PlannedBucketChange> toWrite,
+            Guid definitionId, string definitionName, ActivityBucketSummary summary, Action<ActivityBucketResult>? onResult)
+        {
+            var token = host.CancellationToken;
+            using var stopStarting = CancellationTokenSource.CreateLinkedTokenSource(token);
+            using var abandon = new CancellationTokenSource();
+            var grace = request.StopGracePeriod;
+            using var graceTimer = stopStarting.Token.Register(() =>
+            {
+                try
+                {
+                    abandon.CancelAfter(grace);
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The run already ended.
+                }
+            });
+
+            var outcomes = new BlockingCollection<ActivityBucketResult>();
+            var queue = new UserPropertyWriteQueue(request, toWrite, definitionId, definitionName, outcomes, stopStarting.Token, abandon.Token);
+            var running = Task.Run(queue.RunAsync);
+            string activity = $"Setting the custom property '{definitionName}'";
+            var progressClock = Stopwatch.StartNew();
+            int done = 0;
+            bool finished = false;
+            try
+            {
+                while (true)
+                {
+                    if (outcomes.TryTake(out var result, 200))
+                    {
+                        done++;
+                        summary.Count(result.Status);
+                        if (token.IsCancellationRequested)
+                        {
+                            // After Ctrl+C PowerShell refuses every Write*: only count.
+                            summary.Cancelled = true;
+                            continue;
+                        }
+
+                        if (result.Status == ActivityBucketStatus.Failed)
+                        {
+                            var error = new QlikActivityException($"Could not set the custom property '{definitionName}' of {result.User}: {result.Reason}",
+                                ActivityBucketWriter.WriteFailedErrorId, OperationErrorCategory.WriteError);
+                            host.WriteError(new OperationError(error, ActivityBucketWriter.WriteFailedErrorId, OperationErrorCategory.WriteError, result.User));
+                        }
+
+                        if (request.PassThru)
+                        {
+                            onResult?.Invoke(result);
+                        }
+                    }
+                    else if (outcomes.IsCompleted)
+                    {
+                        break;
+                    }
+
+                    if (token.IsCancellationRequested)
+                    {
+                        summary.Cancelled = true;
+                    }
+                    else if (progressClock.ElapsedMilliseconds >= 250)
+                    {
+                        progressClock.Restart();
+                        host.WriteProgress(new OperationProgress(ActivityBucketWriter.ProgressActivityId, activity,
+                            $"{done:N0} of {toWrite.Count:N0} users written ({summary.Failed:N0} failed)")
+                        {
+                            PercentComplete = (int)(100L * done / toWrite.Count),
+                        });
+                    }
+                }
+
+                finished = true;
+            }
+            finally
+            {
+                // Also reached when the callback throws: start nothing new, let writes in flight end.
+                stopStarting.Cancel();
+                WaitQuietly(running, grace + TimeSpan.FromSeconds(10));
+            }
+
+            if (finished)
+            {
+                running.GetAwaiter().GetResult(); // a bug in the queue surfaces here
+                if (!token.IsCancellationRequested)
+                {
+                    host.WriteProgress(new OperationProgress(ActivityBucketWriter.ProgressActivityId, activity, "Done") { Completed = true, PercentComplete = 100 });
+                }
+                else
+                {
+                    summary.Cancelled = true;
+                }
+            }
+        }
+
+        private static void WaitQuietly(Task task, TimeSpan limit)
+        {
+            try
+            {
+                task.Wait(limit);
+            }
+            catch (AggregateException)
+            {
+                // Its failure is reported elsewhere, or it was cancelled on purpose.
+            }
+        }
+    }
+}

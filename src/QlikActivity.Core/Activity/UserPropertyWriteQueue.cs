@@ -1,0 +1,332 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading;
+using System.Threading.Channels;
+using System.Threading.Tasks;
+using QlikActivity.Core.Qrs;
+
+namespace QlikActivity.Core.Activity
+{
+    /// <summary>
+    /// The background half of a bucket run's writes (<see cref="BucketWriteRun"/> is the
+    /// calling thread's half): a producer reads the changed users in batches and queues them;
+    /// ThrottleLimit workers PUT each user whole. Never touches the host: every outcome goes to
+    /// the collection the calling thread drains, which is completed when the last write ends.
+    /// </summary>
+    internal sealed class UserPropertyWriteQueue
+    {
+        private const string UserPath = "user/full";
+
+        private readonly ActivityBucketRequest _request;
+        private readonly QrsClient _client;
+        private readonly List<PlannedBucketChange> _toWrite;
+        private readonly Guid _definitionId;
+        private readonly string _definitionName;
+        private readonly BlockingCollection<ActivityBucketResult> _outcomes;
+        private readonly CancellationToken _stopStarting;
+        private readonly CancellationToken _abandon;
+        private readonly Channel<Job> _jobs;
+
+        public UserPropertyWriteQueue(ActivityBucketRequest request, List<PlannedBucketChange> toWrite, Guid definitionId, string definitionName,
+            BlockingCollection<ActivityBucketResult> outcomes, CancellationToken stopStarting, CancellationToken abandon)
+        {
+            _request = request;
+            _client = request.Connection.Client;
+            _toWrite = toWrite;
+            _definitionId = definitionId;
+            _definitionName = definitionName;
+            _outcomes = outcomes;
+            _stopStarting = stopStarting;
+            _abandon = abandon;
+            // Read ahead about one batch: enough to keep the writers busy, little enough that
+            // entities are fresh when written (fewer 409s).
+            _jobs = Channel.CreateBounded<Job>(new BoundedChannelOptions(Math.Max(request.BatchSize, request.ThrottleLimit))
+            {
+                SingleWriter = true,
+                SingleReader = false,
+            });
+        }
+
+        public async Task RunAsync()
+        {
+            try
+            {
+                var workers = Enumerable.Range(0, _request.ThrottleLimit).Select(_ => Task.Run(WorkAsync)).ToArray();
+                try
+                {
+                    await ProduceAsync().ConfigureAwait(false);
+                }
+                finally
+                {
+                    // Even if the producer failed, the writers finish what they hold before the queue closes.
+                    _jobs.Writer.TryComplete();
+                    await Task.WhenAll(workers).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                _outcomes.CompleteAdding();
+            }
+        }
+
+        private async Task ProduceAsync()
+        {
+            var batches = Batches(_toWrite, _request.BatchSize).ToList();
+            for (int b = 0; b < batches.Count; b++)
+            {
+                var batch = batches[b];
+                if (_stopStarting.IsCancellationRequested)
+                {
+                    NotStarted(batches.Skip(b).SelectMany(x => x));
+                    return;
+                }
+
+                Dictionary<Guid, JsonObject> entities;
+                try
+                {
+                    entities = await ReadBatchAsync(batch).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (_stopStarting.IsCancellationRequested)
+                {
+                    NotStarted(batches.Skip(b).SelectMany(x => x));
+                    return;
+                }
+                catch (Exception ex) when (IsRequestFailure(ex))
+                {
+                    foreach (var change in batch)
+                    {
+                        _outcomes.Add(ActivityBucketResult.Of(change, ActivityBucketStatus.Failed, "reading it before the write failed: " + ex.Message));
+                    }
+
+                    continue;
+                }
+
+                var tracker = new BatchTracker(batch.Count);
+                for (int i = 0; i < batch.Count; i++)
+                {
+                    var change = batch[i];
+                    if (!entities.TryGetValue(change.User.Id, out var entity))
+                    {
+                        _outcomes.Add(ActivityBucketResult.Of(change, ActivityBucketStatus.Failed, "the user no longer exists in the repository (deleted since it was read)"));
+                        tracker.Signal();
+                        continue;
+                    }
+
+                    try
+                    {
+                        await _jobs.Writer.WriteAsync(new Job(change, entity, tracker), _stopStarting).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (_stopStarting.IsCancellationRequested)
+                    {
+                        NotStarted(batch.Skip(i).Concat(batches.Skip(b + 1).SelectMany(x => x)));
+                        return;
+                    }
+                }
+
+                if (_request.BatchSleep > TimeSpan.Zero && b < batches.Count - 1)
+                {
+                    // ctrl-q's batch sleep: this batch's writes end, then a pause, then the next batch.
+                    try
+                    {
+                        await tracker.Done.ConfigureAwait(false);
+                        await Task.Delay(_request.BatchSleep, _stopStarting).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (_stopStarting.IsCancellationRequested)
+                    {
+                        // The loop head counts the rest as not started.
+                    }
+                }
+            }
+        }
+
+        private async Task<Dictionary<Guid, JsonObject>> ReadBatchAsync(List<PlannedBucketChange> batch)
+        {
+            var filter = QrsFilter.AnyOf("id", batch.Select(c => (object?)c.User.Id));
+            var node = await _client.GetJsonAsync(UserPath, filter, _stopStarting).ConfigureAwait(false);
+            var map = new Dictionary<Guid, JsonObject>();
+            if (node is JsonArray list)
+            {
+                foreach (var item in list)
+                {
+                    if (item is JsonObject o && QrsEntityId.Of(o) is var id && id != Guid.Empty)
+                    {
+                        map[id] = o;
+                    }
+                }
+            }
+
+            return map;
+        }
+
+        private async Task WorkAsync()
+        {
+            while (await _jobs.Reader.WaitToReadAsync().ConfigureAwait(false))
+            {
+                while (_jobs.Reader.TryRead(out var job))
+                {
+                    if (_stopStarting.IsCancellationRequested)
+                    {
+                        NotStarted(new[] { job.Change });
+                        job.Tracker.Signal();
+                        continue;
+                    }
+
+                    var outcome = await WriteOneAsync(job.Change, job.Entity).ConfigureAwait(false);
+                    _outcomes.Add(outcome);
+                    job.Tracker.Signal();
+                    if (_request.UserSleep > TimeSpan.Zero)
+                    {
+                        try
+                        {
+                            await Task.Delay(_request.UserSleep, _stopStarting).ConfigureAwait(false);
+                        }
+                        catch (OperationCanceledException)
+                        {
+                            // Stopped: the next job is counted as not started.
+                        }
+                    }
+                }
+            }
+        }
+
+        /// <summary>
+        /// One user's PUT. A 409 means the user changed since it was read: read it again,
+        /// re-apply only this property, and try again (a retried PUT whose first attempt got
+        /// through also lands here, and then finds the value already set).
+        /// </summary>
+        private async Task<ActivityBucketResult> WriteOneAsync(PlannedBucketChange change, JsonObject entity)
+        {
+            string path = "user/" + change.User.Id.ToString("D");
+            var current = entity;
+            for (int attempt = 1; ; attempt++)
+            {
+                if (UserCustomPropertyEdit.Holds(current, _definitionId, _definitionName, change.NewValue))
+                {
+                    return attempt == 1
+                        ? ActivityBucketResult.Of(change, ActivityBucketStatus.Unchanged, null)
+                        : ActivityBucketResult.Of(change, ActivityBucketStatus.Updated, null);
+                }
+
+                var body = UserCustomPropertyEdit.Apply(current, _definitionId, _definitionName, change.NewValue);
+                try
+                {
+                    await _client.PutJsonAsync(path, body, _abandon).ConfigureAwait(false);
+                    return ActivityBucketResult.Of(change, ActivityBucketStatus.Updated, null);
+                }
+                catch (QrsConflictException) when (attempt < _request.MaximumConflictAttempts)
+                {
+                    // Read it again below and re-apply.
+                }
+                catch (QrsConflictException)
+                {
+                    return ActivityBucketResult.Of(change, ActivityBucketStatus.Failed,
+                        $"the user kept changing while it was written (409 Conflict {attempt} times); run again later");
+                }
+                catch (QrsException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+                {
+                    return ActivityBucketResult.Of(change, ActivityBucketStatus.Failed, "the user no longer exists in the repository (404 on PUT)");
+                }
+                catch (OperationCanceledException) when (_abandon.IsCancellationRequested)
+                {
+                    return ActivityBucketResult.Of(change, ActivityBucketStatus.Failed, "its write did not finish within the grace period after Ctrl+C; its value may or may not have changed");
+                }
+                catch (Exception ex) when (IsRequestFailure(ex))
+                {
+                    return ActivityBucketResult.Of(change, ActivityBucketStatus.Failed, ex.Message);
+                }
+
+                try
+                {
+                    current = await _client.GetJsonAsync(path, null, _abandon).ConfigureAwait(false) as JsonObject
+                        ?? throw new QrsException($"GET /qrs/{path} answered without the user.", QrsErrorIds.UnexpectedResponse,
+                            OperationErrorCategory.InvalidData, "GET", "/qrs/" + path);
+                }
+                catch (QrsException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+                {
+                    return ActivityBucketResult.Of(change, ActivityBucketStatus.Failed, "the user was deleted while it was written (404 when read again after 409 Conflict)");
+                }
+                catch (OperationCanceledException) when (_abandon.IsCancellationRequested)
+                {
+                    return ActivityBucketResult.Of(change, ActivityBucketStatus.Failed, "stopped by Ctrl+C while resolving a 409 Conflict; its value was not changed");
+                }
+                catch (Exception ex) when (IsRequestFailure(ex))
+                {
+                    return ActivityBucketResult.Of(change, ActivityBucketStatus.Failed, "reading it again after 409 Conflict failed: " + ex.Message);
+                }
+            }
+        }
+
+        private void NotStarted(IEnumerable<PlannedBucketChange> changes)
+        {
+            foreach (var change in changes)
+            {
+                _outcomes.Add(ActivityBucketResult.Of(change, ActivityBucketStatus.WhatIf, "not written: stopped (Ctrl+C) before its turn"));
+            }
+        }
+
+        private static IEnumerable<List<T>> Batches<T>(IReadOnlyList<T> items, int size)
+        {
+            for (int i = 0; i < items.Count; i += size)
+            {
+                var batch = new List<T>(Math.Min(size, items.Count - i));
+                for (int j = i; j < items.Count && j < i + size; j++)
+                {
+                    batch.Add(items[j]);
+                }
+
+                yield return batch;
+            }
+        }
+
+        /// <summary>A failure of one request, after the client's retries: reported per user, the run goes on.</summary>
+        private static bool IsRequestFailure(Exception ex) =>
+            ex is QlikActivityException || ex is HttpRequestException || ex is IOException || ex is JsonException;
+
+        private sealed class Job
+        {
+            public Job(PlannedBucketChange change, JsonObject entity, BatchTracker tracker)
+            {
+                Change = change;
+                Entity = entity;
+                Tracker = tracker;
+            }
+
+            public PlannedBucketChange Change { get; }
+            public JsonObject Entity { get; }
+            public BatchTracker Tracker { get; }
+        }
+
+        /// <summary>Completes when every user of a batch is written (for the batch sleep).</summary>
+        private sealed class BatchTracker
+        {
+            private readonly TaskCompletionSource<bool> _done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            private int _pending;
+
+            public BatchTracker(int count)
+            {
+                _pending = count;
+                if (count == 0)
+                {
+                    _done.TrySetResult(true);
+                }
+            }
+
+            public Task Done => _done.Task;
+
+            public void Signal()
+            {
+                if (Interlocked.Decrement(ref _pending) == 0)
+                {
+                    _done.TrySetResult(true);
+                }
+            }
+        }
+    }
+}
