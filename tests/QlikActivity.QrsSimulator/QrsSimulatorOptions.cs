@@ -31,6 +31,9 @@ namespace QlikActivity.QrsSimulator
 
         public FaultOptions Faults { get; set; } = new FaultOptions();
 
+        /// <summary>Service times and capacity (off by default: every request is served at once).</summary>
+        public CostModelOptions CostModel { get; set; } = new CostModelOptions();
+
         /// <summary>False to start with an empty store (only the service account sa_repository is needed by nobody).</summary>
         public bool SeedData { get; set; } = true;
 
