@@ -304,6 +304,17 @@ namespace QlikActivity.QrsSimulator
                 o["serverNodeConfigurationId"] = "9e9e2a6a-7d6a-4f0e-9c42-3b1f0c3b2d11";
                 o[type == "login" ? "loginAccessType" : "analyzerTimeAccessType"] =
                     new JsonObject { ["id"] = (type == "login" ? loginGroup : capacity).ToString("D") };
+                // The session that made the latest activity (derived from the record, no draw: the rest of the
+                // seeded site stays as it was before sessions were added).
+                o["sessions"] = new JsonArray(new JsonObject
+                {
+                    ["id"] = SessionId(id).ToString("D"),
+                    ["createdDate"] = d(start),
+                    ["modifiedDate"] = d(date),
+                    ["sessionID"] = id.ToString("N"),
+                    ["latestActivity"] = d(date),
+                    ["serverNodeConfigurationId"] = "9e9e2a6a-7d6a-4f0e-9c42-3b1f0c3b2d11",
+                });
             }
             else
             {
@@ -373,6 +384,13 @@ namespace QlikActivity.QrsSimulator
             }
 
             store.FlushSeeds();
+        }
+
+        private static Guid SessionId(Guid record)
+        {
+            var bytes = record.ToByteArray();
+            bytes[0] ^= 0x5A;
+            return new Guid(bytes);
         }
 
         /// <summary>A last-activity date spread like a real site's: hours, days, weeks, months, years ago, or never.</summary>
