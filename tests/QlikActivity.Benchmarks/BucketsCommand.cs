@@ -26,7 +26,7 @@ namespace QlikActivity.Benchmarks
 
         public string Name => "buckets";
 
-        public string Description => "Set-QlikActivityBucket against the simulator: --users 10000 --changed 2000 [--throttle 4] [--batch 25]";
+        public string Description => "Set-QlikActivityBucket against the simulator: --users 10000 --changed 2000 [--throttle 4] [--batch 25] " + SimulatorCost.Usage;
 
         public int Run(BenchmarkArguments args)
         {
@@ -36,7 +36,10 @@ namespace QlikActivity.Benchmarks
             int batch = args.GetInt("batch", 25);
             var now = new DateTime(2025, 6, 15, 12, 0, 0, DateTimeKind.Utc);
 
-            using var sim = Start(new QrsSimulatorOptions { Users = users, Seed = 1, Now = now });
+            var cost = SimulatorCost.FromArguments(args);
+            // Seeding goes straight to the store (no HTTP), so the model only prices the measured runs.
+            using var sim = Start(new QrsSimulatorOptions { Users = users, Seed = 1, Now = now, CostModel = cost });
+            Console.Error.WriteLine(SimulatorCost.Describe(cost));
             using var connection = QlikSenseConnection.ConnectAsync(new QrsConnectionOptions
             {
                 Server = "127.0.0.1",
@@ -64,9 +67,17 @@ namespace QlikActivity.Benchmarks
             double seconds = clock.Elapsed.TotalSeconds;
             var requests = sim.Value.Requests.ByMethod();
             Console.Error.WriteLine(first.ToString());
+            Console.Error.WriteLine("simulator requests: " + sim.Value.Requests.Counts().ToJson());
+            if (cost.Enabled)
+            {
+                var model = sim.Value.CostModel;
+                Console.Error.WriteLine($"simulator cost model: peak in service {model.PeakInService}, peak queued {model.PeakQueued}, refused {model.Rejected}");
+            }
+
             Console.Error.WriteLine($"CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:0.0} s (client and simulator) in {seconds:0.0} s");
 
             sim.Value.Requests.Clear();
+            sim.Value.CostModel.ResetCounters();
             var second = (ActivityBucketSummary)ActivityBucketWriter.Run(host, Request()).Last();
             long rerunPuts = sim.Value.Requests.Count("PUT");
             Console.Error.WriteLine(second.ToString());
