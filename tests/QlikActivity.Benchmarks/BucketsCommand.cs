@@ -94,7 +94,7 @@ namespace QlikActivity.Benchmarks
         /// as a previous run left them), then spoils <paramref name="changed"/> of them: another
         /// bucket, or a value where none belongs. Returns how many were spoiled.
         /// </summary>
-        private static int Seed(QrsSimulator.QrsSimulator sim, QlikSenseConnection connection, IOperationHost host, DateTime now, int changed)
+        private static int Seed(QrsSimulator.SimulatedQrs sim, QlikSenseConnection connection, IOperationHost host, DateTime now, int changed)
         {
             var labels = BucketSet.Default.Labels;
             var definitionId = sim.Store.AddCustomPropertyDefinition(Property, labels, new[] { "User" }, "Days since last activity");
@@ -138,7 +138,7 @@ namespace QlikActivity.Benchmarks
             return 0;
         }
 
-        private static void Put(QrsSimulator.QrsSimulator sim, Guid id, JsonObject body)
+        private static void Put(QrsSimulator.SimulatedQrs sim, Guid id, JsonObject body)
         {
             var outcome = sim.Store.Update("user", id, body);
             if (outcome.Status != 200)
@@ -148,14 +148,14 @@ namespace QlikActivity.Benchmarks
         }
 
         private static Owned Start(QrsSimulatorOptions options) =>
-            new Owned(QrsSimulator.QrsSimulator.StartAsync(options).GetAwaiter().GetResult());
+            new Owned(QrsSimulator.SimulatedQrs.StartAsync(options).GetAwaiter().GetResult());
 
         /// <summary>Disposes the simulator synchronously at the end of the command.</summary>
         private sealed class Owned : IDisposable
         {
-            public Owned(QrsSimulator.QrsSimulator value) => Value = value;
+            public Owned(QrsSimulator.SimulatedQrs value) => Value = value;
 
-            public QrsSimulator.QrsSimulator Value { get; }
+            public QrsSimulator.SimulatedQrs Value { get; }
 
             public void Dispose() => Value.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }

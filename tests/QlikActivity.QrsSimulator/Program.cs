@@ -40,7 +40,7 @@ namespace QlikActivity.QrsSimulator
                 stop.Cancel();
             });
 
-            await using var sim = await QrsSimulator.StartAsync(options, stop.Token).ConfigureAwait(false);
+            await using var sim = await SimulatedQrs.StartAsync(options, stop.Token).ConfigureAwait(false);
             // stdout carries only the ready line, for scripts; the rest goes to stderr.
             Console.Error.WriteLine($"proxy on {sim.ProxyBaseUri}");
             Console.Error.WriteLine($"certificates in {sim.CertificateDirectory}");

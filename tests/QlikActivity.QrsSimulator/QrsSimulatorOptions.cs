@@ -3,7 +3,7 @@ using System.Threading;
 
 namespace QlikActivity.QrsSimulator
 {
-    /// <summary>How a <see cref="QrsSimulator"/> starts: data size and seed, ports, certificates, JWT key, faults.</summary>
+    /// <summary>How a <see cref="SimulatedQrs"/> starts: data size and seed, ports, certificates, JWT key, faults.</summary>
     public sealed class QrsSimulatorOptions
     {
         /// <summary>Seeded users, service accounts included.</summary>

@@ -93,7 +93,7 @@ namespace QlikActivity.QrsSimulator
         }
 
         /// <summary>Entities matching an optional filter, in optional order.</summary>
-        public IReadOnlyList<JsonElement> Query(string typePath, QrsFilter? filter, QrsOrder? order)
+        public IReadOnlyList<JsonElement> Query(string typePath, FilterExpression? filter, QrsOrder? order)
         {
             IReadOnlyList<JsonElement> rows;
             if (filter != null && filter.TryGetIdSet(out var ids))

@@ -11,15 +11,15 @@ namespace QlikActivity.Core.Tests.Simulator
     /// <summary>The cost model's capacity and queue, proved by counts (never by elapsed time).</summary>
     public class CostModelTests
     {
-        private static Task<QrsSimulator.QrsSimulator> Start(CostModelOptions cost) =>
-            QrsSimulator.QrsSimulator.StartAsync(new QrsSimulatorOptions
+        private static Task<QrsSimulator.SimulatedQrs> Start(CostModelOptions cost) =>
+            QrsSimulator.SimulatedQrs.StartAsync(new QrsSimulatorOptions
             {
                 Users = 20,
                 Now = new DateTime(2024, 11, 15, 12, 0, 0, DateTimeKind.Utc),
                 CostModel = cost,
             });
 
-        private static async Task<int> Status(HttpClient http, QrsSimulator.QrsSimulator sim, string path, CancellationToken ct = default)
+        private static async Task<int> Status(HttpClient http, QrsSimulator.SimulatedQrs sim, string path, CancellationToken ct = default)
         {
             using var response = await http.SendAsync(SimulatorHttp.Request(sim, HttpMethod.Get, path), ct);
             return (int)response.StatusCode;
@@ -100,7 +100,7 @@ namespace QlikActivity.Core.Tests.Simulator
             Assert.Equal(1, sim.CostModel.PeakQueued);
         }
 
-        private static Task<HttpResponseMessage> SendRaw(HttpClient http, QrsSimulator.QrsSimulator sim) =>
+        private static Task<HttpResponseMessage> SendRaw(HttpClient http, QrsSimulator.SimulatedQrs sim) =>
             http.SendAsync(SimulatorHttp.Request(sim, HttpMethod.Get, "/qrs/about"));
 
         // A condition the test waits for (bounded so a broken model fails instead of hanging); not a timing assertion.

@@ -129,7 +129,7 @@ namespace QlikActivity.Core.Tests.Simulator
         [Fact]
         public async Task Store_helpers_add_users_records_definitions_and_values()
         {
-            await using var sim = await QrsSimulator.QrsSimulator.StartAsync(new QrsSimulatorOptions { SeedData = false, Now = Now });
+            await using var sim = await QrsSimulator.SimulatedQrs.StartAsync(new QrsSimulatorOptions { SeedData = false, Now = Now });
             Assert.Empty(sim.Store.Users());
             var anna = sim.Store.AddUser("LAB", "anna", "Anna Berg");
             var bucket = sim.Store.AddCustomPropertyDefinition("ActivityBucket", new[] { "1", "7", "365+" }, new[] { "User" });

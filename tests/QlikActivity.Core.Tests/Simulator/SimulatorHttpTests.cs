@@ -13,7 +13,7 @@ namespace QlikActivity.Core.Tests.Simulator
     /// <summary>The simulator over real HTTPS with client certificates, as a QRS client meets it.</summary>
     public class SimulatorHttpTests : IAsyncLifetime
     {
-        private QrsSimulator.QrsSimulator _sim = null!;
+        private QrsSimulator.SimulatedQrs _sim = null!;
         private HttpClient _http = null!;
 
         public async Task InitializeAsync()

@@ -17,7 +17,7 @@ namespace QlikActivity.Core.Tests.Simulator
         [Fact]
         public async Task The_program_writes_the_certificates_prints_the_listening_line_and_serves()
         {
-            string dll = typeof(QrsSimulator.QrsSimulator).Assembly.Location;
+            string dll = typeof(QrsSimulator.SimulatedQrs).Assembly.Location;
             string dir = Path.Combine(Path.GetTempPath(), "qrs-sim-test-" + Guid.NewGuid().ToString("N").Substring(0, 8));
             var start = new ProcessStartInfo("dotnet")
             {
@@ -103,7 +103,7 @@ namespace QlikActivity.Core.Tests.Simulator
         public async Task A_bad_option_is_refused_with_usage(string message, params string[] args)
         {
             var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            start.ArgumentList.Add(typeof(QrsSimulator.QrsSimulator).Assembly.Location);
+            start.ArgumentList.Add(typeof(QrsSimulator.SimulatedQrs).Assembly.Location);
             foreach (var a in args)
             {
                 start.ArgumentList.Add(a);

@@ -10,7 +10,7 @@ namespace QlikActivity.Core.Tests.Simulator
     /// <summary><c>/simulator/requests</c>: what the simulator received, by method and path family, readable and resettable from outside.</summary>
     public class SimulatorRequestCountTests : IAsyncLifetime
     {
-        private QrsSimulator.QrsSimulator _sim = null!;
+        private QrsSimulator.SimulatedQrs _sim = null!;
         private HttpClient _http = null!;
 
         public async Task InitializeAsync()

@@ -471,13 +471,13 @@ namespace QlikActivity.QrsSimulator.Hosting
 
         private async Task ListAsync(HttpContext ctx, EntityType type, QrsRouteKind kind, Dictionary<string, string> parameters, CostModel.Place? place)
         {
-            QrsFilter? filter = null;
+            FilterExpression? filter = null;
             QrsOrder? order = null;
             try
             {
                 if (parameters.TryGetValue("filter", out var f) && f.Trim().Length > 0)
                 {
-                    filter = QrsFilter.Parse(f, type);
+                    filter = FilterExpression.Parse(f, type);
                 }
 
                 if (kind != QrsRouteKind.Count && parameters.TryGetValue("orderby", out var o) && o.Trim().Length > 0)
@@ -485,7 +485,7 @@ namespace QlikActivity.QrsSimulator.Hosting
                     order = QrsOrder.Parse(o, type);
                 }
             }
-            catch (QrsFilterException e)
+            catch (FilterExpressionException e)
             {
                 await Text(ctx, 400, e.Message).ConfigureAwait(false);
                 return;
@@ -549,12 +549,12 @@ namespace QlikActivity.QrsSimulator.Hosting
             try
             {
                 var table = TableQuery.Parse(definition, type);
-                QrsFilter? filter = parameters.TryGetValue("filter", out var f) && f.Trim().Length > 0 ? QrsFilter.Parse(f, type) : null;
+                FilterExpression? filter = parameters.TryGetValue("filter", out var f) && f.Trim().Length > 0 ? FilterExpression.Parse(f, type) : null;
                 rows = _store.Query(type.Path, filter, null);
                 using var w = new Utf8JsonWriter(buffer, EntityComposer.WriterOptions);
                 table.Write(w, rows, parameters);
             }
-            catch (QrsFilterException e)
+            catch (FilterExpressionException e)
             {
                 await Text(ctx, 400, e.Message).ConfigureAwait(false);
                 return;

@@ -27,12 +27,12 @@ namespace QlikActivity.QrsSimulator.Hosting
 
         private sealed record Column(string Name, int ColumnType, FilterPath? Path, List<Column> Items);
 
-        /// <summary>Reads a table definition; throws <see cref="QrsFilterException"/> (a 400) on an unknown property or a malformed column.</summary>
+        /// <summary>Reads a table definition; throws <see cref="FilterExpressionException"/> (a 400) on an unknown property or a malformed column.</summary>
         public static TableQuery Parse(JsonObject definition, EntityType type)
         {
             if (definition["columns"] is not JsonArray columns || columns.Count == 0)
             {
-                throw new QrsFilterException("The table definition has no columns");
+                throw new FilterExpressionException("The table definition has no columns");
             }
 
             return new TableQuery(columns.Select(c => ParseColumn(c, type)).ToList());
@@ -42,7 +42,7 @@ namespace QlikActivity.QrsSimulator.Hosting
         {
             if (node is not JsonObject c || c["name"] is not JsonValue nameValue || !nameValue.TryGetValue(out string? name) || name.Length == 0)
             {
-                throw new QrsFilterException("A table column needs a name");
+                throw new FilterExpressionException("A table column needs a name");
             }
 
             int columnType = ColumnType(c["columnType"]);
@@ -51,7 +51,7 @@ namespace QlikActivity.QrsSimulator.Hosting
             var items = new List<Column>();
             if (columnType is Property or ListColumn)
             {
-                path = FilterPath.Resolve(type, definition) ?? throw QrsFilterException.CannotParse(definition);
+                path = FilterPath.Resolve(type, definition) ?? throw FilterExpressionException.CannotParse(definition);
             }
 
             if (columnType == ListColumn)
@@ -59,7 +59,7 @@ namespace QlikActivity.QrsSimulator.Hosting
                 var field = FieldAt(type, path!);
                 if (field?.Kind is not (FieldKind.ObjectArray or FieldKind.RefArray))
                 {
-                    throw QrsFilterException.CannotParse(definition);
+                    throw FilterExpressionException.CannotParse(definition);
                 }
 
                 var itemType = field.Kind == FieldKind.RefArray
@@ -113,7 +113,7 @@ namespace QlikActivity.QrsSimulator.Hosting
                 }
             }
 
-            return node == null ? Property : throw new QrsFilterException("Unknown column type " + node.ToJsonString());
+            return node == null ? Property : throw new FilterExpressionException("Unknown column type " + node.ToJsonString());
         }
 
         /// <summary>Writes the table of <paramref name="rows"/> (already filtered) as the QRS answers it.</summary>
@@ -123,7 +123,7 @@ namespace QlikActivity.QrsSimulator.Hosting
             if (parameters.TryGetValue("sortcolumn", out var sortName) && sortName.Length > 0)
             {
                 var sortColumn = _columns.FirstOrDefault(c => c.Name.Equals(sortName, StringComparison.OrdinalIgnoreCase) && c.ColumnType == Property)
-                    ?? throw new QrsFilterException("Unknown sort column " + sortName);
+                    ?? throw new FilterExpressionException("Unknown sort column " + sortName);
                 bool ascending = !parameters.TryGetValue("orderascending", out var asc) || !asc.Equals("false", StringComparison.OrdinalIgnoreCase);
                 var comparer = Comparer<JsonElement>.Create((a, b) => CompareValues(Value(a, sortColumn.Path!), Value(b, sortColumn.Path!)));
                 ordered = ascending ? rows.OrderBy(r => r, comparer) : rows.OrderByDescending(r => r, comparer);
@@ -236,7 +236,7 @@ namespace QlikActivity.QrsSimulator.Hosting
 
         private static int Number(IReadOnlyDictionary<string, string> parameters, string name) =>
             parameters.TryGetValue(name, out var text) && text.Length > 0
-                ? (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int n) ? n : throw new QrsFilterException($"Invalid value for {name}: {text}"))
+                ? (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int n) ? n : throw new FilterExpressionException($"Invalid value for {name}: {text}"))
                 : 0;
     }
 }

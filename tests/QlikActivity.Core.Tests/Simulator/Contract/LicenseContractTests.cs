@@ -12,7 +12,7 @@ namespace QlikActivity.Core.Tests.Simulator.Contract
     /// <summary>One simulator for every contract case (reads only).</summary>
     public sealed class ContractSimulator : IAsyncLifetime
     {
-        public QrsSimulator.QrsSimulator Sim { get; private set; } = null!;
+        public QrsSimulator.SimulatedQrs Sim { get; private set; } = null!;
         public HttpClient Http { get; private set; } = null!;
 
         public async Task InitializeAsync()

@@ -20,7 +20,7 @@ namespace QlikActivity.QrsSimulator
     /// certificate from its own CA plus X-Qlik-User) and a JWT virtual proxy port (like 443, under
     /// /{prefix}/qrs/). Seeded with a deterministic site; faults and a request log for tests.
     /// </summary>
-    public sealed class QrsSimulator : IAsyncDisposable
+    public sealed class SimulatedQrs : IAsyncDisposable
     {
         private readonly WebApplication _app;
         private readonly SimulatorCertificates _certificates;
@@ -29,7 +29,7 @@ namespace QlikActivity.QrsSimulator
         private readonly DateTime _start;
         private readonly Stopwatch _elapsed;
 
-        private QrsSimulator(WebApplication app, SimulatorCertificates certificates, JwtAuthority jwt, QrsStore store, FaultOptions faults,
+        private SimulatedQrs(WebApplication app, SimulatorCertificates certificates, JwtAuthority jwt, QrsStore store, FaultOptions faults,
             RequestLog log, CostModel cost, string directory, bool ownsDirectory, int port, int proxyPort, string prefix, DateTime start, Stopwatch elapsed)
         {
             _app = app;
@@ -86,7 +86,7 @@ namespace QlikActivity.QrsSimulator
         public string CreateJwt(string userDirectory, string userId, TimeSpan? lifetime = null) =>
             _jwt.Create(userDirectory, userId, DateTime.UtcNow, lifetime ?? TimeSpan.FromHours(1));
 
-        public static async Task<QrsSimulator> StartAsync(QrsSimulatorOptions options, CancellationToken ct = default)
+        public static async Task<SimulatedQrs> StartAsync(QrsSimulatorOptions options, CancellationToken ct = default)
         {
             if (options.Users < 0)
             {
@@ -157,7 +157,7 @@ namespace QlikActivity.QrsSimulator
             int port = certListen!.IPEndPoint!.Port;
             int proxyPort = proxyListen!.IPEndPoint!.Port;
             handler.CertificatePort = port;
-            return new QrsSimulator(app, certificates, jwt, store, options.Faults, log, cost, directory, ownsDirectory, port, proxyPort,
+            return new SimulatedQrs(app, certificates, jwt, store, options.Faults, log, cost, directory, ownsDirectory, port, proxyPort,
                 options.VirtualProxyPrefix.Trim('/'), start, elapsed);
         }
 
