@@ -19,7 +19,7 @@ namespace QlikActivity.Benchmarks
     {
         public string Name => "activity";
 
-        public string Description => "Get-QlikUserActivity against a simulated site: --users N (50000) --seed S (1)";
+        public string Description => "Get-QlikUserActivity against a simulated site: --users N (50000) --seed S (1) " + SimulatorCost.Usage;
 
         public int Run(BenchmarkArguments args)
         {
@@ -27,7 +27,8 @@ namespace QlikActivity.Benchmarks
             int seed = args.GetInt("seed", 1);
             string certificates = Path.Combine(Path.GetTempPath(), "qlikactivity-bench-" + Guid.NewGuid().ToString("N").Substring(0, 8));
             Directory.CreateDirectory(certificates);
-            using var simulator = StartSimulator(users, seed, certificates, out int port);
+            var costArguments = new System.Collections.Generic.List<string>(SimulatorCost.ToProgramArguments(args));
+            using var simulator = StartSimulator(users, seed, certificates, costArguments, out int port);
             try
             {
                 var options = new QrsConnectionOptions
@@ -46,7 +47,8 @@ namespace QlikActivity.Benchmarks
                 }
 
                 watch.Stop();
-                // For whoever reads the log: how much of the time was our own CPU.
+                // The simulator's own count, read as a script would (GET /simulator/requests with the client certificate).
+                Console.Error.WriteLine("simulator requests: " + SimulatorRequests.Read(port, certificates));
                 Console.Error.WriteLine($"client CPU {Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:0.00} s");
                 Console.WriteLine(string.Format(CultureInfo.InvariantCulture,
                     "{{\"users\":{0},\"seconds\":{1:0.00},\"requests\":{2},\"peakMB\":{3:0.0}}}",
@@ -66,7 +68,7 @@ namespace QlikActivity.Benchmarks
         }
 
         /// <summary>Runs the simulator DLL (copied beside this program) and waits for its "listening on" line.</summary>
-        private static Process StartSimulator(int users, int seed, string certificates, out int port)
+        private static Process StartSimulator(int users, int seed, string certificates, System.Collections.Generic.IEnumerable<string> extra, out int port)
         {
             string dll = Path.Combine(AppContext.BaseDirectory, "QlikActivity.QrsSimulator.dll");
             var start = new ProcessStartInfo("dotnet")
@@ -76,6 +78,11 @@ namespace QlikActivity.Benchmarks
                 UseShellExecute = false,
             };
             foreach (var a in new[] { dll, "--users", users.ToString(CultureInfo.InvariantCulture), "--seed", seed.ToString(CultureInfo.InvariantCulture), "--port", "0", "--cert-dir", certificates })
+            {
+                start.ArgumentList.Add(a);
+            }
+
+            foreach (var a in extra)
             {
                 start.ArgumentList.Add(a);
             }

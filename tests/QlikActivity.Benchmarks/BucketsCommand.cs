@@ -26,7 +26,7 @@ namespace QlikActivity.Benchmarks
 
         public string Name => "buckets";
 
-        public string Description => "Set-QlikActivityBucket against the simulator: --users 10000 --changed 2000 [--throttle 4] [--batch 25]";
+        public string Description => "Set-QlikActivityBucket against the simulator: --users 10000 --changed 2000 [--throttle 4] [--batch 25] " + SimulatorCost.Usage;
 
         public int Run(BenchmarkArguments args)
         {
@@ -36,7 +36,10 @@ namespace QlikActivity.Benchmarks
             int batch = args.GetInt("batch", 25);
             var now = new DateTime(2025, 6, 15, 12, 0, 0, DateTimeKind.Utc);
 
-            using var sim = Start(new QrsSimulatorOptions { Users = users, Seed = 1, Now = now });
+            var cost = SimulatorCost.FromArguments(args);
+            // Seeding goes straight to the store (no HTTP), so the model only prices the measured runs.
+            using var sim = Start(new QrsSimulatorOptions { Users = users, Seed = 1, Now = now, CostModel = cost });
+            Console.Error.WriteLine(SimulatorCost.Describe(cost));
             using var connection = QlikSenseConnection.ConnectAsync(new QrsConnectionOptions
             {
                 Server = "127.0.0.1",
@@ -64,9 +67,17 @@ namespace QlikActivity.Benchmarks
             double seconds = clock.Elapsed.TotalSeconds;
             var requests = sim.Value.Requests.ByMethod();
             Console.Error.WriteLine(first.ToString());
+            Console.Error.WriteLine("simulator requests: " + sim.Value.Requests.Counts().ToJson());
+            if (cost.Enabled)
+            {
+                var model = sim.Value.CostModel;
+                Console.Error.WriteLine($"simulator cost model: peak in service {model.PeakInService}, peak queued {model.PeakQueued}, refused {model.Rejected}");
+            }
+
             Console.Error.WriteLine($"CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:0.0} s (client and simulator) in {seconds:0.0} s");
 
             sim.Value.Requests.Clear();
+            sim.Value.CostModel.ResetCounters();
             var second = ActivityBucketWriter.Run(host, Request());
             long rerunPuts = sim.Value.Requests.Count("PUT");
             Console.Error.WriteLine(second.ToString());
@@ -83,7 +94,7 @@ namespace QlikActivity.Benchmarks
         /// as a previous run left them), then spoils <paramref name="changed"/> of them: another
         /// bucket, or a value where none belongs. Returns how many were spoiled.
         /// </summary>
-        private static int Seed(QrsSimulator.QrsSimulator sim, QlikSenseConnection connection, IOperationHost host, DateTime now, int changed)
+        private static int Seed(QrsSimulator.SimulatedQrs sim, QlikSenseConnection connection, IOperationHost host, DateTime now, int changed)
         {
             var labels = BucketSet.Default.Labels;
             var definitionId = sim.Store.AddCustomPropertyDefinition(Property, labels, new[] { "User" }, "Days since last activity");
@@ -127,7 +138,7 @@ namespace QlikActivity.Benchmarks
             return 0;
         }
 
-        private static void Put(QrsSimulator.QrsSimulator sim, Guid id, JsonObject body)
+        private static void Put(QrsSimulator.SimulatedQrs sim, Guid id, JsonObject body)
         {
             var outcome = sim.Store.Update("user", id, body);
             if (outcome.Status != 200)
@@ -137,14 +148,14 @@ namespace QlikActivity.Benchmarks
         }
 
         private static Owned Start(QrsSimulatorOptions options) =>
-            new Owned(QrsSimulator.QrsSimulator.StartAsync(options).GetAwaiter().GetResult());
+            new Owned(QrsSimulator.SimulatedQrs.StartAsync(options).GetAwaiter().GetResult());
 
         /// <summary>Disposes the simulator synchronously at the end of the command.</summary>
         private sealed class Owned : IDisposable
         {
-            public Owned(QrsSimulator.QrsSimulator value) => Value = value;
+            public Owned(QrsSimulator.SimulatedQrs value) => Value = value;
 
-            public QrsSimulator.QrsSimulator Value { get; }
+            public QrsSimulator.SimulatedQrs Value { get; }
 
             public void Dispose() => Value.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }

@@ -29,7 +29,7 @@ namespace QlikActivity.Benchmarks
         private static async Task<int> RunAsync(int users)
         {
             Heading($"Starting the QRS simulator with {users} users (a stand-in for a Qlik Sense central node)");
-            await using var simulator = await QrsSimulator.QrsSimulator.StartAsync(new QrsSimulatorOptions { Users = users, Port = 0, ProxyPort = 0 });
+            await using var simulator = await QrsSimulator.SimulatedQrs.StartAsync(new QrsSimulatorOptions { Users = users, Port = 0, ProxyPort = 0 });
             Console.WriteLine($"  {simulator.BaseUri}  certificates in {simulator.CertificateDirectory}");
 
             var host = new ConsoleHost();

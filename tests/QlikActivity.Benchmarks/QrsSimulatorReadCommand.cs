@@ -32,7 +32,7 @@ namespace QlikActivity.Benchmarks
             int users = args.GetInt("users", 50000);
             int puts = args.GetInt("puts", 1000);
             var total = Stopwatch.StartNew();
-            await using var sim = await QrsSimulator.QrsSimulator.StartAsync(new QrsSimulatorOptions { Users = users, Seed = args.GetInt("seed", 1) });
+            await using var sim = await QrsSimulator.SimulatedQrs.StartAsync(new QrsSimulatorOptions { Users = users, Seed = args.GetInt("seed", 1) });
             double startSeconds = total.Elapsed.TotalSeconds;
 
             using var http = new HttpClient(new SocketsHttpHandler

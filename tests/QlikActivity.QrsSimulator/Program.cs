@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -8,7 +9,8 @@ namespace QlikActivity.QrsSimulator
     /// <summary>
     /// <c>QlikActivity.QrsSimulator --users N --port P --cert-dir DIR [--seed S] [--jwt-key FILE] [--proxy-port P2]
     /// [--prefix jwt] [--now 2024-11-15T12:00:00Z] [--fail-rate R] [--unavailable-rate R] [--throttle-rate R]
-    /// [--drop-rate R] [--latency-ms N] [--conflict-rate R] [--only-writes]</c>: serves until Ctrl+C/SIGTERM.
+    /// [--drop-rate R] [--latency-ms N] [--conflict-rate R] [--only-writes] [--cost-model] [--capacity N] [--queue-limit N]
+    /// [--overload-status 503|429] [--service-ms KIND=MEDIAN:P95[:PERROW]] [--cost-seed S]</c>: serves until Ctrl+C/SIGTERM.
     /// </summary>
     internal static class Program
     {
@@ -22,7 +24,7 @@ namespace QlikActivity.QrsSimulator
             catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
             {
                 Console.Error.WriteLine(e.Message);
-                Console.Error.WriteLine("usage: QlikActivity.QrsSimulator --users N --port P --cert-dir DIR [--seed S] [--jwt-key FILE] [--proxy-port P2] [--prefix jwt] [--now ISO] [--fail-rate R] [--unavailable-rate R] [--throttle-rate R] [--drop-rate R] [--latency-ms N] [--conflict-rate R] [--only-writes]");
+                Console.Error.WriteLine("usage: QlikActivity.QrsSimulator --users N --port P --cert-dir DIR [--seed S] [--jwt-key FILE] [--proxy-port P2] [--prefix jwt] [--now ISO] [--fail-rate R] [--unavailable-rate R] [--throttle-rate R] [--drop-rate R] [--latency-ms N] [--conflict-rate R] [--only-writes] [--cost-model] [--capacity N] [--queue-limit N] [--overload-status 503|429] [--service-ms KIND=MEDIAN:P95[:PERROW]] [--cost-seed S]");
                 return 2;
             }
 
@@ -38,10 +40,17 @@ namespace QlikActivity.QrsSimulator
                 stop.Cancel();
             });
 
-            await using var sim = await QrsSimulator.StartAsync(options, stop.Token).ConfigureAwait(false);
+            await using var sim = await SimulatedQrs.StartAsync(options, stop.Token).ConfigureAwait(false);
             // stdout carries only the ready line, for scripts; the rest goes to stderr.
             Console.Error.WriteLine($"proxy on {sim.ProxyBaseUri}");
             Console.Error.WriteLine($"certificates in {sim.CertificateDirectory}");
+            if (options.CostModel.Enabled)
+            {
+                Console.Error.WriteLine($"cost model on: capacity {options.CostModel.Capacity}, queue limit {options.CostModel.QueueLimit}, overload {options.CostModel.OverloadStatus}, service ms (median:p95:per-row) "
+                    + string.Join(", ", options.CostModel.ServiceTimes.Select(p => p.Key.ToString().ToLowerInvariant() + "=" + p.Value)));
+            }
+
+            Console.Error.WriteLine($"request counts: GET/DELETE https://127.0.0.1:{sim.Port}/simulator/requests (client certificate)");
             Console.WriteLine($"listening on https://127.0.0.1:{sim.Port}");
             Console.Out.Flush();
             try
@@ -80,11 +89,30 @@ namespace QlikActivity.QrsSimulator
                     case "--conflict-rate": o.Faults.ConcurrentModificationRate = Rate(); break;
                     case "--latency-ms": o.Faults.Latency = TimeSpan.FromMilliseconds(int.Parse(Value(), CultureInfo.InvariantCulture)); break;
                     case "--only-writes": o.Faults.OnlyWrites = true; break;
+                    // Each cost-model option turns the model on; --cost-model alone takes the defaults.
+                    case "--cost-model": o.CostModel.Enabled = true; break;
+                    case "--capacity": o.CostModel.Capacity = int.Parse(Value(), CultureInfo.InvariantCulture); o.CostModel.Enabled = true; break;
+                    case "--queue-limit": o.CostModel.QueueLimit = int.Parse(Value(), CultureInfo.InvariantCulture); o.CostModel.Enabled = true; break;
+                    case "--overload-status": o.CostModel.OverloadStatus = int.Parse(Value(), CultureInfo.InvariantCulture); o.CostModel.Enabled = true; break;
+                    case "--cost-seed": o.CostModel.Seed = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+                    case "--service-ms": ParseServiceTime(o.CostModel, Value()); o.CostModel.Enabled = true; break;
                     default: throw new ArgumentException($"unknown option '{name}'");
                 }
             }
 
             return o;
+        }
+
+        // list=20:60:0.02, full=..., count=..., item=..., put=35:110, post=..., delete=...
+        private static void ParseServiceTime(CostModelOptions model, string text)
+        {
+            int eq = text.IndexOf('=');
+            if (eq <= 0 || !Enum.TryParse<RequestKind>(text.Substring(0, eq), ignoreCase: true, out var kind) || !Enum.IsDefined(kind))
+            {
+                throw new ArgumentException($"--service-ms takes KIND=MEDIAN:P95[:PERROW] with KIND one of {string.Join(", ", Enum.GetNames<RequestKind>()).ToLowerInvariant()}, not '{text}'");
+            }
+
+            model.ServiceTimes[kind] = ServiceTime.Parse(text.Substring(eq + 1));
         }
     }
 }

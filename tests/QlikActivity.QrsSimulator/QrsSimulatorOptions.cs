@@ -3,7 +3,7 @@ using System.Threading;
 
 namespace QlikActivity.QrsSimulator
 {
-    /// <summary>How a <see cref="QrsSimulator"/> starts: data size and seed, ports, certificates, JWT key, faults.</summary>
+    /// <summary>How a <see cref="SimulatedQrs"/> starts: data size and seed, ports, certificates, JWT key, faults.</summary>
     public sealed class QrsSimulatorOptions
     {
         /// <summary>Seeded users, service accounts included.</summary>
@@ -30,6 +30,9 @@ namespace QlikActivity.QrsSimulator
         public DateTime? Now { get; set; }
 
         public FaultOptions Faults { get; set; } = new FaultOptions();
+
+        /// <summary>Service times and capacity (off by default: every request is served at once).</summary>
+        public CostModelOptions CostModel { get; set; } = new CostModelOptions();
 
         /// <summary>False to start with an empty store (only the service account sa_repository is needed by nobody).</summary>
         public bool SeedData { get; set; } = true;

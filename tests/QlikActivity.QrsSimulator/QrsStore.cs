@@ -93,7 +93,7 @@ namespace QlikActivity.QrsSimulator
         }
 
         /// <summary>Entities matching an optional filter, in optional order.</summary>
-        public IReadOnlyList<JsonElement> Query(string typePath, QrsFilter? filter, QrsOrder? order)
+        public IReadOnlyList<JsonElement> Query(string typePath, FilterExpression? filter, QrsOrder? order)
         {
             IReadOnlyList<JsonElement> rows;
             if (filter != null && filter.TryGetIdSet(out var ids))
@@ -616,8 +616,9 @@ namespace QlikActivity.QrsSimulator
         }
 
         /// <summary>
-        /// What the QRS does to holders of a deleted entity: a license access type of a deleted user keeps
-        /// the user's directory and id in deletedUserDirectory/deletedUserId and goes into quarantine; usage
+        /// What the QRS does to holders of a deleted entity: a license access type of a deleted user used in the
+        /// last seven days keeps the user's directory and id in deletedUserDirectory/deletedUserId and stays in
+        /// quarantine until seven days after its last use, one not used lately is released (deleted); usage
         /// records and app owners lose the reference; custom property values and tags of it disappear.
         /// </summary>
         private void CascadeDelete(EntityType type, Guid id, JsonElement deleted) => RewriteHolders(type, id, deleted);
@@ -637,6 +638,7 @@ namespace QlikActivity.QrsSimulator
                 }
 
                 var changed = new List<(Guid, JsonElement)>();
+                var released = new List<Guid>();
                 foreach (var pair in table.Rows)
                 {
                     var holder = pair.Value;
@@ -659,7 +661,12 @@ namespace QlikActivity.QrsSimulator
                     bool bump = false;
                     if (deleted is { } gone)
                     {
-                        bump = DetachDeleted(table.Type, body, sites, target, idUtf8, gone);
+                        bump = DetachDeleted(table.Type, body, sites, target, idUtf8, gone, out bool release);
+                        if (release)
+                        {
+                            released.Add(pair.Key);
+                            continue;
+                        }
                     }
 
                     _composer.IsCascade = !bump;
@@ -683,14 +690,23 @@ namespace QlikActivity.QrsSimulator
                 {
                     Put(table, key, value);
                 }
+
+                foreach (var key in released)
+                {
+                    var gone = table.Rows[key];
+                    Remove(table, key, gone);
+                    RewriteHolders(table.Type, key, gone);
+                }
             }
 
             _composer.IsCascade = false;
         }
 
         // Returns true when the holder's own content changed (values removed), so it gets a new modifiedDate.
-        private bool DetachDeleted(EntityType holderType, JsonObject body, List<FieldSpec> sites, EntityType target, byte[] idUtf8, JsonElement gone)
+        // Sets release when the holder itself goes (an access type of a deleted user that was not used lately).
+        private bool DetachDeleted(EntityType holderType, JsonObject body, List<FieldSpec> sites, EntityType target, byte[] idUtf8, JsonElement gone, out bool release)
         {
+            release = false;
             string id = Encoding.UTF8.GetString(idUtf8);
             bool contentChanged = false;
             foreach (var site in sites)
@@ -703,10 +719,23 @@ namespace QlikActivity.QrsSimulator
                             body[site.Name] = null;
                             if (target.Path == QrsEntityTypes.User && holderType.Schema.Field("deletedUserId") != null)
                             {
+                                // Like a deallocation: used in the last seven days, the access stays in quarantine
+                                // until seven days after that use, naming the deleted user; otherwise it is released.
+                                bool inQuarantine = body["quarantined"] is JsonValue qv && qv.TryGetValue(out bool q) && q;
+                                var lastUsed = body["lastUsed"] is JsonValue lv && lv.TryGetValue(out string? ls) && QrsDate.TryParse(ls, out var lu) ? lu : QrsDate.Never;
+                                if (!inQuarantine && (lastUsed == QrsDate.Never || Now - lastUsed >= SeedData.QuarantinePeriod))
+                                {
+                                    release = true;
+                                    return false;
+                                }
+
                                 body["deletedUserDirectory"] = gone.GetProperty("userDirectory").GetString();
                                 body["deletedUserId"] = gone.GetProperty("userId").GetString();
-                                body["quarantined"] = true;
-                                body["quarantineEnd"] = QrsDate.Format(Now.AddDays(7));
+                                if (!inQuarantine)
+                                {
+                                    body["quarantined"] = true;
+                                    body["quarantineEnd"] = QrsDate.Format(lastUsed + SeedData.QuarantinePeriod);
+                                }
                             }
                         }
 

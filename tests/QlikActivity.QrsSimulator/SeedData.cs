@@ -31,6 +31,9 @@ namespace QlikActivity.QrsSimulator
         private static readonly string[] AppWords = { "Sales", "Finance", "Inventory", "HR", "Customer", "Logistics", "Budget", "Churn", "Pipeline", "Quality" };
         private static readonly string[] AppKinds = { "Dashboard", "Analysis", "Report", "Overview", "Monitor" };
 
+        /// <summary>How long a deallocated (or deleted user's) access stays in quarantine, counted from its last use.</summary>
+        public static readonly TimeSpan QuarantinePeriod = TimeSpan.FromDays(7);
+
         /// <summary>Names of the seeded custom property definitions.</summary>
         public static IReadOnlyList<string> CustomPropertyNames { get; } = new[] { "Department", "Region", "CostCenter", "Environment" };
 
@@ -171,6 +174,8 @@ namespace QlikActivity.QrsSimulator
 
             store.FlushSeeds();
 
+            var allocations = new List<(string Type, Guid Id, DateTime LastUsed)>();
+
             // License records: most people have one type, some two or three (each with its own date), some none.
             string[] types = { "professional", "analyzer", "user", "login", "analyzer-time" };
             double[] weights = { 0.35, 0.35, 0.05, 0.10, 0.15 };
@@ -196,19 +201,30 @@ namespace QlikActivity.QrsSimulator
                     for (int r = 0; r < records; r++)
                     {
                         var date = r == 0 ? latest : latest.AddDays(-rnd.Next(1, 200)).AddMinutes(-rnd.Next(1440));
-                        SeedRecord(store, rnd, NextId(), type, Ref(userId), null, date, userCreated, now, loginGroup, capacity, D);
+                        var recordId = NextId();
+                        SeedRecord(store, rnd, recordId, type, Ref(userId), null, date, userCreated, now, loginGroup, capacity, D);
+                        allocations.Add((type, recordId, date));
                     }
                 }
             }
 
-            // Records that outlived their users.
+            // Records that outlived their users: the QRS keeps an access type of a deleted user only while
+            // it is in quarantine, which lasts seven days from its last use; afterwards it is released.
             int orphans = Math.Max(1, users / 50);
             for (int i = 0; i < orphans; i++)
             {
                 string type = i % 5 == 4 ? "login" : new[] { "professional", "analyzer", "user" }[i % 3];
-                SeedRecord(store, rnd, NextId(), type, null, ("CORP", "former.employee" + i), ActivityDate(rnd, now, allowNever: true),
+                var lastUsed = type == "login"
+                    ? ActivityDate(rnd, now, allowNever: false)
+                    : now.AddMinutes(-rnd.Next(10, (int)QuarantinePeriod.TotalMinutes - 10)).AddMilliseconds(-rnd.Next(1000));
+                var recordId = NextId();
+                SeedRecord(store, rnd, recordId, type, null, ("CORP", "former.employee" + i), lastUsed,
                     now.AddDays(-1200), now, loginGroup, capacity, D);
+                allocations.Add((type, recordId, lastUsed));
             }
+
+            store.FlushSeeds();
+            SeedSessionUsage(store, new Random(unchecked(seed * 7919 + 13)), allocations, D);
 
             // Apps, owned by people.
             int apps = Math.Min(500, Math.Max(3, users / 20));
@@ -288,13 +304,28 @@ namespace QlikActivity.QrsSimulator
                 o["serverNodeConfigurationId"] = "9e9e2a6a-7d6a-4f0e-9c42-3b1f0c3b2d11";
                 o[type == "login" ? "loginAccessType" : "analyzerTimeAccessType"] =
                     new JsonObject { ["id"] = (type == "login" ? loginGroup : capacity).ToString("D") };
+                // The session that made the latest activity (derived from the record, no draw: the rest of the
+                // seeded site stays as it was before sessions were added).
+                o["sessions"] = new JsonArray(new JsonObject
+                {
+                    ["id"] = SessionId(id).ToString("D"),
+                    ["createdDate"] = d(start),
+                    ["modifiedDate"] = d(date),
+                    ["sessionID"] = id.ToString("N"),
+                    ["latestActivity"] = d(date),
+                    ["serverNodeConfigurationId"] = "9e9e2a6a-7d6a-4f0e-9c42-3b1f0c3b2d11",
+                });
             }
             else
             {
-                bool quarantined = deletedUser != null ? rnd.NextDouble() < 0.5 : rnd.NextDouble() < 0.03;
+                // Deallocating an access used in the last seven days quarantines it until seven days after that
+                // use (the user stays named); a deleted user's access exists only in that quarantine.
+                bool recent = date != QrsDate.Never && now - date < QuarantinePeriod;
+                bool deallocated = rnd.NextDouble() < 0.10;
+                bool quarantined = deletedUser != null || (recent && deallocated);
                 o["lastUsed"] = d(date);
                 o["quarantined"] = quarantined;
-                o["quarantineEnd"] = quarantined ? d(now.AddDays(rnd.Next(1, 8)).AddHours(-rnd.Next(24))) : QrsDate.NeverText;
+                o["quarantineEnd"] = quarantined ? d(date + QuarantinePeriod) : QrsDate.NeverText;
                 if (deletedUser is { } gone)
                 {
                     o["deletedUserDirectory"] = gone.Directory;
@@ -303,6 +334,63 @@ namespace QlikActivity.QrsSimulator
             }
 
             store.SeedLater(path, id, o);
+        }
+
+        /// <summary>
+        /// Usage records of the professional, analyzer and user access types: one per session of an
+        /// allocation that was ever used, the latest ending at the allocation's lastUsed. Drawn from their own
+        /// random sequence so that adding them left every other seeded value as it was.
+        /// </summary>
+        private static void SeedSessionUsage(QrsStore store, Random rnd, List<(string Type, Guid Id, DateTime LastUsed)> allocations, Func<DateTime, string> d)
+        {
+            Guid NextId()
+            {
+                var bytes = new byte[16];
+                rnd.NextBytes(bytes);
+                bytes[7] = (byte)((bytes[7] & 0x0F) | 0x40);
+                bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
+                return new Guid(bytes);
+            }
+
+            string[] hosts = { "qlikserver1.corp.example", "qlikserver2.corp.example" };
+            foreach (var (type, id, lastUsed) in allocations)
+            {
+                if (type is "login" or "analyzer-time" || lastUsed == QrsDate.Never)
+                {
+                    continue;
+                }
+
+                string accessPath = QrsEntityTypes.LicensePaths[type];
+                string usagePath = QrsEntityTypes.SessionUsagePaths[accessPath];
+                string link = type switch { "professional" => "professionalAccessType", "analyzer" => "analyzerAccessType", _ => "userAccessType" };
+                int sessions = rnd.NextDouble() < 0.3 ? 2 : 1;
+                var latest = lastUsed;
+                for (int i = 0; i < sessions; i++)
+                {
+                    var start = latest.AddMinutes(-rnd.Next(2, 240));
+                    store.SeedLater(usagePath, NextId(), new JsonObject
+                    {
+                        ["createdDate"] = d(start),
+                        ["modifiedDate"] = d(latest),
+                        ["useStartTime"] = d(start),
+                        ["latestActivity"] = d(latest),
+                        ["hostName"] = hosts[rnd.Next(hosts.Length)],
+                        ["serverNodeConfigurationId"] = "9e9e2a6a-7d6a-4f0e-9c42-3b1f0c3b2d11",
+                        ["sessionID"] = NextId().ToString("N"),
+                        [link] = new JsonObject { ["id"] = id.ToString("D") },
+                    });
+                    latest = start.AddDays(-rnd.Next(1, 30)).AddMinutes(-rnd.Next(1440));
+                }
+            }
+
+            store.FlushSeeds();
+        }
+
+        private static Guid SessionId(Guid record)
+        {
+            var bytes = record.ToByteArray();
+            bytes[0] ^= 0x5A;
+            return new Guid(bytes);
         }
 
         /// <summary>A last-activity date spread like a real site's: hours, days, weeks, months, years ago, or never.</summary>

@@ -19,13 +19,13 @@ namespace QlikActivity.Core.Tests.Activity
     {
         private int _directories;
 
-        public QrsSimulator.QrsSimulator Sim { get; private set; } = null!;
+        public QrsSimulator.SimulatedQrs Sim { get; private set; } = null!;
 
         public QlikSenseConnection Connection { get; private set; } = null!;
 
         public async Task InitializeAsync()
         {
-            Sim = await QrsSimulator.QrsSimulator.StartAsync(new QrsSimulatorOptions { SeedData = false, Now = SimulatorFixture.Now });
+            Sim = await QrsSimulator.SimulatedQrs.StartAsync(new QrsSimulatorOptions { SeedData = false, Now = SimulatorFixture.Now });
             Connection = await QlikSenseConnection.ConnectAsync(Options(Sim));
         }
 
@@ -38,7 +38,7 @@ namespace QlikActivity.Core.Tests.Activity
         /// <summary>A user directory no other test uses.</summary>
         public string NewDirectory() => "DIR" + Interlocked.Increment(ref _directories).ToString(CultureInfo.InvariantCulture);
 
-        public static QrsConnectionOptions Options(QrsSimulator.QrsSimulator sim, int retries = 4) => new QrsConnectionOptions
+        public static QrsConnectionOptions Options(QrsSimulator.SimulatedQrs sim, int retries = 4) => new QrsConnectionOptions
         {
             Server = "127.0.0.1",
             Port = sim.Port,
@@ -363,7 +363,7 @@ namespace QlikActivity.Core.Tests.Activity
         [Fact]
         public async Task Every_user_of_a_seeded_site_gets_the_latest_date_the_store_holds()
         {
-            await using var sim = await QrsSimulator.QrsSimulator.StartAsync(new QrsSimulatorOptions { Users = 3000, Seed = 11, Now = SimulatorFixture.Now });
+            await using var sim = await QrsSimulator.SimulatedQrs.StartAsync(new QrsSimulatorOptions { Users = 3000, Seed = 11, Now = SimulatorFixture.Now });
             using var connection = await QlikSenseConnection.ConnectAsync(EmptySimulatorFixture.Options(sim));
             var before = connection.Client.RequestCounts.Snapshot();
             var host = new RecordingHost();

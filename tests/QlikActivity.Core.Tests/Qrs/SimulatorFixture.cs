@@ -10,14 +10,14 @@ namespace QlikActivity.Core.Tests.Qrs
     /// <summary>One running QRS simulator for a test class, with helpers to build connection options against it.</summary>
     public sealed class SimulatorFixture : IAsyncLifetime
     {
-        public QrsSimulator.QrsSimulator Sim { get; private set; } = null!;
+        public QrsSimulator.SimulatedQrs Sim { get; private set; } = null!;
 
         /// <summary>A fixed "now" so activity dates and expected buckets never drift.</summary>
         public static readonly DateTime Now = new DateTime(2024, 11, 15, 12, 0, 0, DateTimeKind.Utc);
 
         public async Task InitializeAsync()
         {
-            Sim = await QrsSimulator.QrsSimulator.StartAsync(new QrsSimulatorOptions { Users = 50, Seed = 7, Now = Now });
+            Sim = await QrsSimulator.SimulatedQrs.StartAsync(new QrsSimulatorOptions { Users = 50, Seed = 7, Now = Now });
         }
 
         public async Task DisposeAsync() => await Sim.DisposeAsync();

@@ -82,9 +82,54 @@ namespace QlikActivity.Core.Tests.Simulator
         }
 
         [Fact]
+        public async Task Access_types_of_deleted_users_name_them_and_are_in_quarantine_until_seven_days_after_last_use()
+        {
+            await using var sim = await SimulatorHttp.StartAsync(users: 600, seed: 2);
+            int deleted = 0, deallocated = 0;
+            foreach (var path in new[] { "license/professionalaccesstype", "license/analyzeraccesstype", "license/useraccesstype" })
+            {
+                foreach (var r in sim.Store.Entities(path))
+                {
+                    var lastUsed = Date(r["lastUsed"]);
+                    bool quarantined = r["quarantined"]!.GetValue<bool>();
+                    if (r["user"] == null)
+                    {
+                        deleted++;
+                        Assert.False(string.IsNullOrEmpty(r["deletedUserDirectory"]?.GetValue<string>()));
+                        Assert.False(string.IsNullOrEmpty(r["deletedUserId"]?.GetValue<string>()));
+                        Assert.True(quarantined, "a deleted user's access exists only in quarantine");
+                    }
+                    else
+                    {
+                        Assert.Null(r["deletedUserDirectory"]);
+                        Assert.Null(r["deletedUserId"]);
+                        deallocated += quarantined ? 1 : 0;
+                    }
+
+                    if (quarantined)
+                    {
+                        Assert.Equal(lastUsed.AddDays(7), Date(r["quarantineEnd"]));
+                        Assert.True(Date(r["quarantineEnd"]) > Now, "quarantine still running");
+                    }
+                    else
+                    {
+                        Assert.Equal(QrsDate.NeverText, r["quarantineEnd"]!.GetValue<string>());
+                    }
+                }
+            }
+
+            Assert.True(deleted > 0, "records of deleted users");
+            Assert.True(deallocated > 0, "deallocated access in quarantine, user still named");
+            Assert.All(sim.Store.Entities("license/loginaccessusage").Where(r => r["user"] == null), r => Assert.NotNull(r["loginAccessType"]));
+        }
+
+        private static DateTime Date(JsonNode? node) =>
+            DateTime.Parse(node!.GetValue<string>(), null, System.Globalization.DateTimeStyles.AdjustToUniversal);
+
+        [Fact]
         public async Task Store_helpers_add_users_records_definitions_and_values()
         {
-            await using var sim = await QrsSimulator.QrsSimulator.StartAsync(new QrsSimulatorOptions { SeedData = false, Now = Now });
+            await using var sim = await QrsSimulator.SimulatedQrs.StartAsync(new QrsSimulatorOptions { SeedData = false, Now = Now });
             Assert.Empty(sim.Store.Users());
             var anna = sim.Store.AddUser("LAB", "anna", "Anna Berg");
             var bucket = sim.Store.AddCustomPropertyDefinition("ActivityBucket", new[] { "1", "7", "365+" }, new[] { "User" });

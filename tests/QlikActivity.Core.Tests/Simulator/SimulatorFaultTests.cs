@@ -12,7 +12,7 @@ namespace QlikActivity.Core.Tests.Simulator
     public class SimulatorFaultTests : IAsyncLifetime
     {
         private const int Requests = 300;
-        private QrsSimulator.QrsSimulator _sim = null!;
+        private QrsSimulator.SimulatedQrs _sim = null!;
         private HttpClient _http = null!;
 
         public async Task InitializeAsync()

@@ -14,8 +14,8 @@ namespace QlikActivity.Core.Tests.Simulator
         public const string Xrfkey = "0123456789abcdEF";
         public const string ServiceUser = "UserDirectory=INTERNAL; UserId=sa_repository";
 
-        public static Task<QrsSimulator.QrsSimulator> StartAsync(int users = 60, int seed = 7) =>
-            QrsSimulator.QrsSimulator.StartAsync(new QrsSimulatorOptions
+        public static Task<QrsSimulator.SimulatedQrs> StartAsync(int users = 60, int seed = 7) =>
+            QrsSimulator.SimulatedQrs.StartAsync(new QrsSimulatorOptions
             {
                 Users = users,
                 Seed = seed,
@@ -23,7 +23,7 @@ namespace QlikActivity.Core.Tests.Simulator
             });
 
         /// <summary>An HttpClient that trusts only the simulator's root and presents <paramref name="clientCertificate"/> (null: none).</summary>
-        public static HttpClient Client(QrsSimulator.QrsSimulator sim, X509Certificate2? clientCertificate, bool followRedirects = false)
+        public static HttpClient Client(QrsSimulator.SimulatedQrs sim, X509Certificate2? clientCertificate, bool followRedirects = false)
         {
             var handler = new SocketsHttpHandler
             {
@@ -45,7 +45,7 @@ namespace QlikActivity.Core.Tests.Simulator
         }
 
         /// <summary>A request on the certificate port with the service user and a matching Xrfkey.</summary>
-        public static HttpRequestMessage Request(QrsSimulator.QrsSimulator sim, HttpMethod method, string pathAndQuery, string? body = null)
+        public static HttpRequestMessage Request(QrsSimulator.SimulatedQrs sim, HttpMethod method, string pathAndQuery, string? body = null)
         {
             string sep = pathAndQuery.Contains('?') ? "&" : "?";
             var request = new HttpRequestMessage(method, new Uri(sim.BaseUri, pathAndQuery + sep + "xrfkey=" + Xrfkey));
@@ -60,7 +60,7 @@ namespace QlikActivity.Core.Tests.Simulator
         }
 
         /// <summary>A request through the JWT virtual proxy.</summary>
-        public static HttpRequestMessage ProxyRequest(QrsSimulator.QrsSimulator sim, string pathAndQuery, string? jwt)
+        public static HttpRequestMessage ProxyRequest(QrsSimulator.SimulatedQrs sim, string pathAndQuery, string? jwt)
         {
             string sep = pathAndQuery.Contains('?') ? "&" : "?";
             var request = new HttpRequestMessage(HttpMethod.Get, new Uri(sim.ProxyBaseUri, pathAndQuery + sep + "xrfkey=" + Xrfkey));

@@ -13,7 +13,7 @@ namespace QlikActivity.Core.Tests.Simulator
     /// <summary>The simulator over real HTTPS with client certificates, as a QRS client meets it.</summary>
     public class SimulatorHttpTests : IAsyncLifetime
     {
-        private QrsSimulator.QrsSimulator _sim = null!;
+        private QrsSimulator.SimulatedQrs _sim = null!;
         private HttpClient _http = null!;
 
         public async Task InitializeAsync()
@@ -270,10 +270,14 @@ namespace QlikActivity.Core.Tests.Simulator
             Assert.Equal(user.ToJsonString(), _sim.Store.User(Guid.Parse(id))!.ToJsonString());
         }
 
+        private DateTime LastUsed(JsonObject record) =>
+            DateTime.Parse(record["lastUsed"]!.GetValue<string>(), null, System.Globalization.DateTimeStyles.AdjustToUniversal);
+
         [Fact]
-        public async Task Deleting_a_user_leaves_its_license_records_with_the_deleted_user_named()
+        public async Task Deleting_a_user_leaves_its_recently_used_license_records_quarantined_with_the_deleted_user_named()
         {
-            var record = _sim.Store.Entities("license/professionalaccesstype").First(r => r["user"] != null);
+            var record = _sim.Store.Entities("license/professionalaccesstype")
+                .First(r => r["user"] != null && !r["quarantined"]!.GetValue<bool>() && _sim.Now - LastUsed(r) < TimeSpan.FromDays(6));
             var userId = Guid.Parse(record["user"]!["id"]!.GetValue<string>());
             var user = _sim.Store.User(userId)!;
             Assert.Equal(HttpStatusCode.NoContent, (await Send(HttpMethod.Delete, "/qrs/user/" + userId)).Status);
@@ -282,8 +286,26 @@ namespace QlikActivity.Core.Tests.Simulator
             Assert.Null(after["user"]);
             Assert.Equal(user["userId"]!.GetValue<string>(), after["deletedUserId"]!.GetValue<string>());
             Assert.Equal(user["userDirectory"]!.GetValue<string>(), after["deletedUserDirectory"]!.GetValue<string>());
+            // Quarantine runs seven days from the last use, as for a deallocation.
+            Assert.True(after["quarantined"]!.GetValue<bool>());
+            Assert.Equal(QrsDate.Format(LastUsed(record).AddDays(7)), after["quarantineEnd"]!.GetValue<string>());
             var orphans = await GetJson("/qrs/license/professionalaccesstype/count?filter=" + SimulatorHttp.Encode("user eq null and deletedUserId eq '" + user["userId"] + "'"));
             Assert.Equal(1, orphans["value"]!.GetValue<int>());
+        }
+
+        [Fact]
+        public async Task Deleting_a_user_releases_license_records_not_used_for_seven_days_and_unlinks_their_usage()
+        {
+            var record = _sim.Store.Entities("license/analyzeraccesstype")
+                .First(r => r["user"] != null && !r["quarantined"]!.GetValue<bool>() && _sim.Now - LastUsed(r) > TimeSpan.FromDays(8)
+                    && _sim.Store.Entities("license/analyzeraccessusage").Any(u => u["analyzerAccessType"]?["id"]?.GetValue<string>() == r["id"]!.GetValue<string>()));
+            var recordId = Guid.Parse(record["id"]!.GetValue<string>());
+            var userId = Guid.Parse(record["user"]!["id"]!.GetValue<string>());
+            Assert.Equal(HttpStatusCode.NoContent, (await Send(HttpMethod.Delete, "/qrs/user/" + userId)).Status);
+
+            Assert.Null(_sim.Store.Entity("license/analyzeraccesstype", recordId));
+            Assert.Equal(HttpStatusCode.NotFound, (await Send(HttpMethod.Get, "/qrs/license/analyzeraccesstype/" + recordId)).Status);
+            Assert.DoesNotContain(_sim.Store.Entities("license/analyzeraccessusage"), u => u["analyzerAccessType"]?["id"]?.GetValue<string>() == recordId.ToString());
         }
 
         [Fact]

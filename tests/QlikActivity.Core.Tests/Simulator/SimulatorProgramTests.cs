@@ -17,7 +17,7 @@ namespace QlikActivity.Core.Tests.Simulator
         [Fact]
         public async Task The_program_writes_the_certificates_prints_the_listening_line_and_serves()
         {
-            string dll = typeof(QrsSimulator.QrsSimulator).Assembly.Location;
+            string dll = typeof(QrsSimulator.SimulatedQrs).Assembly.Location;
             string dir = Path.Combine(Path.GetTempPath(), "qrs-sim-test-" + Guid.NewGuid().ToString("N").Substring(0, 8));
             var start = new ProcessStartInfo("dotnet")
             {
@@ -25,7 +25,8 @@ namespace QlikActivity.Core.Tests.Simulator
                 RedirectStandardError = true,
                 UseShellExecute = false,
             };
-            foreach (var a in new[] { dll, "--users", "40", "--port", "0", "--cert-dir", dir, "--seed", "3", "--fail-rate", "0" })
+            foreach (var a in new[] { dll, "--users", "40", "--port", "0", "--cert-dir", dir, "--seed", "3", "--fail-rate", "0",
+                "--capacity", "2", "--queue-limit", "7", "--overload-status", "429", "--service-ms", "count=1:2" })
             {
                 start.ArgumentList.Add(a);
             }
@@ -70,6 +71,18 @@ namespace QlikActivity.Core.Tests.Simulator
                 using var response = await http.SendAsync(request);
                 Assert.Equal(HttpStatusCode.OK, response.StatusCode);
                 Assert.Equal(40, JsonNode.Parse(await response.Content.ReadAsStringAsync())!["value"]!.GetValue<int>());
+
+                // What a script reads with curl --cert client.pem --key client_key.pem --cacert root.pem.
+                var counts = JsonNode.Parse(await http.GetStringAsync($"https://127.0.0.1:{port}/simulator/requests"))!;
+                Assert.Equal(1, counts["byFamily"]!["GET /qrs/user/count"]!.GetValue<long>());
+                var model = JsonNode.Parse(await http.GetStringAsync($"https://127.0.0.1:{port}/simulator/costmodel"))!;
+                Assert.True(model["enabled"]!.GetValue<bool>());
+                Assert.Equal(2, model["capacity"]!.GetValue<int>());
+                Assert.Equal(7, model["queueLimit"]!.GetValue<int>());
+                Assert.Equal(429, model["overloadStatus"]!.GetValue<int>());
+                using var reset = await http.DeleteAsync($"https://127.0.0.1:{port}/simulator/requests");
+                Assert.Equal(HttpStatusCode.NoContent, reset.StatusCode);
+                Assert.Equal(0, JsonNode.Parse(await http.GetStringAsync($"https://127.0.0.1:{port}/simulator/requests"))!["total"]!.GetValue<long>());
             }
             finally
             {
@@ -83,17 +96,25 @@ namespace QlikActivity.Core.Tests.Simulator
             }
         }
 
-        [Fact]
-        public async Task An_unknown_option_is_refused_with_usage()
+        [Theory]
+        [InlineData("unknown option '--bogus'", "--bogus")]
+        [InlineData("--service-ms takes KIND=MEDIAN:P95[:PERROW]", "--service-ms", "patch=1:2")]
+        [InlineData("429 or 503", "--overload-status", "500")]
+        public async Task A_bad_option_is_refused_with_usage(string message, params string[] args)
         {
             var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            start.ArgumentList.Add(typeof(QrsSimulator.QrsSimulator).Assembly.Location);
-            start.ArgumentList.Add("--bogus");
+            start.ArgumentList.Add(typeof(QrsSimulator.SimulatedQrs).Assembly.Location);
+            foreach (var a in args)
+            {
+                start.ArgumentList.Add(a);
+            }
+
             using var process = Process.Start(start)!;
             string err = await process.StandardError.ReadToEndAsync();
             await process.WaitForExitAsync();
             Assert.Equal(2, process.ExitCode);
-            Assert.Contains("unknown option '--bogus'", err);
+            Assert.Contains(message, err);
+            Assert.Contains("usage:", err);
         }
     }
 }

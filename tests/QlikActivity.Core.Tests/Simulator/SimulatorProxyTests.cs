@@ -12,7 +12,7 @@ namespace QlikActivity.Core.Tests.Simulator
     /// <summary>The JWT virtual proxy side: /{prefix}/qrs/... with a bearer token.</summary>
     public class SimulatorProxyTests : IAsyncLifetime
     {
-        private QrsSimulator.QrsSimulator _sim = null!;
+        private QrsSimulator.SimulatedQrs _sim = null!;
         private HttpClient _http = null!;
 
         public async Task InitializeAsync()
@@ -142,7 +142,7 @@ namespace QlikActivity.Core.Tests.Simulator
                 Assert.True(external.CanSign);
                 string token = external.Create("LAB", "anna", DateTime.UtcNow, TimeSpan.FromMinutes(10));
 
-                await using var verifyOnly = await QrsSimulator.QrsSimulator.StartAsync(new QrsSimulator.QrsSimulatorOptions { Users = 5, JwtKeyFile = publicOnly });
+                await using var verifyOnly = await QrsSimulator.SimulatedQrs.StartAsync(new QrsSimulator.QrsSimulatorOptions { Users = 5, JwtKeyFile = publicOnly });
                 Assert.Throws<InvalidOperationException>(() => verifyOnly.CreateJwt("LAB", "anna"));
                 using var http = SimulatorHttp.Client(verifyOnly, null);
                 using (var response = await http.SendAsync(SimulatorHttp.ProxyRequest(verifyOnly, "qrs/about", token)))
@@ -156,7 +156,7 @@ namespace QlikActivity.Core.Tests.Simulator
                     Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
                 }
 
-                await using var signing = await QrsSimulator.QrsSimulator.StartAsync(new QrsSimulator.QrsSimulatorOptions { Users = 5, JwtKeyFile = pkcs1, VirtualProxyPrefix = "hdr" });
+                await using var signing = await QrsSimulator.SimulatedQrs.StartAsync(new QrsSimulator.QrsSimulatorOptions { Users = 5, JwtKeyFile = pkcs1, VirtualProxyPrefix = "hdr" });
                 Assert.EndsWith("/hdr/", signing.ProxyBaseUri.ToString());
                 using var http2 = SimulatorHttp.Client(signing, null);
                 using (var response = await http2.SendAsync(SimulatorHttp.ProxyRequest(signing, "qrs/user/count", signing.CreateJwt("LAB", "anna"))))

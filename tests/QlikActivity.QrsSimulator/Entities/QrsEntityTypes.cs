@@ -18,6 +18,9 @@ namespace QlikActivity.QrsSimulator.Entities
         public const string AnalyzerTimeAccessUsage = "license/analyzertimeaccessusage";
         public const string LoginAccessType = "license/loginaccesstype";
         public const string AnalyzerTimeAccessType = "license/analyzertimeaccesstype";
+        public const string ProfessionalAccessUsage = "license/professionalaccessusage";
+        public const string AnalyzerAccessUsage = "license/analyzeraccessusage";
+        public const string UserAccessUsage = "license/useraccessusage";
 
         private static readonly Dictionary<string, EntityType> ByPath;
 
@@ -116,6 +119,10 @@ namespace QlikActivity.QrsSimulator.Entities
                     new FieldSpec("assignedMinutes", FieldKind.Int) { Owner = FieldOwner.Server }),
                     new[] { "id", "privileges", "name" }),
 
+                SessionUsage(ProfessionalAccessUsage, "License.ProfessionalAccessUsage", "professionalAccessType", ProfessionalAccessType),
+                SessionUsage(AnalyzerAccessUsage, "License.AnalyzerAccessUsage", "analyzerAccessType", AnalyzerAccessType),
+                SessionUsage(UserAccessUsage, "License.UserAccessUsage", "userAccessType", UserAccessType),
+
                 Usage(LoginAccessUsage, "License.LoginAccessUsage", "loginAccessType", LoginAccessType, session),
                 Usage(AnalyzerTimeAccessUsage, "License.AnalyzerTimeAccessUsage", "analyzerTimeAccessType", AnalyzerTimeAccessType,
                     new EntitySchema("License.AnalyzerTimeAccessUsageSession", session.Fields.Where(f => f.Name != "schemaPath").Append(SchemaPathField()))),
@@ -137,6 +144,20 @@ namespace QlikActivity.QrsSimulator.Entities
             ["login"] = LoginAccessUsage,
             ["analyzer-time"] = AnalyzerTimeAccessUsage,
         };
+
+        /// <summary>
+        /// The usage record types of the three per-user access types (one record per session of the
+        /// allocation, linked to the access type, not to the user), keyed by their access type's path.
+        /// </summary>
+        public static IReadOnlyDictionary<string, string> SessionUsagePaths { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+        {
+            [ProfessionalAccessType] = ProfessionalAccessUsage,
+            [AnalyzerAccessType] = AnalyzerAccessUsage,
+            [UserAccessType] = UserAccessUsage,
+        };
+
+        /// <summary>Every type under <c>/qrs/license/</c>: access types, their groups and their usage records.</summary>
+        public static IEnumerable<EntityType> License => All.Where(t => t.Path.StartsWith("license/", StringComparison.Ordinal));
 
         public static EntityType? Find(string path) => ByPath.TryGetValue(path, out var t) ? t : null;
 
@@ -177,6 +198,22 @@ namespace QlikActivity.QrsSimulator.Entities
             fields.Add(new FieldSpec("deletedUserDirectory", FieldKind.String));
             return new EntityType(path, Entity(schemaPath, fields.ToArray()), new[] { "id", "privileges" });
         }
+
+        // The usage of a per-user access type: one record per session, pointing at the allocation.
+        private static EntityType SessionUsage(string path, string schemaPath, string accessTypeField, string accessTypePath) =>
+            new EntityType(path, Entity(schemaPath,
+                new FieldSpec("useStartTime", FieldKind.Date) { Default = QrsDate.Never },
+                new FieldSpec("latestActivity", FieldKind.Date) { Default = QrsDate.Never },
+                new FieldSpec("hostName", FieldKind.String) { Required = true },
+                new FieldSpec("serverNodeConfigurationId", FieldKind.String),
+                new FieldSpec("sessionID", FieldKind.String) { Required = true },
+                new FieldSpec(accessTypeField, FieldKind.Ref) { RefType = accessTypePath }),
+                new[] { "id", "privileges" })
+            {
+                CanCreate = false,
+                CanUpdate = false,
+                CanDelete = false,
+            };
 
         private static EntityType Usage(string path, string schemaPath, string accessTypeField, string accessTypePath, EntitySchema session) =>
             new EntityType(path, Entity(schemaPath,

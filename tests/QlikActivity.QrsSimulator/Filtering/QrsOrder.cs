@@ -12,7 +12,7 @@ namespace QlikActivity.QrsSimulator.Filtering
 
         private QrsOrder(List<(FilterPath, bool)> keys) => _keys = keys;
 
-        /// <summary>Throws <see cref="QrsFilterException"/> (a 400) when a field is unknown or the direction is not asc/desc.</summary>
+        /// <summary>Throws <see cref="FilterExpressionException"/> (a 400) when a field is unknown or the direction is not asc/desc.</summary>
         public static QrsOrder Parse(string text, EntityType type)
         {
             var keys = new List<(FilterPath, bool)>();
@@ -21,10 +21,10 @@ namespace QlikActivity.QrsSimulator.Filtering
                 var words = part.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
                 if (words.Length is 0 or > 2)
                 {
-                    throw QrsFilterException.CannotParse(text);
+                    throw FilterExpressionException.CannotParse(text);
                 }
 
-                var path = FilterPath.Resolve(type, words[0]) ?? throw QrsFilterException.CannotParse(text);
+                var path = FilterPath.Resolve(type, words[0]) ?? throw FilterExpressionException.CannotParse(text);
                 bool desc = false;
                 if (words.Length == 2)
                 {
@@ -34,7 +34,7 @@ namespace QlikActivity.QrsSimulator.Filtering
                     }
                     else if (!words[1].Equals("asc", StringComparison.OrdinalIgnoreCase))
                     {
-                        throw QrsFilterException.CannotParse(text);
+                        throw FilterExpressionException.CannotParse(text);
                     }
                 }
 

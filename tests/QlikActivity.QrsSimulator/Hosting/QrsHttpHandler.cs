@@ -27,17 +27,19 @@ namespace QlikActivity.QrsSimulator.Hosting
         private readonly QrsStore _store;
         private readonly FaultOptions _faults;
         private readonly RequestLog _log;
+        private readonly CostModel _cost;
         private readonly JwtAuthority _jwt;
         private readonly SimulatorCertificates _certificates;
         private readonly string _prefix;
         private readonly Func<DateTime> _now;
         private readonly ConcurrentDictionary<string, (string Directory, string UserId)> _sessions = new ConcurrentDictionary<string, (string, string)>();
 
-        public QrsHttpHandler(QrsStore store, FaultOptions faults, RequestLog log, JwtAuthority jwt, SimulatorCertificates certificates, string prefix, Func<DateTime> now)
+        public QrsHttpHandler(QrsStore store, FaultOptions faults, RequestLog log, CostModel cost, JwtAuthority jwt, SimulatorCertificates certificates, string prefix, Func<DateTime> now)
         {
             _store = store;
             _faults = faults;
             _log = log;
+            _cost = cost;
             _jwt = jwt;
             _certificates = certificates;
             _prefix = prefix.Trim('/');
@@ -53,6 +55,13 @@ namespace QlikActivity.QrsSimulator.Hosting
         {
             string method = ctx.Request.Method;
             string path = ctx.Request.Path.Value ?? "/";
+            if (path.StartsWith(ControlPrefix, StringComparison.OrdinalIgnoreCase))
+            {
+                // The simulator's own endpoints are not QRS traffic: not logged, no faults, no cost.
+                await ControlAsync(ctx, path).ConfigureAwait(false);
+                return;
+            }
+
             bool dropped = false;
             _log.Enter(method);
             try
@@ -151,8 +160,130 @@ namespace QlikActivity.QrsSimulator.Hosting
                 return faulted;
             }
 
-            await RouteAsync(ctx, qrsPath, parameters, user).ConfigureAwait(false);
+            var route = QrsRequestRules.Route(qrsPath);
+            CostModel.Place? place = null;
+            if (_cost.Enabled && KindOf(route, ctx.Request.Method) is { } kind)
+            {
+                place = await _cost.EnterAsync(kind, ctx.RequestAborted).ConfigureAwait(false);
+                if (place == null)
+                {
+                    // Service and queue are full: refused at once, as a fault of the same status would be.
+                    await OverloadedAsync(ctx, _cost.OverloadStatus).ConfigureAwait(false);
+                    return false;
+                }
+            }
+
+            using (place)
+            {
+                await RouteAsync(ctx, route, parameters, user, place).ConfigureAwait(false);
+            }
+
             return false;
+        }
+
+        private static RequestKind? KindOf(QrsRoute route, string method)
+        {
+            if (HttpMethods.IsGet(method))
+            {
+                return route.Kind switch
+                {
+                    QrsRouteKind.NotFound => null,
+                    QrsRouteKind.List => RequestKind.List,
+                    QrsRouteKind.Full => RequestKind.Full,
+                    QrsRouteKind.Count => RequestKind.Count,
+                    _ => RequestKind.Item,
+                };
+            }
+
+            if (route.Kind == QrsRouteKind.NotFound)
+            {
+                return null;
+            }
+
+            if (HttpMethods.IsPut(method))
+            {
+                return RequestKind.Put;
+            }
+
+            if (HttpMethods.IsDelete(method))
+            {
+                return RequestKind.Delete;
+            }
+
+            return route.Kind == QrsRouteKind.Table ? RequestKind.Full : RequestKind.Post;
+        }
+
+        private const string ControlPrefix = "/simulator/";
+
+        /// <summary>
+        /// <c>GET /simulator/requests</c> (counts as JSON), <c>DELETE /simulator/requests</c> (reset) and
+        /// <c>GET /simulator/costmodel</c>, on the certificate port only: the same client certificate as the
+        /// QRS API, no Xrfkey or X-Qlik-User (they are not QRS calls).
+        /// </summary>
+        private async Task ControlAsync(HttpContext ctx, string path)
+        {
+            if (ctx.Connection.LocalPort != CertificatePort)
+            {
+                await Text(ctx, 404, "").ConfigureAwait(false);
+                return;
+            }
+
+            if (!_certificates.IsIssuedByRoot(ctx.Connection.ClientCertificate))
+            {
+                await Text(ctx, 403, "").ConfigureAwait(false);
+                return;
+            }
+
+            string name = path.Substring(ControlPrefix.Length).TrimEnd('/').ToLowerInvariant();
+            string method = ctx.Request.Method;
+            switch (name)
+            {
+                case "requests" when HttpMethods.IsGet(method):
+                    await JsonTextAsync(ctx, _log.Counts().ToJson()).ConfigureAwait(false);
+                    return;
+                case "requests" when HttpMethods.IsDelete(method):
+                    _log.Clear();
+                    _cost.ResetCounters();
+                    await Text(ctx, 204, "").ConfigureAwait(false);
+                    return;
+                case "costmodel" when HttpMethods.IsGet(method):
+                    await JsonAsync(ctx, 200, w =>
+                    {
+                        w.WriteStartObject();
+                        w.WriteBoolean("enabled", _cost.Enabled);
+                        w.WriteNumber("capacity", _cost.Capacity);
+                        w.WriteNumber("queueLimit", _cost.QueueLimit);
+                        w.WriteNumber("overloadStatus", _cost.OverloadStatus);
+                        w.WriteNumber("inService", _cost.InService);
+                        w.WriteNumber("queued", _cost.Queued);
+                        w.WriteNumber("peakInService", _cost.PeakInService);
+                        w.WriteNumber("peakQueued", _cost.PeakQueued);
+                        w.WriteNumber("served", _cost.Served);
+                        w.WriteNumber("rejected", _cost.Rejected);
+                        w.WriteEndObject();
+                    }).ConfigureAwait(false);
+                    return;
+                case "requests":
+                case "costmodel":
+                    await Text(ctx, 405, "").ConfigureAwait(false);
+                    return;
+                default:
+                    await Text(ctx, 404, "").ConfigureAwait(false);
+                    return;
+            }
+        }
+
+        private static async Task JsonTextAsync(HttpContext ctx, string json)
+        {
+            ctx.Response.StatusCode = 200;
+            ctx.Response.ContentType = "application/json; charset=utf-8";
+            await ctx.Response.WriteAsync(json, Encoding.UTF8, ctx.RequestAborted).ConfigureAwait(false);
+        }
+
+        private static async Task OverloadedAsync(HttpContext ctx, int status)
+        {
+            ctx.Response.Headers.RetryAfter = "1";
+            await Text(ctx, status, "").ConfigureAwait(false);
         }
 
         private (int Status, string? User) AuthenticateProxy(HttpContext ctx)
@@ -235,18 +366,22 @@ namespace QlikActivity.QrsSimulator.Hosting
 
             if (r < edge + _faults.TooManyRequestsRate)
             {
-                ctx.Response.Headers.RetryAfter = "1";
-                await Text(ctx, 429, "").ConfigureAwait(false);
+                await OverloadedAsync(ctx, 429).ConfigureAwait(false);
                 return false;
             }
 
             return null;
         }
 
-        private async Task RouteAsync(HttpContext ctx, string qrsPath, Dictionary<string, string> parameters, string user)
+        private async Task RouteAsync(HttpContext ctx, QrsRoute route, Dictionary<string, string> parameters, string user, CostModel.Place? place)
         {
-            var route = QrsRequestRules.Route(qrsPath);
             string method = ctx.Request.Method;
+            if (place != null && !(HttpMethods.IsGet(method) && route.Kind is QrsRouteKind.List or QrsRouteKind.Full) && route.Kind != QrsRouteKind.Table)
+            {
+                // Lists and tables spend their time once they know how many rows they carry.
+                await place.ServeAsync(0, ctx.RequestAborted).ConfigureAwait(false);
+            }
+
             if (route.Kind == QrsRouteKind.NotFound)
             {
                 await Text(ctx, 404, "").ConfigureAwait(false);
@@ -265,17 +400,43 @@ namespace QlikActivity.QrsSimulator.Hosting
                 return;
             }
 
+            if (route.Kind is QrsRouteKind.AccessTypeInfo or QrsRouteKind.AccessTypeOverview)
+            {
+                if (!HttpMethods.IsGet(method))
+                {
+                    await Text(ctx, 405, "").ConfigureAwait(false);
+                    return;
+                }
+
+                await JsonAsync(ctx, 200, w =>
+                {
+                    if (route.Kind == QrsRouteKind.AccessTypeInfo)
+                    {
+                        LicenseSummary.WriteInfo(w, _store);
+                    }
+                    else
+                    {
+                        LicenseSummary.WriteOverview(w, _store);
+                    }
+                }).ConfigureAwait(false);
+                return;
+            }
+
             var type = route.Type!;
             switch (route.Kind)
             {
                 case QrsRouteKind.List when HttpMethods.IsGet(method):
                 case QrsRouteKind.Full when HttpMethods.IsGet(method):
                 case QrsRouteKind.Count when HttpMethods.IsGet(method):
-                    await ListAsync(ctx, type, route.Kind, parameters).ConfigureAwait(false);
+                    await ListAsync(ctx, type, route.Kind, parameters, place).ConfigureAwait(false);
                     return;
 
                 case QrsRouteKind.List when HttpMethods.IsPost(method) && type.CanCreate:
                     await CreateAsync(ctx, type, user).ConfigureAwait(false);
+                    return;
+
+                case QrsRouteKind.Table when HttpMethods.IsPost(method):
+                    await TableAsync(ctx, type, parameters, place).ConfigureAwait(false);
                     return;
 
                 case QrsRouteKind.Many when HttpMethods.IsPost(method) && type.CanCreate:
@@ -308,15 +469,15 @@ namespace QlikActivity.QrsSimulator.Hosting
             }
         }
 
-        private async Task ListAsync(HttpContext ctx, EntityType type, QrsRouteKind kind, Dictionary<string, string> parameters)
+        private async Task ListAsync(HttpContext ctx, EntityType type, QrsRouteKind kind, Dictionary<string, string> parameters, CostModel.Place? place)
         {
-            QrsFilter? filter = null;
+            FilterExpression? filter = null;
             QrsOrder? order = null;
             try
             {
                 if (parameters.TryGetValue("filter", out var f) && f.Trim().Length > 0)
                 {
-                    filter = QrsFilter.Parse(f, type);
+                    filter = FilterExpression.Parse(f, type);
                 }
 
                 if (kind != QrsRouteKind.Count && parameters.TryGetValue("orderby", out var o) && o.Trim().Length > 0)
@@ -324,13 +485,18 @@ namespace QlikActivity.QrsSimulator.Hosting
                     order = QrsOrder.Parse(o, type);
                 }
             }
-            catch (QrsFilterException e)
+            catch (FilterExpressionException e)
             {
                 await Text(ctx, 400, e.Message).ConfigureAwait(false);
                 return;
             }
 
             var rows = _store.Query(type.Path, filter, order);
+            if (place != null)
+            {
+                await place.ServeAsync(kind == QrsRouteKind.Count ? 0 : rows.Count, ctx.RequestAborted).ConfigureAwait(false);
+            }
+
             ctx.Response.StatusCode = 200;
             ctx.Response.ContentType = "application/json; charset=utf-8";
             var body = ctx.Response.BodyWriter;
@@ -368,6 +534,52 @@ namespace QlikActivity.QrsSimulator.Hosting
             w.WriteEndArray();
             w.Flush();
             await body.FlushAsync(ctx.RequestAborted).ConfigureAwait(false);
+        }
+
+        private async Task TableAsync(HttpContext ctx, EntityType type, Dictionary<string, string> parameters, CostModel.Place? place)
+        {
+            if (await ReadBodyAsync(ctx).ConfigureAwait(false) is not JsonObject definition)
+            {
+                await Text(ctx, 400, "").ConfigureAwait(false);
+                return;
+            }
+
+            var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+            IReadOnlyList<JsonElement> rows;
+            try
+            {
+                var table = TableQuery.Parse(definition, type);
+                FilterExpression? filter = parameters.TryGetValue("filter", out var f) && f.Trim().Length > 0 ? FilterExpression.Parse(f, type) : null;
+                rows = _store.Query(type.Path, filter, null);
+                using var w = new Utf8JsonWriter(buffer, EntityComposer.WriterOptions);
+                table.Write(w, rows, parameters);
+            }
+            catch (FilterExpressionException e)
+            {
+                await Text(ctx, 400, e.Message).ConfigureAwait(false);
+                return;
+            }
+
+            if (place != null)
+            {
+                await place.ServeAsync(rows.Count, ctx.RequestAborted).ConfigureAwait(false);
+            }
+
+            ctx.Response.StatusCode = 201;
+            ctx.Response.ContentType = "application/json; charset=utf-8";
+            await ctx.Response.BodyWriter.WriteAsync(buffer.WrittenMemory, ctx.RequestAborted).ConfigureAwait(false);
+        }
+
+        private static async Task JsonAsync(HttpContext ctx, int status, Action<Utf8JsonWriter> write)
+        {
+            ctx.Response.StatusCode = status;
+            ctx.Response.ContentType = "application/json; charset=utf-8";
+            using (var w = new Utf8JsonWriter(ctx.Response.BodyWriter, EntityComposer.WriterOptions))
+            {
+                write(w);
+            }
+
+            await ctx.Response.BodyWriter.FlushAsync(ctx.RequestAborted).ConfigureAwait(false);
         }
 
         private async Task CreateAsync(HttpContext ctx, EntityType type, string user)

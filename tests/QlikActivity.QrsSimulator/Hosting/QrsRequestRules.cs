@@ -19,6 +19,12 @@ namespace QlikActivity.QrsSimulator.Hosting
         Many,
         /// <summary><c>/qrs/{type}/{id}</c></summary>
         Item,
+        /// <summary><c>/qrs/{type}/table</c>: rows of chosen columns (POST with a table definition).</summary>
+        Table,
+        /// <summary><c>/qrs/license/accesstypeinfo</c> (deprecated in the API, still served).</summary>
+        AccessTypeInfo,
+        /// <summary><c>/qrs/license/accesstypeoverview</c></summary>
+        AccessTypeOverview,
     }
 
     /// <summary>A parsed /qrs path.</summary>
@@ -139,6 +145,16 @@ namespace QlikActivity.QrsSimulator.Hosting
                 return new QrsRoute(QrsRouteKind.About, null, Guid.Empty);
             }
 
+            if (rest == "license/accesstypeinfo")
+            {
+                return new QrsRoute(QrsRouteKind.AccessTypeInfo, null, Guid.Empty);
+            }
+
+            if (rest == "license/accesstypeoverview")
+            {
+                return new QrsRoute(QrsRouteKind.AccessTypeOverview, null, Guid.Empty);
+            }
+
             foreach (var type in TypesLongestFirst)
             {
                 if (rest == type.Path)
@@ -157,6 +173,7 @@ namespace QlikActivity.QrsSimulator.Hosting
                     case "full": return new QrsRoute(QrsRouteKind.Full, type, Guid.Empty);
                     case "count": return new QrsRoute(QrsRouteKind.Count, type, Guid.Empty);
                     case "many": return new QrsRoute(QrsRouteKind.Many, type, Guid.Empty);
+                    case "table": return new QrsRoute(QrsRouteKind.Table, type, Guid.Empty);
                 }
 
                 return Guid.TryParse(tail, out var id) && tail.IndexOf('/') < 0

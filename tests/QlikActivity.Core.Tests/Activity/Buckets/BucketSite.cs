@@ -18,19 +18,19 @@ namespace QlikActivity.Core.Tests.Activity.Buckets
         /// <summary>Noon, so "n days ago" is n calendar days whatever the time zone of the machine.</summary>
         public static readonly DateTime Now = new DateTime(2025, 6, 15, 12, 0, 0, DateTimeKind.Utc);
 
-        private BucketSite(QrsSimulator.QrsSimulator sim, QlikSenseConnection connection)
+        private BucketSite(QrsSimulator.SimulatedQrs sim, QlikSenseConnection connection)
         {
             Sim = sim;
             Connection = connection;
         }
 
-        public QrsSimulator.QrsSimulator Sim { get; }
+        public QrsSimulator.SimulatedQrs Sim { get; }
         public QlikSenseConnection Connection { get; }
         public QrsStore Store => Sim.Store;
 
         public static async Task<BucketSite> StartAsync(int seededUsers = 0, int seed = 1, bool jwt = false)
         {
-            var sim = await QrsSimulator.QrsSimulator.StartAsync(new QrsSimulatorOptions
+            var sim = await QrsSimulator.SimulatedQrs.StartAsync(new QrsSimulatorOptions
             {
                 SeedData = seededUsers > 0,
                 Users = seededUsers,

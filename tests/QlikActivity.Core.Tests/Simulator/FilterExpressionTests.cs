@@ -9,7 +9,7 @@ using Xunit;
 
 namespace QlikActivity.Core.Tests.Simulator
 {
-    public class QrsFilterTests
+    public class FilterExpressionTests
     {
         private static readonly EntityType Users = QrsEntityTypes.Get(QrsEntityTypes.User);
         private static readonly EntityType Professional = QrsEntityTypes.Get(QrsEntityTypes.ProfessionalAccessType);
@@ -37,10 +37,10 @@ namespace QlikActivity.Core.Tests.Simulator
 
         private static JsonElement Json(string text) => JsonDocument.Parse(text).RootElement.Clone();
 
-        private static bool UserMatches(string filter, JsonElement user) => QrsFilter.Parse(filter, Users).Matches(user);
+        private static bool UserMatches(string filter, JsonElement user) => FilterExpression.Parse(filter, Users).Matches(user);
 
         private static string Refusal(string filter, EntityType? type = null) =>
-            Assert.Throws<QrsFilterException>(() => QrsFilter.Parse(filter, type ?? Users)).Message;
+            Assert.Throws<FilterExpressionException>(() => FilterExpression.Parse(filter, type ?? Users)).Message;
 
         [Theory]
         [InlineData("userDirectory eq 'LAB'", true, false)]
@@ -136,7 +136,7 @@ namespace QlikActivity.Core.Tests.Simulator
         [Fact]
         public void Dotted_paths_reach_into_references()
         {
-            var f = QrsFilter.Parse("user.userDirectory eq 'lab' and user.id eq 6e1e1df6-f5fa-4fd8-a24f-f92f50433e33", Professional);
+            var f = FilterExpression.Parse("user.userDirectory eq 'lab' and user.id eq 6e1e1df6-f5fa-4fd8-a24f-f92f50433e33", Professional);
             Assert.True(f.Matches(AnnasRecord));
             Assert.False(f.Matches(DeletedUsersRecord));
         }
@@ -144,18 +144,18 @@ namespace QlikActivity.Core.Tests.Simulator
         [Fact]
         public void A_null_reference_matches_eq_null_and_reads_as_null_below_it()
         {
-            Assert.True(QrsFilter.Parse("user eq null", Professional).Matches(DeletedUsersRecord));
-            Assert.False(QrsFilter.Parse("user eq null", Professional).Matches(AnnasRecord));
-            Assert.True(QrsFilter.Parse("user ne null", Professional).Matches(AnnasRecord));
-            Assert.False(QrsFilter.Parse("user.userDirectory eq 'CORP'", Professional).Matches(DeletedUsersRecord));
-            Assert.True(QrsFilter.Parse("user.userDirectory eq null", Professional).Matches(DeletedUsersRecord));
-            Assert.True(QrsFilter.Parse("deletedUserId eq 'GONE'", Professional).Matches(DeletedUsersRecord));
+            Assert.True(FilterExpression.Parse("user eq null", Professional).Matches(DeletedUsersRecord));
+            Assert.False(FilterExpression.Parse("user eq null", Professional).Matches(AnnasRecord));
+            Assert.True(FilterExpression.Parse("user ne null", Professional).Matches(AnnasRecord));
+            Assert.False(FilterExpression.Parse("user.userDirectory eq 'CORP'", Professional).Matches(DeletedUsersRecord));
+            Assert.True(FilterExpression.Parse("user.userDirectory eq null", Professional).Matches(DeletedUsersRecord));
+            Assert.True(FilterExpression.Parse("deletedUserId eq 'GONE'", Professional).Matches(DeletedUsersRecord));
         }
 
         [Fact]
         public void Never_sorts_before_every_real_date()
         {
-            var before2000 = QrsFilter.Parse("lastUsed lt '2000-01-01T00:00:00.000Z'", Professional);
+            var before2000 = FilterExpression.Parse("lastUsed lt '2000-01-01T00:00:00.000Z'", Professional);
             Assert.True(before2000.Matches(DeletedUsersRecord));
             Assert.False(before2000.Matches(AnnasRecord));
         }
@@ -183,12 +183,12 @@ namespace QlikActivity.Core.Tests.Simulator
         public void An_id_disjunction_is_recognised_for_lookup()
         {
             var ids = Enumerable.Range(1, 25).Select(i => new Guid(i, 0, 0x4000, 0x80, 0, 0, 0, 0, 0, 0, (byte)i)).ToList();
-            var f = QrsFilter.Parse(string.Join(" or ", ids.Select(g => $"id eq {g}")), Users);
+            var f = FilterExpression.Parse(string.Join(" or ", ids.Select(g => $"id eq {g}")), Users);
             Assert.True(f.TryGetIdSet(out var set));
             Assert.Equal(ids.ToHashSet(), set);
 
-            Assert.False(QrsFilter.Parse($"id eq {ids[0]} and name eq 'x'", Users).TryGetIdSet(out _));
-            Assert.False(QrsFilter.Parse($"id eq {ids[0]} or name eq 'x'", Users).TryGetIdSet(out _));
+            Assert.False(FilterExpression.Parse($"id eq {ids[0]} and name eq 'x'", Users).TryGetIdSet(out _));
+            Assert.False(FilterExpression.Parse($"id eq {ids[0]} or name eq 'x'", Users).TryGetIdSet(out _));
         }
 
         [Fact]
@@ -201,8 +201,8 @@ namespace QlikActivity.Core.Tests.Simulator
             Assert.Equal("LAB", rows[0].GetProperty("userDirectory").GetString());
             rows.Sort(QrsOrder.Parse("inactive desc, name asc", Users));
             Assert.Equal("CORP", rows[0].GetProperty("userDirectory").GetString());
-            Assert.Throws<QrsFilterException>(() => QrsOrder.Parse("shoeSize", Users));
-            Assert.Throws<QrsFilterException>(() => QrsOrder.Parse("name sideways", Users));
+            Assert.Throws<FilterExpressionException>(() => QrsOrder.Parse("shoeSize", Users));
+            Assert.Throws<FilterExpressionException>(() => QrsOrder.Parse("name sideways", Users));
         }
 
         [Fact]

@@ -3,14 +3,14 @@ using System;
 namespace QlikActivity.QrsSimulator.Filtering
 {
     /// <summary>A filter or orderby the QRS would refuse; <see cref="Exception.Message"/> is the 400 body.</summary>
-    public sealed class QrsFilterException : Exception
+    public sealed class FilterExpressionException : Exception
     {
-        public QrsFilterException(string message)
+        public FilterExpressionException(string message)
             : base(message)
         {
         }
 
         /// <summary>The generic QRS answer to a filter it cannot read.</summary>
-        public static QrsFilterException CannotParse(string filter) => new QrsFilterException("Cannot parse the expression: " + filter);
+        public static FilterExpressionException CannotParse(string filter) => new FilterExpressionException("Cannot parse the expression: " + filter);
     }
 }

@@ -24,13 +24,13 @@ namespace QlikActivity.QrsSimulator.Filtering
     }
 
     /// <summary>A parsed <c>?filter=</c> expression, evaluated against stored entities (JSON).</summary>
-    public abstract class QrsFilter
+    public abstract class FilterExpression
     {
         /// <summary>True when the entity matches.</summary>
         public abstract bool Matches(JsonElement entity);
 
-        /// <summary>Parses <paramref name="text"/> for entities of <paramref name="type"/>; throws <see cref="QrsFilterException"/> with the QRS 400 body.</summary>
-        public static QrsFilter Parse(string text, EntityType type) => new FilterParser(text, type).ParseAll();
+        /// <summary>Parses <paramref name="text"/> for entities of <paramref name="type"/>; throws <see cref="FilterExpressionException"/> with the QRS 400 body.</summary>
+        public static FilterExpression Parse(string text, EntityType type) => new FilterParser(text, type).ParseAll();
 
         /// <summary>
         /// When the filter is only <c>id eq A or id eq B ...</c> (what clients send to fetch a batch), the ids;
@@ -41,7 +41,7 @@ namespace QlikActivity.QrsSimulator.Filtering
             ids = new HashSet<Guid>();
             return CollectIds(this, ids);
 
-            static bool CollectIds(QrsFilter f, HashSet<Guid> into)
+            static bool CollectIds(FilterExpression f, HashSet<Guid> into)
             {
                 switch (f)
                 {
@@ -58,32 +58,32 @@ namespace QlikActivity.QrsSimulator.Filtering
         }
     }
 
-    internal sealed class AndFilter : QrsFilter
+    internal sealed class AndFilter : FilterExpression
     {
-        public AndFilter(QrsFilter left, QrsFilter right)
+        public AndFilter(FilterExpression left, FilterExpression right)
         {
             Left = left;
             Right = right;
         }
 
-        public QrsFilter Left { get; }
-        public QrsFilter Right { get; }
+        public FilterExpression Left { get; }
+        public FilterExpression Right { get; }
 
         public override bool Matches(JsonElement entity) => Left.Matches(entity) && Right.Matches(entity);
 
         public override string ToString() => $"({Left} and {Right})";
     }
 
-    internal sealed class OrFilter : QrsFilter
+    internal sealed class OrFilter : FilterExpression
     {
-        public OrFilter(QrsFilter left, QrsFilter right)
+        public OrFilter(FilterExpression left, FilterExpression right)
         {
             Left = left;
             Right = right;
         }
 
-        public QrsFilter Left { get; }
-        public QrsFilter Right { get; }
+        public FilterExpression Left { get; }
+        public FilterExpression Right { get; }
 
         public override bool Matches(JsonElement entity) => Left.Matches(entity) || Right.Matches(entity);
 
@@ -106,7 +106,7 @@ namespace QlikActivity.QrsSimulator.Filtering
             IsNull ? "null" : Text != null ? "'" + Text + "'" : DateText ?? Guid?.ToString() ?? Bool?.ToString() ?? Number?.ToString() ?? "?";
     }
 
-    internal sealed class ComparisonFilter : QrsFilter
+    internal sealed class ComparisonFilter : FilterExpression
     {
         public ComparisonFilter(FilterPath path, FilterOperator op, FilterLiteral literal)
         {
@@ -290,23 +290,23 @@ namespace QlikActivity.QrsSimulator.Filtering
             public string Text { get; }
         }
 
-        public QrsFilter ParseAll()
+        public FilterExpression ParseAll()
         {
             if (_tokens.Count == 0)
             {
-                throw QrsFilterException.CannotParse(_text);
+                throw FilterExpressionException.CannotParse(_text);
             }
 
             var f = ParseOr();
             if (_pos != _tokens.Count)
             {
-                throw QrsFilterException.CannotParse(_text);
+                throw FilterExpressionException.CannotParse(_text);
             }
 
             return f;
         }
 
-        private QrsFilter ParseOr()
+        private FilterExpression ParseOr()
         {
             var left = ParseAnd();
             while (PeekKeyword("or"))
@@ -318,7 +318,7 @@ namespace QlikActivity.QrsSimulator.Filtering
             return left;
         }
 
-        private QrsFilter ParseAnd()
+        private FilterExpression ParseAnd()
         {
             var left = ParsePrimary();
             while (PeekKeyword("and"))
@@ -330,20 +330,20 @@ namespace QlikActivity.QrsSimulator.Filtering
             return left;
         }
 
-        private QrsFilter ParsePrimary()
+        private FilterExpression ParsePrimary()
         {
             var t = Next();
             if (t.Kind == TokenKind.Open)
             {
                 if (_pos < _tokens.Count && _tokens[_pos].Kind == TokenKind.Close)
                 {
-                    throw new QrsFilterException("Invalid expression");
+                    throw new FilterExpressionException("Invalid expression");
                 }
 
                 var inner = ParseOr();
                 if (Next().Kind != TokenKind.Close)
                 {
-                    throw QrsFilterException.CannotParse(_text);
+                    throw FilterExpressionException.CannotParse(_text);
                 }
 
                 return inner;
@@ -351,20 +351,20 @@ namespace QlikActivity.QrsSimulator.Filtering
 
             if (t.Kind != TokenKind.Word)
             {
-                throw QrsFilterException.CannotParse(_text);
+                throw FilterExpressionException.CannotParse(_text);
             }
 
-            var path = FilterPath.Resolve(_type, t.Text) ?? throw QrsFilterException.CannotParse(_text);
+            var path = FilterPath.Resolve(_type, t.Text) ?? throw FilterExpressionException.CannotParse(_text);
             var opToken = Next();
             if (opToken.Kind != TokenKind.Word || !TryOperator(opToken.Text, out var op))
             {
-                throw QrsFilterException.CannotParse(_text);
+                throw FilterExpressionException.CannotParse(_text);
             }
 
             var literalToken = Next();
             if (literalToken.Kind is TokenKind.Open or TokenKind.Close)
             {
-                throw QrsFilterException.CannotParse(_text);
+                throw FilterExpressionException.CannotParse(_text);
             }
 
             return new ComparisonFilter(path, op, Literal(path, op, literalToken));
@@ -377,7 +377,7 @@ namespace QlikActivity.QrsSimulator.Filtering
             {
                 return op is FilterOperator.Eq or FilterOperator.Ne
                     ? new FilterLiteral { IsNull = true }
-                    : throw QrsFilterException.CannotParse(_text);
+                    : throw FilterExpressionException.CannotParse(_text);
             }
 
             bool ordering = op is FilterOperator.Gt or FilterOperator.Ge or FilterOperator.Lt or FilterOperator.Le;
@@ -388,7 +388,7 @@ namespace QlikActivity.QrsSimulator.Filtering
                 case FieldKind.StringArray:
                     if (!quoted)
                     {
-                        throw new QrsFilterException("The value of constant \"String\" must begin and end with single quote: " + token.Text);
+                        throw new FilterExpressionException("The value of constant \"String\" must begin and end with single quote: " + token.Text);
                     }
 
                     return new FilterLiteral { Text = token.Text };
@@ -398,7 +398,7 @@ namespace QlikActivity.QrsSimulator.Filtering
                     // The QRS wants GUIDs bare: id eq 4ddfbcb0-...; a quoted GUID is a 400.
                     if (quoted || ordering || textOnly || !System.Guid.TryParse(token.Text, out var g))
                     {
-                        throw QrsFilterException.CannotParse(_text);
+                        throw FilterExpressionException.CannotParse(_text);
                     }
 
                     return new FilterLiteral { Guid = g, GuidUtf8 = Encoding.UTF8.GetBytes(g.ToString("D")) };
@@ -406,7 +406,7 @@ namespace QlikActivity.QrsSimulator.Filtering
                 case FieldKind.Date:
                     if (!quoted || textOnly || !QrsDate.TryParse(token.Text, out var d))
                     {
-                        throw QrsFilterException.CannotParse(_text);
+                        throw FilterExpressionException.CannotParse(_text);
                     }
 
                     return new FilterLiteral { DateText = QrsDate.Format(d) };
@@ -414,7 +414,7 @@ namespace QlikActivity.QrsSimulator.Filtering
                 case FieldKind.Bool:
                     if (quoted || ordering || textOnly || !bool.TryParse(token.Text, out bool b))
                     {
-                        throw QrsFilterException.CannotParse(_text);
+                        throw FilterExpressionException.CannotParse(_text);
                     }
 
                     return new FilterLiteral { Bool = b };
@@ -422,14 +422,14 @@ namespace QlikActivity.QrsSimulator.Filtering
                 case FieldKind.Int:
                     if (quoted || textOnly || !long.TryParse(token.Text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out long n))
                     {
-                        throw QrsFilterException.CannotParse(_text);
+                        throw FilterExpressionException.CannotParse(_text);
                     }
 
                     return new FilterLiteral { Number = n };
 
                 default:
                     // References and owned objects compare only with null.
-                    throw QrsFilterException.CannotParse(_text);
+                    throw FilterExpressionException.CannotParse(_text);
             }
         }
 
@@ -454,7 +454,7 @@ namespace QlikActivity.QrsSimulator.Filtering
             _pos < _tokens.Count && _tokens[_pos].Kind == TokenKind.Word
                                  && _tokens[_pos].Text.Equals(keyword, StringComparison.OrdinalIgnoreCase);
 
-        private Token Next() => _pos < _tokens.Count ? _tokens[_pos++] : throw QrsFilterException.CannotParse(_text);
+        private Token Next() => _pos < _tokens.Count ? _tokens[_pos++] : throw FilterExpressionException.CannotParse(_text);
 
         private List<Token> Tokenize(string text)
         {
@@ -507,7 +507,7 @@ namespace QlikActivity.QrsSimulator.Filtering
                     // apostrophe right after a closing one ('' doubling, OData style) is not an escape here.
                     if (!closed || (i < text.Length && text[i] == '\''))
                     {
-                        throw QrsFilterException.CannotParse(_text);
+                        throw FilterExpressionException.CannotParse(_text);
                     }
 
                     tokens.Add(new Token(TokenKind.Quoted, sb.ToString()));
@@ -525,7 +525,7 @@ namespace QlikActivity.QrsSimulator.Filtering
                 else
                 {
                     // Double quotes and other punctuation are not part of the language.
-                    throw QrsFilterException.CannotParse(_text);
+                    throw FilterExpressionException.CannotParse(_text);
                 }
             }
 

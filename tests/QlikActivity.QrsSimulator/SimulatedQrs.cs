@@ -20,7 +20,7 @@ namespace QlikActivity.QrsSimulator
     /// certificate from its own CA plus X-Qlik-User) and a JWT virtual proxy port (like 443, under
     /// /{prefix}/qrs/). Seeded with a deterministic site; faults and a request log for tests.
     /// </summary>
-    public sealed class QrsSimulator : IAsyncDisposable
+    public sealed class SimulatedQrs : IAsyncDisposable
     {
         private readonly WebApplication _app;
         private readonly SimulatorCertificates _certificates;
@@ -29,8 +29,8 @@ namespace QlikActivity.QrsSimulator
         private readonly DateTime _start;
         private readonly Stopwatch _elapsed;
 
-        private QrsSimulator(WebApplication app, SimulatorCertificates certificates, JwtAuthority jwt, QrsStore store, FaultOptions faults,
-            RequestLog log, string directory, bool ownsDirectory, int port, int proxyPort, string prefix, DateTime start, Stopwatch elapsed)
+        private SimulatedQrs(WebApplication app, SimulatorCertificates certificates, JwtAuthority jwt, QrsStore store, FaultOptions faults,
+            RequestLog log, CostModel cost, string directory, bool ownsDirectory, int port, int proxyPort, string prefix, DateTime start, Stopwatch elapsed)
         {
             _app = app;
             _certificates = certificates;
@@ -38,6 +38,7 @@ namespace QlikActivity.QrsSimulator
             Store = store;
             Faults = faults;
             Requests = log;
+            CostModel = cost;
             CertificateDirectory = directory;
             _ownsDirectory = ownsDirectory;
             Port = port;
@@ -67,6 +68,9 @@ namespace QlikActivity.QrsSimulator
 
         public FaultOptions Faults { get; }
         public RequestLog Requests { get; }
+
+        /// <summary>The running cost model: its counters (in service, queued, peaks, refused); off unless the options turned it on.</summary>
+        public CostModel CostModel { get; }
         public QrsStore Store { get; }
 
         /// <summary>The simulator's clock: the configured Now plus the time since start.</summary>
@@ -82,7 +86,7 @@ namespace QlikActivity.QrsSimulator
         public string CreateJwt(string userDirectory, string userId, TimeSpan? lifetime = null) =>
             _jwt.Create(userDirectory, userId, DateTime.UtcNow, lifetime ?? TimeSpan.FromHours(1));
 
-        public static async Task<QrsSimulator> StartAsync(QrsSimulatorOptions options, CancellationToken ct = default)
+        public static async Task<SimulatedQrs> StartAsync(QrsSimulatorOptions options, CancellationToken ct = default)
         {
             if (options.Users < 0)
             {
@@ -111,7 +115,8 @@ namespace QlikActivity.QrsSimulator
             }
 
             var log = new RequestLog();
-            var handler = new QrsHttpHandler(store, options.Faults, log, jwt, certificates, options.VirtualProxyPrefix, () => DateTime.UtcNow);
+            var cost = new CostModel(options.CostModel);
+            var handler = new QrsHttpHandler(store, options.Faults, log, cost, jwt, certificates, options.VirtualProxyPrefix, () => DateTime.UtcNow);
 
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = Array.Empty<string>() });
             builder.Logging.ClearProviders();
@@ -152,7 +157,7 @@ namespace QlikActivity.QrsSimulator
             int port = certListen!.IPEndPoint!.Port;
             int proxyPort = proxyListen!.IPEndPoint!.Port;
             handler.CertificatePort = port;
-            return new QrsSimulator(app, certificates, jwt, store, options.Faults, log, directory, ownsDirectory, port, proxyPort,
+            return new SimulatedQrs(app, certificates, jwt, store, options.Faults, log, cost, directory, ownsDirectory, port, proxyPort,
                 options.VirtualProxyPrefix.Trim('/'), start, elapsed);
         }
 
