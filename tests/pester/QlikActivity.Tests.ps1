@@ -255,7 +255,7 @@ Describe 'Destinations' {
             $key = ConvertTo-SecureString -String 'NRAK-PESTERSECRET' -AsPlainText -Force
             (New-QlikNewRelicDestination -AccountId 1234567 -InsertKey $key -CaCertificatePath 'root.pem').CaCertificatePath | Should -Be $full
             $url = ConvertTo-SecureString -String 'https://127.0.0.1:9/hook/PESTERTOKEN' -AsPlainText -Force
-            (New-QlikWebhookDestination -Url $url -CaCertificatePath 'root.pem').CaCertificatePath | Should -Be $full
+            (New-QlikWebhookDestination -Uri $url -CaCertificatePath 'root.pem').CaCertificatePath | Should -Be $full
 
             { New-QlikInfluxDbDestination -Url 'http://127.0.0.1:8086' -Database 'qlik' -CaCertificatePath 'root.pem' -ErrorAction Stop } |
                 Should -Throw -ErrorId 'InfluxDbCaWithoutTls,QlikActivity.Commands.NewQlikInfluxDbDestinationCommand'
@@ -283,7 +283,7 @@ Describe 'Destinations' {
         $http.Start()
         try {
             $secretUrl = ConvertTo-SecureString -String "http://127.0.0.1:$port/hook/PESTERTOKEN" -AsPlainText -Force
-            $destination = New-QlikWebhookDestination -Url $secretUrl
+            $destination = New-QlikWebhookDestination -Uri $secretUrl
             $destination | Should -BeOfType 'QlikActivity.WebhookDestination'
             ($destination | Format-Table | Out-String) | Should -Not -Match 'PESTERTOKEN'
 
