@@ -246,6 +246,36 @@ Describe 'Destinations' {
         ($destination | Format-List * | Out-String) | Should -Not -Match 'PESTERSECRET'
     }
 
+    It 'takes a CA file for the HTTP destinations, resolved from the current location, for https:// only' {
+        Push-Location -LiteralPath $script:Simulator.CertificateDirectory
+        try {
+            $full = Join-Path -Path $script:Simulator.CertificateDirectory -ChildPath 'root.pem'
+            $influx = New-QlikInfluxDbDestination -Url 'https://127.0.0.1:8086' -Database 'qlik' -CaCertificatePath 'root.pem'
+            $influx.CaCertificatePath | Should -Be $full
+            $key = ConvertTo-SecureString -String 'NRAK-PESTERSECRET' -AsPlainText -Force
+            (New-QlikNewRelicDestination -AccountId 1234567 -InsertKey $key -CaCertificatePath 'root.pem').CaCertificatePath | Should -Be $full
+            $url = ConvertTo-SecureString -String 'https://127.0.0.1:9/hook/PESTERTOKEN' -AsPlainText -Force
+            (New-QlikWebhookDestination -Uri $url -CaCertificatePath 'root.pem').CaCertificatePath | Should -Be $full
+
+            { New-QlikInfluxDbDestination -Url 'http://127.0.0.1:8086' -Database 'qlik' -CaCertificatePath 'root.pem' -ErrorAction Stop } |
+                Should -Throw -ErrorId 'InfluxDbCaWithoutTls,QlikActivity.Commands.NewQlikInfluxDbDestinationCommand'
+        }
+        finally {
+            Pop-Location
+        }
+    }
+
+    It 'Start-QlikEventListener warns when a destination skips the certificate check or sends a secret in clear' {
+        $token = ConvertTo-SecureString -String 'PESTER-TOKEN' -AsPlainText -Force
+        $skipping = New-QlikInfluxDbDestination -Url 'https://127.0.0.1:8086' -Organization 'qlik' -Bucket 'events' -Token $token -SkipCertificateCheck
+        $clear = New-QlikInfluxDbDestination -Url 'http://127.0.0.1:8087' -Organization 'qlik' -Bucket 'events' -Token $token
+        $null = Start-QlikEventListener -Address 127.0.0.1 -Port (Get-TestFreeUdpPort) -AllowedSource 127.0.0.1 -Timeout 1 -NoEvents -Destination $skipping, $clear -WarningVariable warnings -WarningAction SilentlyContinue
+        $text = ($warnings | ForEach-Object { $_.Message }) -join "`n"
+        $text | Should -Match '127\.0\.0\.1:8086.*-SkipCertificateCheck'
+        $text | Should -Match '127\.0\.0\.1:8087.*without TLS'
+        $text | Should -Not -Match 'PESTER-TOKEN'
+    }
+
     It 'New-QlikWebhookDestination forwards events to a webhook' {
         $port = Get-TestFreeTcpPort
         $http = New-Object System.Net.HttpListener
@@ -253,7 +283,7 @@ Describe 'Destinations' {
         $http.Start()
         try {
             $secretUrl = ConvertTo-SecureString -String "http://127.0.0.1:$port/hook/PESTERTOKEN" -AsPlainText -Force
-            $destination = New-QlikWebhookDestination -Url $secretUrl
+            $destination = New-QlikWebhookDestination -Uri $secretUrl
             $destination | Should -BeOfType 'QlikActivity.WebhookDestination'
             ($destination | Format-Table | Out-String) | Should -Not -Match 'PESTERTOKEN'
 

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Net;
 using System.Security;
+using QlikActivity.Core.Destinations.Mqtt;
 
 namespace QlikActivity.Core.Destinations
 {
@@ -71,6 +72,55 @@ namespace QlikActivity.Core.Destinations
             }
 
             return checkedFields;
+        }
+
+        /// <summary>
+        /// How an HTTP destination trusts <paramref name="url"/>'s server: this computer's store, the CA file
+        /// (https only, not with -SkipCertificateCheck; read now so a wrong path fails at once), or not at all.
+        /// </summary>
+        public static BrokerCertificateValidator Trust(Uri url, bool skipCertificateCheck, string? caCertificatePath, string errorIdPrefix)
+        {
+            if (!string.IsNullOrEmpty(caCertificatePath))
+            {
+                if (url.Scheme != Uri.UriSchemeHttps)
+                {
+                    throw Invalid("-CaCertificatePath needs an https:// URL: over http:// no certificate is checked.", errorIdPrefix + "CaWithoutTls");
+                }
+
+                if (skipCertificateCheck)
+                {
+                    throw Invalid("-CaCertificatePath and -SkipCertificateCheck contradict each other: choose one.", errorIdPrefix + "CaAndSkip");
+                }
+            }
+
+            return new BrokerCertificateValidator(
+                skipCertificateCheck, caCertificatePath, "the server", "use a URL with a host name the certificate lists", errorIdPrefix);
+        }
+
+        /// <summary>
+        /// What an admin should know before an HTTP destination named <paramref name="name"/> starts: its
+        /// server's certificate is not checked, or <paramref name="secret"/> (e.g. "the token") crosses the
+        /// network without TLS. The listener writes these as warnings when it starts.
+        /// </summary>
+        public static IReadOnlyList<string> SecurityWarnings(string name, Uri url, bool skipCertificateCheck, string? secret)
+        {
+            var warnings = new List<string>();
+            bool tls = url.Scheme == Uri.UriSchemeHttps;
+            if (skipCertificateCheck && tls)
+            {
+                warnings.Add($"{name}: -SkipCertificateCheck: the server's certificate is not checked, so anyone who can intercept the connection can pose as the server and read the events{(secret == null ? "" : " and " + secret)}. Use -CaCertificatePath instead where you can.");
+            }
+            else if (skipCertificateCheck)
+            {
+                warnings.Add($"{name}: -SkipCertificateCheck has no effect on an http:// URL.");
+            }
+
+            if (!tls && secret != null)
+            {
+                warnings.Add($"{name}: without TLS (http://), {secret} can be read by anyone on the network path. Use an https:// URL.");
+            }
+
+            return warnings;
         }
 
         public static QlikActivityException Invalid(string message, string errorId) =>

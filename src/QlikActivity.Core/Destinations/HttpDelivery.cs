@@ -3,17 +3,19 @@ using System.Globalization;
 using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
+using QlikActivity.Core.Destinations.Mqtt;
 
 namespace QlikActivity.Core.Destinations
 {
     /// <summary>What an HTTP destination got back: the status, a short body for errors, and Retry-After.</summary>
     internal readonly struct HttpAnswer
     {
-        public HttpAnswer(int status, string body, TimeSpan? retryAfter)
+        public HttpAnswer(int status, string body, TimeSpan? retryAfter, string? redirectTo = null)
         {
             Status = status;
             Body = body;
             RetryAfter = retryAfter;
+            RedirectTo = redirectTo;
         }
 
         public int Status { get; }
@@ -22,6 +24,11 @@ namespace QlikActivity.Core.Destinations
         public string Body { get; }
 
         public TimeSpan? RetryAfter { get; }
+
+        /// <summary>Scheme, host and port of a redirect's Location (never its path or query, which may be secret).</summary>
+        public string? RedirectTo { get; }
+
+        public bool IsRedirect => Status >= 300 && Status <= 399;
 
         public bool IsSuccess => Status >= 200 && Status <= 299;
 
@@ -32,7 +39,9 @@ namespace QlikActivity.Core.Destinations
     /// <summary>
     /// The HTTP plumbing the InfluxDB, New Relic and webhook destinations share: one client per destination,
     /// a timeout per request (a hanging server costs one timeout, never a stall), and socket failures turned
-    /// into retryable <see cref="DestinationException"/>s whose messages hold no secret.
+    /// into retryable <see cref="DestinationException"/>s whose messages hold no secret. Redirects are not
+    /// followed: a redirected POST would carry the insert key, custom headers and events to another host
+    /// (only Authorization is dropped on a redirect), so a 3xx is a failure naming its status.
     /// </summary>
     internal static class HttpDelivery
     {
@@ -41,7 +50,8 @@ namespace QlikActivity.Core.Destinations
 
         private const int MaxBodyChars = 300;
 
-        public static HttpClient CreateClient(bool skipCertificateCheck)
+        /// <summary>A client that trusts the server as <paramref name="trust"/> decides and follows no redirect.</summary>
+        public static HttpClient CreateClient(BrokerCertificateValidator trust)
         {
 #if NET8_0_OR_GREATER
             var handler = new SocketsHttpHandler
@@ -50,17 +60,12 @@ namespace QlikActivity.Core.Destinations
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
                 AutomaticDecompression = System.Net.DecompressionMethods.None,
                 UseCookies = false,
+                AllowAutoRedirect = false,
             };
-            if (skipCertificateCheck)
-            {
-                handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
-            }
+            handler.SslOptions.RemoteCertificateValidationCallback = trust.Validate;
 #else
-            var handler = new HttpClientHandler { UseCookies = false };
-            if (skipCertificateCheck)
-            {
-                handler.ServerCertificateCustomValidationCallback = (_, _, _, _) => true;
-            }
+            var handler = new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false };
+            handler.ServerCertificateCustomValidationCallback = (request, certificate, chain, errors) => trust.Validate(request, certificate, chain, errors);
 #endif
             var client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
             client.DefaultRequestHeaders.ExpectContinue = false;
@@ -80,7 +85,8 @@ namespace QlikActivity.Core.Destinations
             TimeSpan timeout,
             string target,
             Func<string, string> scrub,
-            CancellationToken stop)
+            CancellationToken stop,
+            BrokerCertificateValidator? trust = null)
         {
             using var timer = CancellationTokenSource.CreateLinkedTokenSource(stop);
             timer.CancelAfter(timeout);
@@ -91,12 +97,17 @@ namespace QlikActivity.Core.Destinations
                 int status = (int)response.StatusCode;
                 string body = scrub(Shorten(await response.Content.ReadAsStringAsync().ConfigureAwait(false)));
 
-                return new HttpAnswer(status, body, RetryAfter(response));
+                return new HttpAnswer(status, body, RetryAfter(response), RedirectTarget(response));
             }
             catch (OperationCanceledException) when (!stop.IsCancellationRequested)
             {
                 throw new DestinationException(
                     $"{target} did not answer within {timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s.");
+            }
+            catch (HttpRequestException) when (trust?.LastFailure is string refused)
+            {
+                trust.ClearFailure();
+                throw new DestinationException($"{target} is not trusted: {scrub(refused)}.");
             }
             catch (HttpRequestException ex)
             {
@@ -112,6 +123,13 @@ namespace QlikActivity.Core.Destinations
         /// <summary>Explains a failed answer: transient statuses are retried after Retry-After (when sent), others are given up.</summary>
         public static DestinationException Failure(string target, HttpAnswer answer, string? advice = null)
         {
+            if (answer.IsRedirect)
+            {
+                return new DestinationException(
+                    $"{target} answered {answer.Status}, a redirect{(answer.RedirectTo == null ? "" : " to " + answer.RedirectTo)}. Redirects are not followed, so that keys, headers and events go only to the address given: give the address the server redirects to.",
+                    retryable: false);
+            }
+
             string text = $"{target} answered {answer.Status}";
             if (answer.Body.Length > 0)
             {
@@ -150,6 +168,17 @@ namespace QlikActivity.Core.Destinations
             }
 
             return delay > MaxRetryAfter ? MaxRetryAfter : delay;
+        }
+
+        private static string? RedirectTarget(HttpResponseMessage response)
+        {
+            var location = response.Headers.Location;
+            if (location == null || !location.IsAbsoluteUri)
+            {
+                return null;
+            }
+
+            return location.GetComponents(UriComponents.SchemeAndServer, UriFormat.UriEscaped);
         }
 
         private static string Describe(HttpRequestException ex)

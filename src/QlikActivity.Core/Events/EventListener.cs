@@ -245,6 +245,15 @@ namespace QlikActivity.Core.Events
             var started = new List<IEventDestination>();
             foreach (var destination in _destinations)
             {
+                // An unchecked certificate or a secret sent in clear is said at every start, not only at creation.
+                if (destination is ISecurityWarnings risky)
+                {
+                    foreach (var warning in risky.SecurityWarnings)
+                    {
+                        host.WriteWarning(warning);
+                    }
+                }
+
                 try
                 {
                     destination.StartAsync(host.CancellationToken).GetAwaiter().GetResult();

@@ -7,7 +7,7 @@ namespace QlikActivity.Core.Qrs
 {
     /// <summary>
     /// A QRS filter expression, built so that quoting is always right: strings in single quotes
-    /// with <c>'</c> escaped as <c>\'</c>, GUIDs, booleans, numbers and null unquoted (a quoted
+    /// with <c>\</c> escaped as <c>\\</c> and <c>'</c> as <c>\'</c>, GUIDs, booleans, numbers and null unquoted (a quoted
     /// GUID is a 400). <see cref="ToString"/> gives the expression; <see cref="QrsClient"/>
     /// URL-encodes the whole of it.
     /// </summary>
@@ -65,7 +65,8 @@ namespace QlikActivity.Core.Qrs
         public static string Literal(object? value) => value switch
         {
             null => "null",
-            string s => "'" + s.Replace("'", "\\'") + "'",
+            // The backslash first: left bare, a value ending in \ would escape the closing quote.
+            string s => "'" + s.Replace("\\", "\\\\").Replace("'", "\\'") + "'",
             Guid g => g.ToString("D"),
             bool b => b ? "true" : "false",
             DateTime d => "'" + d.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture) + "'",

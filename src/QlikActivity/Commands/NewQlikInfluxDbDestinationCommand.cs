@@ -83,7 +83,12 @@ namespace QlikActivity.Commands
         [Parameter]
         public SwitchParameter Compress { get; set; }
 
-        /// <summary>Accept any server certificate (self-signed test servers only).</summary>
+        /// <summary>PEM file with the CA certificate(s) that the certificate of the InfluxDB server must chain to, instead of this computer's store; https:// only.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? CaCertificatePath { get; set; }
+
+        /// <summary>Accept any server certificate (self-signed test servers only); the listener warns about it at every start.</summary>
         [Parameter]
         public SwitchParameter SkipCertificateCheck { get; set; }
 
@@ -109,6 +114,7 @@ namespace QlikActivity.Commands
                 Timeout = TimeSpan.FromSeconds(TimeoutSec),
                 Compress = Compress.IsPresent,
                 SkipCertificateCheck = SkipCertificateCheck.IsPresent,
+                CaCertificatePath = CaCertificatePath == null ? null : GetUnresolvedProviderPathFromPSPath(CaCertificatePath),
             };
             Run(() => WriteObject(new InfluxDbDestination(options)));
         }

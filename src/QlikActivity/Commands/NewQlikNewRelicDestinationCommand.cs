@@ -63,7 +63,12 @@ namespace QlikActivity.Commands
         [ValidateRange(1, 3600)]
         public int TimeoutSec { get; set; } = 30;
 
-        /// <summary>Accept any server certificate (test collectors only).</summary>
+        /// <summary>PEM file with the CA certificate(s) that the certificate of the collector (or the proxy given in -Url) must chain to, instead of this computer's store; https:// only.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? CaCertificatePath { get; set; }
+
+        /// <summary>Accept any server certificate (test collectors only); the listener warns about it at every start.</summary>
         [Parameter]
         public SwitchParameter SkipCertificateCheck { get; set; }
 
@@ -83,6 +88,7 @@ namespace QlikActivity.Commands
                 QueueCapacity = QueueCapacity,
                 Timeout = TimeSpan.FromSeconds(TimeoutSec),
                 SkipCertificateCheck = SkipCertificateCheck.IsPresent,
+                CaCertificatePath = CaCertificatePath == null ? null : GetUnresolvedProviderPathFromPSPath(CaCertificatePath),
             };
             Run(() => WriteObject(new NewRelicDestination(options)));
         }

@@ -54,7 +54,12 @@ namespace QlikActivity.Commands
         [ValidateRange(1, 3600)]
         public int TimeoutSec { get; set; } = 10;
 
-        /// <summary>Accept any server certificate (self-signed test endpoints only).</summary>
+        /// <summary>PEM file with the CA certificate(s) that the certificate of the webhook server must chain to, instead of this computer's store; https:// only.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? CaCertificatePath { get; set; }
+
+        /// <summary>Accept any server certificate (self-signed test endpoints only); the listener warns about it at every start.</summary>
         [Parameter]
         public SwitchParameter SkipCertificateCheck { get; set; }
 
@@ -72,6 +77,7 @@ namespace QlikActivity.Commands
                 MaxAttempts = MaxAttempts,
                 Timeout = TimeSpan.FromSeconds(TimeoutSec),
                 SkipCertificateCheck = SkipCertificateCheck.IsPresent,
+                CaCertificatePath = CaCertificatePath == null ? null : GetUnresolvedProviderPathFromPSPath(CaCertificatePath),
             };
             Run(() => WriteObject(new WebhookDestination(options)));
         }

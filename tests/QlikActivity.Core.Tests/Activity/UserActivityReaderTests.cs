@@ -87,6 +87,23 @@ namespace QlikActivity.Core.Tests.Activity
         }
 
         [Fact]
+        public async Task A_directory_and_user_id_holding_a_backslash_and_a_quote_are_found_through_the_filter()
+        {
+            // Issue 11 item 13: the filter escaped ' but not \, so a \ before a ' ended the string early (a 400).
+            string dir = _f.NewDirectory() + "\\'X\\";
+            string userId = "o\\'brien\\";
+            var odd = Store.AddUser(dir, userId);
+            Store.AddLicenseRecord("professional", odd, AsOf.AddDays(-2));
+
+            var result = Assert.Single(Read(dir));
+            Assert.Equal(odd, result.Id);
+            Assert.Equal(dir, result.UserDirectory);
+
+            var users = (await _f.Connection.Client.GetJsonAsync("user", QrsFilter.Eq("userId", userId)))!.AsArray();
+            Assert.Equal(odd, Guid.Parse(Assert.Single(users)!["id"]!.GetValue<string>()));
+        }
+
+        [Fact]
         public void A_user_whose_records_show_no_use_is_never_active()
         {
             string dir = _f.NewDirectory();

@@ -4,6 +4,7 @@ using System.IO;
 using System.IO.Compression;
 using System.Linq;
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -81,12 +82,19 @@ namespace QlikActivity.Core.Tests.Destinations
             }
         }
 
-        public static async Task<RecordingHttpServer> StartAsync()
+        /// <summary>Starts the server; with <paramref name="certificate"/> (which must hold its private key) it speaks HTTPS.</summary>
+        public static async Task<RecordingHttpServer> StartAsync(X509Certificate2? certificate = null)
         {
             var server = new RecordingHttpServer();
             var builder = WebApplication.CreateSlimBuilder();
             builder.Logging.ClearProviders();
-            builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+            builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0, listen =>
+            {
+                if (certificate != null)
+                {
+                    listen.UseHttps(certificate);
+                }
+            }));
             var app = builder.Build();
             app.Run(server.HandleAsync);
             await app.StartAsync();

@@ -13,6 +13,12 @@ namespace QlikActivity.Core.Tests.Qrs
         }
 
         [Fact]
+        public void A_backslash_is_escaped_too_so_it_cannot_escape_the_closing_quote()
+        {
+            Assert.Equal(@"userId eq 'a\\b\'c\\'", QrsFilter.Eq("userId", @"a\b'c\").ToString());
+        }
+
+        [Fact]
         public void Guids_booleans_null_and_numbers_are_unquoted()
         {
             var id = Guid.Parse("0b5e2c1a-1111-4222-8333-444455556666");

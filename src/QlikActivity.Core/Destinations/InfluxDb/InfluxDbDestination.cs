@@ -11,6 +11,7 @@ using System.Threading.Tasks;
 using QlikActivity.Core;
 using QlikActivity.Core.Destinations;
 using QlikActivity.Core.Destinations.InfluxDb;
+using QlikActivity.Core.Destinations.Mqtt;
 
 namespace QlikActivity
 {
@@ -19,7 +20,7 @@ namespace QlikActivity
     /// (PowerShell type name <c>QlikActivity.InfluxDbDestination</c>). Built by
     /// <c>New-QlikInfluxDbDestination</c>; never shows the password or token.
     /// </summary>
-    public sealed class InfluxDbDestination : QueuedDestination
+    public sealed class InfluxDbDestination : QueuedDestination, ISecurityWarnings
     {
         private readonly Settings _settings;
         private readonly HttpClient _client;
@@ -38,7 +39,7 @@ namespace QlikActivity
             : base(settings.Name, settings.Queue)
         {
             _settings = settings;
-            _client = HttpDelivery.CreateClient(settings.SkipCertificateCheck);
+            _client = HttpDelivery.CreateClient(settings.Trust);
         }
 
         /// <summary>The server, without credentials.</summary>
@@ -69,6 +70,14 @@ namespace QlikActivity
 
         public bool Compress => _settings.Compress;
 
+        /// <summary>The CA file the server's certificate must chain to; empty means this computer's store.</summary>
+        public string CaCertificatePath => _settings.CaCertificatePath ?? "";
+
+        public bool SkipCertificateCheck => _settings.SkipCertificateCheck;
+
+        /// <inheritdoc />
+        public IReadOnlyList<string> SecurityWarnings => _settings.Warnings;
+
         /// <summary>The write endpoint with its query (no secret is ever in it).</summary>
         internal Uri WriteUri => _settings.WriteUri;
 
@@ -85,7 +94,7 @@ namespace QlikActivity
                 _pending.Resume(batch);
             }
 
-            var answer = await HttpDelivery.SendAsync(_client, CreateRequest, _settings.Timeout, _settings.Target, s => s, cancellationToken)
+            var answer = await HttpDelivery.SendAsync(_client, CreateRequest, _settings.Timeout, _settings.Target, _settings.Scrub, cancellationToken, _settings.Trust)
                 .ConfigureAwait(false);
             if (answer.IsSuccess)
             {
@@ -216,6 +225,15 @@ namespace QlikActivity
             public DestinationQueueOptions Queue = null!;
             public TimeSpan Timeout;
             public bool Compress, SkipCertificateCheck;
+            public string? CaCertificatePath;
+            public BrokerCertificateValidator Trust = null!;
+            public IReadOnlyList<string> Warnings = Array.Empty<string>();
+
+            // The token, the password, and the Basic credential as sent (plain and base64): a server or proxy
+            // echoing the request must not put any of them into an error.
+            public string[] Secrets = Array.Empty<string>();
+
+            public string Scrub(string text) => DestinationSettings.Scrub(text, Secrets);
 
             public static Settings From(InfluxDbDestinationOptions options)
             {
@@ -244,8 +262,11 @@ namespace QlikActivity
                     Timeout = options.Timeout,
                     Compress = options.Compress,
                     SkipCertificateCheck = options.SkipCertificateCheck,
+                    CaCertificatePath = string.IsNullOrEmpty(options.CaCertificatePath) ? null : options.CaCertificatePath,
+                    Trust = DestinationSettings.Trust(url, options.SkipCertificateCheck, options.CaCertificatePath, "InfluxDb"),
                 };
                 s.Target = "InfluxDB at " + s.BaseUrl;
+                string? secret = null;
                 string precision = LineProtocolWriter.PrecisionParameter(options.Precision);
                 var query = new StringBuilder();
                 if (options.Version == 1)
@@ -267,8 +288,10 @@ namespace QlikActivity
                     {
                         s.UserName = options.UserName;
                         string password = options.Password == null ? "" : DestinationSettings.Reveal(options.Password);
-                        s.Authorization = new AuthenticationHeaderValue("Basic",
-                            Convert.ToBase64String(Encoding.UTF8.GetBytes(options.UserName + ":" + password)));
+                        string basic = Convert.ToBase64String(Encoding.UTF8.GetBytes(options.UserName + ":" + password));
+                        s.Authorization = new AuthenticationHeaderValue("Basic", basic);
+                        s.Secrets = new[] { password, basic, options.UserName + ":" + password };
+                        secret = "the password (HTTP Basic)";
                     }
 
                     s.Name = $"InfluxDB {s.BaseUrl} database {s.Database}" + (s.RetentionPolicy == null ? "" : "." + s.RetentionPolicy);
@@ -289,7 +312,10 @@ namespace QlikActivity
                     s.Bucket = options.Bucket;
                     query.Append("/api/v2/write?org=").Append(Uri.EscapeDataString(options.Organization!))
                         .Append("&bucket=").Append(Uri.EscapeDataString(options.Bucket!));
-                    s.Authorization = new AuthenticationHeaderValue("Token", DestinationSettings.Reveal(options.Token));
+                    string token = DestinationSettings.Reveal(options.Token);
+                    s.Authorization = new AuthenticationHeaderValue("Token", token);
+                    s.Secrets = new[] { token };
+                    secret = "the token";
                     s.Name = $"InfluxDB {s.BaseUrl} bucket {s.Organization}/{s.Bucket}";
                 }
                 else
@@ -297,6 +323,7 @@ namespace QlikActivity
                     throw DestinationSettings.Invalid("The InfluxDB API version must be 1 or 2.", "InfluxDbVersionInvalid");
                 }
 
+                s.Warnings = DestinationSettings.SecurityWarnings(s.Name, url, s.SkipCertificateCheck, secret);
                 query.Append("&precision=").Append(precision);
                 s.WriteUri = new Uri(s.BaseUrl + query);
 

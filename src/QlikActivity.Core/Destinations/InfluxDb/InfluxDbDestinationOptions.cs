@@ -56,6 +56,13 @@ namespace QlikActivity.Core.Destinations.InfluxDb
         /// <summary>Gzip the body (<c>Content-Encoding: gzip</c>): less traffic to a remote server, more CPU here.</summary>
         public bool Compress { get; set; }
 
+        /// <summary>
+        /// PEM (or DER) file with the CA certificate(s) the InfluxDB server's certificate must chain to, instead of this
+        /// computer's store; https:// only. The certificate must still name the host of the URL.
+        /// </summary>
+        public string? CaCertificatePath { get; set; }
+
+        /// <summary>Accept any server certificate (warns when the listener starts): for tests only.</summary>
         public bool SkipCertificateCheck { get; set; }
     }
 }

@@ -11,26 +11,44 @@ namespace QlikActivity.Core.Destinations.Mqtt
     /// <summary>
     /// Decides whether to trust the broker's TLS certificate: against this computer's store by
     /// default, against the CA certificate(s) in a given file, or not at all when the admin opted out
-    /// by name. Remembers why it refused, so the error can say so.
+    /// by name. Remembers why it refused, so the error can say so. The HTTP destinations (InfluxDB,
+    /// New Relic, webhooks) use it too, naming their server instead of the broker.
     /// </summary>
     internal sealed class BrokerCertificateValidator
     {
         private readonly X509Certificate2Collection? _trustedCas;
         private readonly string? _caPath;
         private readonly bool _skip;
+        private readonly string _server;
+        private readonly string _hostAdvice;
 
-        public BrokerCertificateValidator(bool skipCertificateCheck, string? caCertificatePath)
+        /// <param name="skipCertificateCheck">Trust any certificate (the admin opted out by name).</param>
+        /// <param name="caCertificatePath">CA file the certificate must chain to; null or empty means this computer's store.</param>
+        /// <param name="server">Who presents the certificate, in messages: "the broker", "the server".</param>
+        /// <param name="hostAdvice">What to do when the certificate names another host.</param>
+        /// <param name="errorIdPrefix">Prefix of the error ids for an unreadable CA file.</param>
+        public BrokerCertificateValidator(
+            bool skipCertificateCheck,
+            string? caCertificatePath,
+            string server = "the broker",
+            string hostAdvice = "use a -Broker name the certificate lists",
+            string errorIdPrefix = "Mqtt")
         {
             _skip = skipCertificateCheck;
             _caPath = caCertificatePath;
+            _server = server;
+            _hostAdvice = hostAdvice;
             if (!skipCertificateCheck && !string.IsNullOrEmpty(caCertificatePath))
             {
-                _trustedCas = LoadCertificates(caCertificatePath!);
+                _trustedCas = LoadCertificates(caCertificatePath!, errorIdPrefix);
             }
         }
 
         /// <summary>Why the last certificate was refused, in words for an admin.</summary>
         public string? LastFailure { get; private set; }
+
+        /// <summary>Forgets the last refusal once it has been reported, so a later, unrelated failure is not blamed on it.</summary>
+        public void ClearFailure() => LastFailure = null;
 
         public bool Validate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
         {
@@ -41,13 +59,13 @@ namespace QlikActivity.Core.Destinations.Mqtt
 
             if (certificate == null)
             {
-                LastFailure = "the broker presented no certificate";
+                LastFailure = _server + " presented no certificate";
                 return false;
             }
 
             if ((errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
             {
-                LastFailure = $"its certificate ({certificate.Subject}) is not issued for the host name used to connect; use a -Broker name the certificate lists";
+                LastFailure = $"its certificate ({certificate.Subject}) is not issued for the host name used to connect; {_hostAdvice}";
                 return false;
             }
 
@@ -58,7 +76,7 @@ namespace QlikActivity.Core.Destinations.Mqtt
                     return true;
                 }
 
-                LastFailure = $"its certificate ({certificate.Subject}) is not trusted by this computer's certificate store ({Describe(chain)}); give the broker's CA with -CaCertificatePath";
+                LastFailure = $"its certificate ({certificate.Subject}) is not trusted by this computer's certificate store ({Describe(chain)}); give {_server}'s CA with -CaCertificatePath";
                 return false;
             }
 
@@ -66,7 +84,7 @@ namespace QlikActivity.Core.Destinations.Mqtt
         }
 
         /// <summary>Reads one or more certificates from a PEM file (a CA bundle) or a single DER file.</summary>
-        public static X509Certificate2Collection LoadCertificates(string path)
+        public static X509Certificate2Collection LoadCertificates(string path, string errorIdPrefix = "Mqtt")
         {
             byte[] raw;
             try
@@ -75,7 +93,7 @@ namespace QlikActivity.Core.Destinations.Mqtt
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
-                throw new QlikActivityException($"Cannot read the CA certificate file '{path}': {ex.Message}", "MqttCaCertificateUnreadable", OperationErrorCategory.ReadError, ex);
+                throw new QlikActivityException($"Cannot read the CA certificate file '{path}': {ex.Message}", errorIdPrefix + "CaCertificateUnreadable", OperationErrorCategory.ReadError, ex);
             }
 
             var collection = new X509Certificate2Collection();
@@ -105,12 +123,12 @@ namespace QlikActivity.Core.Destinations.Mqtt
             }
             catch (Exception ex) when (ex is FormatException || ex is System.Security.Cryptography.CryptographicException)
             {
-                throw new QlikActivityException($"The CA certificate file '{path}' does not hold a PEM or DER certificate: {ex.Message}", "MqttCaCertificateInvalid", OperationErrorCategory.InvalidData, ex);
+                throw new QlikActivityException($"The CA certificate file '{path}' does not hold a PEM or DER certificate: {ex.Message}", errorIdPrefix + "CaCertificateInvalid", OperationErrorCategory.InvalidData, ex);
             }
 
             if (collection.Count == 0)
             {
-                throw new QlikActivityException($"The CA certificate file '{path}' holds no certificate.", "MqttCaCertificateInvalid", OperationErrorCategory.InvalidData);
+                throw new QlikActivityException($"The CA certificate file '{path}' holds no certificate.", errorIdPrefix + "CaCertificateInvalid", OperationErrorCategory.InvalidData);
             }
 
             return collection;

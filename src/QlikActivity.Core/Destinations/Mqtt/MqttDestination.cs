@@ -19,7 +19,7 @@ namespace QlikActivity
     /// What <c>New-QlikMqttDestination</c> returns (PowerShell type <c>QlikActivity.MqttDestination</c>);
     /// it never shows the password.
     /// </summary>
-    public sealed class MqttDestination : QueuedDestination
+    public sealed class MqttDestination : QueuedDestination, ISecurityWarnings
     {
         private readonly MqttDestinationOptions _options;
         private readonly byte[]? _topic;
@@ -100,11 +100,12 @@ namespace QlikActivity
             }
 
             var destination = new MqttDestination(options);
-            if (destination.SkipCertificateCheck && destination.UseTls)
+            foreach (var warning in destination.SecurityWarnings)
             {
-                host.WriteWarning($"The certificate of the MQTT broker {destination.Name} will not be checked: anyone between this computer and the broker can read and change the events. Use -CaCertificatePath instead where you can.");
+                host.WriteWarning(warning);
             }
-            else if (destination.SkipCertificateCheck)
+
+            if (destination.SkipCertificateCheck && !destination.UseTls)
             {
                 host.WriteWarning("-SkipCertificateCheck has no effect without -UseTls.");
             }
@@ -118,6 +119,26 @@ namespace QlikActivity
             }
 
             return destination;
+        }
+
+        /// <summary>An unchecked broker certificate, or a password sent without TLS; the listener warns of these at start.</summary>
+        public IReadOnlyList<string> SecurityWarnings
+        {
+            get
+            {
+                var warnings = new List<string>();
+                if (SkipCertificateCheck && UseTls)
+                {
+                    warnings.Add($"{Name}: -SkipCertificateCheck: the certificate of the MQTT broker will not be checked: anyone between this computer and the broker can read and change the events. Use -CaCertificatePath instead where you can.");
+                }
+
+                if (_options.Password != null && !UseTls)
+                {
+                    warnings.Add($"{Name}: without TLS, the password of '{UserName}' can be read by anyone on the network path to the broker. Use -UseTls.");
+                }
+
+                return warnings;
+            }
         }
 
         /// <summary>Connects and logs in once, then disconnects. Throws <see cref="QlikActivityException"/> saying why it failed.</summary>

@@ -10,6 +10,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using QlikActivity.Core;
 using QlikActivity.Core.Destinations;
+using QlikActivity.Core.Destinations.Mqtt;
 using QlikActivity.Core.Destinations.NewRelic;
 
 namespace QlikActivity
@@ -25,7 +26,7 @@ namespace QlikActivity
     /// that compresses larger is sent in halves; at most 2,000 events per POST (the batch size is capped);
     /// attribute values up to 4,096 characters.
     /// </remarks>
-    public sealed class NewRelicDestination : QueuedDestination
+    public sealed class NewRelicDestination : QueuedDestination, ISecurityWarnings
     {
         /// <summary>US collector.</summary>
         public const string UsCollector = "https://insights-collector.newrelic.com";
@@ -59,7 +60,7 @@ namespace QlikActivity
             _settings = settings;
             _scrambler = settings.Salt == null ? null : new UserNameScrambler(settings.Salt);
             _format = new NewRelicEventFormat(settings.Attributes.OrderBy(a => a.Key, StringComparer.Ordinal), _scrambler);
-            _client = HttpDelivery.CreateClient(settings.SkipCertificateCheck);
+            _client = HttpDelivery.CreateClient(settings.Trust);
         }
 
         public long AccountId => _settings.AccountId;
@@ -78,6 +79,14 @@ namespace QlikActivity
         public int BatchSize => _settings.Queue.BatchSize;
 
         public int QueueCapacity => _settings.Queue.QueueCapacity;
+
+        /// <summary>The CA file the collector's (or proxy's) certificate must chain to; empty means this computer's store.</summary>
+        public string CaCertificatePath => _settings.CaCertificatePath ?? "";
+
+        public bool SkipCertificateCheck => _settings.SkipCertificateCheck;
+
+        /// <inheritdoc />
+        public IReadOnlyList<string> SecurityWarnings => _settings.Warnings;
 
         public override string ToString() => Name;
 
@@ -115,7 +124,7 @@ namespace QlikActivity
                 return;
             }
 
-            var answer = await HttpDelivery.SendAsync(_client, CreateRequest, _settings.Timeout, _settings.Target, _settings.Scrub, cancellationToken)
+            var answer = await HttpDelivery.SendAsync(_client, CreateRequest, _settings.Timeout, _settings.Target, _settings.Scrub, cancellationToken, _settings.Trust)
                 .ConfigureAwait(false);
             if (!answer.IsSuccess)
             {
@@ -174,6 +183,9 @@ namespace QlikActivity
             public DestinationQueueOptions Queue = null!;
             public TimeSpan Timeout;
             public bool SkipCertificateCheck;
+            public string? CaCertificatePath;
+            public BrokerCertificateValidator Trust = null!;
+            public IReadOnlyList<string> Warnings = Array.Empty<string>();
 
             /// <summary>Keeps the key out of text taken from answers, should a proxy echo the request.</summary>
             public string Scrub(string text) => DestinationSettings.Scrub(text, new[] { InsertKey });
@@ -215,6 +227,8 @@ namespace QlikActivity
                     Attributes = attributes,
                     Timeout = options.Timeout,
                     SkipCertificateCheck = options.SkipCertificateCheck,
+                    CaCertificatePath = string.IsNullOrEmpty(options.CaCertificatePath) ? null : options.CaCertificatePath,
+                    Trust = DestinationSettings.Trust(url, options.SkipCertificateCheck, options.CaCertificatePath, "NewRelic"),
                     Queue = new DestinationQueueOptions
                     {
                         BatchSize = options.BatchSize,
@@ -227,6 +241,7 @@ namespace QlikActivity
                 s.EventsUri = new Uri($"{s.Collector}/v1/accounts/{s.AccountId}/events");
                 s.Target = $"New Relic at {url.GetLeftPart(UriPartial.Authority)}";
                 s.Name = $"New Relic account {s.AccountId} {(options.Url == null ? s.Region.ToString() : url.GetLeftPart(UriPartial.Authority))}";
+                s.Warnings = DestinationSettings.SecurityWarnings(s.Name, url, s.SkipCertificateCheck, "the insert key");
                 if (options.ScrambleUserName)
                 {
                     s.Salt = options.ScrambleSalt != null && options.ScrambleSalt.Length > 0

@@ -40,6 +40,13 @@ namespace QlikActivity.Core.Destinations.NewRelic
 
         public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
 
+        /// <summary>
+        /// PEM (or DER) file with the CA certificate(s) the collector (or proxy)'s certificate must chain to, instead of this
+        /// computer's store; https:// only. The certificate must still name the host of the URL.
+        /// </summary>
+        public string? CaCertificatePath { get; set; }
+
+        /// <summary>Accept any server certificate (warns when the listener starts): for tests only.</summary>
         public bool SkipCertificateCheck { get; set; }
     }
 }

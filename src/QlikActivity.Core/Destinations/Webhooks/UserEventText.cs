@@ -1,50 +1,52 @@
 using System;
 using System.Globalization;
+using System.Text;
 
 namespace QlikActivity.Core.Destinations.Webhooks
 {
-    /// <summary>The parts of a readable chat message about an event: who, what, which server, which app, which client.</summary>
+    /// <summary>
+    /// The parts of a readable chat message about an event: who, what, which server, which app, which client.
+    /// Directory, user, host and user agent come from unauthenticated datagrams (and app names from anyone who
+    /// may name an app), so every part is <see cref="Clean"/>ed: one line, no control or invisible characters,
+    /// no working link, bounded length. Each chat format then escapes what its own markup needs.
+    /// </summary>
     internal static class UserEventText
     {
-        public static string Action(UserEvent e)
-        {
-            if (!string.IsNullOrWhiteSpace(e.Command))
-            {
-                return e.Command;
-            }
+        /// <summary>Longest part shown, in characters; a longer one ends in "…".</summary>
+        public const int MaxPartChars = 256;
 
-            return e.EventType switch
-            {
-                UserEventType.SessionStart => "Start session",
-                UserEventType.SessionStop => "Stop session",
-                UserEventType.ConnectionOpen => "Open connection",
-                _ => "Close connection",
-            };
-        }
+        /// <summary>Our own words for the event type: the command text of a datagram is not shown.</summary>
+        public static string Action(UserEvent e) => e.EventType switch
+        {
+            UserEventType.SessionStart => "Start session",
+            UserEventType.SessionStop => "Stop session",
+            UserEventType.ConnectionOpen => "Open connection",
+            _ => "Close connection",
+        };
 
         public static string User(UserEvent e)
         {
             if (e.UserDirectory.Length > 0 && e.UserId.Length > 0)
             {
-                return e.UserFull;
+                return Clean(e.UserFull);
             }
 
-            return e.UserId.Length > 0 ? e.UserId : "(unknown user)";
+            return e.UserId.Length > 0 ? Clean(e.UserId) : "(unknown user)";
         }
 
-        public static string Server(UserEvent e) => e.Host.Length > 0 ? e.Host : "(unknown server)";
+        public static string Server(UserEvent e) => e.Host.Length > 0 ? Clean(e.Host) : "(unknown server)";
 
         /// <summary>The app's name, its id, or both; null when the event names no app.</summary>
         public static string? App(UserEvent e)
         {
             if (!string.IsNullOrEmpty(e.AppName) && e.AppId is Guid withName)
             {
-                return $"{e.AppName} ({withName})";
+                return Clean(e.AppName!, MaxPartChars - 39) + $" ({withName})";
             }
 
             if (!string.IsNullOrEmpty(e.AppName))
             {
-                return e.AppName;
+                return Clean(e.AppName!);
             }
 
             return e.AppId?.ToString();
@@ -57,11 +59,66 @@ namespace QlikActivity.Core.Destinations.Webhooks
             string os = Join(e.OsName, e.OsVersion);
             if (browser.Length > 0 && os.Length > 0)
             {
-                return browser + " on " + os;
+                return Clean(browser + " on " + os);
             }
 
             string either = browser + os;
-            return either.Length > 0 ? either : null;
+            return either.Length > 0 ? Clean(either) : null;
+        }
+
+        /// <summary>
+        /// Makes untrusted text safe to show as one line: control characters and line or paragraph separators
+        /// become a space, invisible format characters (bidirectional overrides, zero-width spaces) are
+        /// removed, runs of spaces shrink to one, <c>://</c> becomes <c>[:]//</c> so no renderer makes a link
+        /// of it, <c>{{</c> becomes <c>{ {</c> (Adaptive Card template functions), and the result is cut to
+        /// <paramref name="maxChars"/> characters ending in "…" (never inside a surrogate pair).
+        /// </summary>
+        public static string Clean(string text, int maxChars = MaxPartChars)
+        {
+            var sb = new StringBuilder(Math.Min(text.Length, maxChars + 8));
+            bool space = false;
+            for (int i = 0; i < text.Length; i++)
+            {
+                char c = text[i];
+                var category = CharUnicodeInfo.GetUnicodeCategory(c);
+                if (category == UnicodeCategory.Format)
+                {
+                    continue;
+                }
+
+                if (char.IsWhiteSpace(c) || category == UnicodeCategory.Control)
+                {
+                    space = sb.Length > 0;
+                    continue;
+                }
+
+                if (space || (c == '{' && sb.Length > 0 && sb[sb.Length - 1] == '{'))
+                {
+                    sb.Append(' ');
+                    space = false;
+                }
+
+                sb.Append(c);
+                if (sb.Length > maxChars + 8)
+                {
+                    break; // enough to cut; the rest of a hostile 64 KB value is never copied
+                }
+            }
+
+            sb.Replace("://", "[:]//");
+            if (sb.Length > maxChars)
+            {
+                int keep = maxChars - 1;
+                if (char.IsHighSurrogate(sb[keep - 1]))
+                {
+                    keep--;
+                }
+
+                sb.Length = keep;
+                sb.Append('…');
+            }
+
+            return sb.ToString();
         }
 
         public static string Time(UserEvent e)

@@ -8,6 +8,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using QlikActivity.Core;
 using QlikActivity.Core.Destinations;
+using QlikActivity.Core.Destinations.Mqtt;
 using QlikActivity.Core.Destinations.Webhooks;
 
 namespace QlikActivity
@@ -22,7 +23,7 @@ namespace QlikActivity
     /// one per second with short bursts; a 429 carries Retry-After). Events arriving faster are not dropped:
     /// they wait in the queue and leave together, several lines in one message, at most one message a second.
     /// </remarks>
-    public sealed class WebhookDestination : QueuedDestination
+    public sealed class WebhookDestination : QueuedDestination, ISecurityWarnings
     {
         private readonly Settings _settings;
         private readonly HttpClient _client;
@@ -40,7 +41,7 @@ namespace QlikActivity
             : base(settings.Name, settings.Queue)
         {
             _settings = settings;
-            _client = HttpDelivery.CreateClient(settings.SkipCertificateCheck);
+            _client = HttpDelivery.CreateClient(settings.Trust);
             if (settings.MinInterval > TimeSpan.Zero)
             {
                 _pacer = MessagePacer.For(settings.Url.AbsoluteUri, settings.MinInterval);
@@ -69,6 +70,14 @@ namespace QlikActivity
 
         /// <summary>Least time between two requests to this webhook.</summary>
         public TimeSpan MinInterval => _settings.MinInterval;
+
+        /// <summary>The CA file the webhook server's certificate must chain to; empty means this computer's store.</summary>
+        public string CaCertificatePath => _settings.CaCertificatePath ?? "";
+
+        public bool SkipCertificateCheck => _settings.SkipCertificateCheck;
+
+        /// <inheritdoc />
+        public IReadOnlyList<string> SecurityWarnings => _settings.Warnings;
 
         public override string ToString() => Name;
 
@@ -111,7 +120,7 @@ namespace QlikActivity
             HttpAnswer answer;
             using (_pacer == null ? null : await _pacer.TakeTurnAsync(cancellationToken).ConfigureAwait(false))
             {
-                answer = await HttpDelivery.SendAsync(_client, CreateRequest, _settings.Timeout, _settings.Target, _settings.Scrub, cancellationToken)
+                answer = await HttpDelivery.SendAsync(_client, CreateRequest, _settings.Timeout, _settings.Target, _settings.Scrub, cancellationToken, _settings.Trust)
                     .ConfigureAwait(false);
             }
 
@@ -202,6 +211,9 @@ namespace QlikActivity
             public TimeSpan MinInterval;
             public TimeSpan Timeout;
             public bool SkipCertificateCheck;
+            public string? CaCertificatePath;
+            public BrokerCertificateValidator Trust = null!;
+            public IReadOnlyList<string> Warnings = Array.Empty<string>();
 
             public string Scrub(string text) => DestinationSettings.Scrub(text, Secrets);
 
@@ -231,6 +243,8 @@ namespace QlikActivity
                     DisplayUrl = DestinationSettings.SchemeAndHost(url),
                     Timeout = options.Timeout,
                     SkipCertificateCheck = options.SkipCertificateCheck,
+                    CaCertificatePath = string.IsNullOrEmpty(options.CaCertificatePath) ? null : options.CaCertificatePath,
+                    Trust = DestinationSettings.Trust(url, options.SkipCertificateCheck, options.CaCertificatePath, "Webhook"),
                 };
                 (int batch, TimeSpan interval, TimeSpan pace) defaults;
                 switch (options.Format)
@@ -301,6 +315,9 @@ namespace QlikActivity
                     _ => "Webhook",
                 };
                 s.Name = $"{kind} {s.DisplayUrl}";
+                // The path of a Slack or Teams webhook URL is what lets anyone post to the channel.
+                s.Warnings = DestinationSettings.SecurityWarnings(
+                    s.Name, url, s.SkipCertificateCheck, headers.Count == 0 ? "the webhook URL (whose path is the secret)" : "the webhook URL (whose path is the secret) and the -Header values");
                 s.Target = s.Name;
                 return s;
             }

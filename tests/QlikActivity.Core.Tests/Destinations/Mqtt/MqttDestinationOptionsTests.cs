@@ -119,7 +119,9 @@ namespace QlikActivity.Core.Tests.Destinations.Mqtt
         {
             var host = new RecordingHost();
             var d = MqttDestination.Create(new MqttDestinationOptions { Broker = "b", SkipCertificateCheck = true, UserName = "u", Password = new NetworkCredential("", "Sup3rSecret").SecurePassword }, testConnection: false, host);
-            Assert.Contains("no effect without -UseTls", Assert.Single(host.Warnings));
+            Assert.Equal(2, host.Warnings.Count);
+            Assert.Contains(host.Warnings, w => w.Contains("no effect without -UseTls"));
+            Assert.Contains(host.Warnings, w => w.Contains("without TLS, the password of 'u' can be read")); // issue 11 item 12
             Assert.Contains(host.Verbose, v => v.Contains("'qliksense/userevent'") && v.Contains(d.ClientId));
             Assert.All(host.AllText(), t => Assert.DoesNotContain("Sup3rSecret", t));
             Assert.DoesNotContain("Sup3rSecret", d.ToString());

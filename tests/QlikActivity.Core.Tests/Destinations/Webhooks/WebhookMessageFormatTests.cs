@@ -26,9 +26,9 @@ namespace QlikActivity.Core.Tests.Destinations.Webhooks
             var lines = message.GetProperty("text").GetString()!.Split('\n');
             Assert.Equal(2, lines.Length);
             Assert.Equal(
-                ":large_green_circle: *Start session* `LAB\\anna` on sense1.lab.local · app Sales, \"2024\" (e7af59a0-c243-480d-9571-08727551a66f) · Chrome 120 on Windows NT 10.0 · 2024-11-15 17:28:03 UTC",
+                ":large_green_circle: *Start session* `LAB\\anna` on `sense1.lab.local` · app `Sales, \"2024\" (e7af59a0-c243-480d-9571-08727551a66f)` · `Chrome 120 on Windows NT 10.0` · 2024-11-15 17:28:03 UTC",
                 lines[0]);
-            Assert.Equal(":red_circle: *Stop session* `LAB\\bob` on sense1.lab.local · 2024-11-15 17:28:04 UTC", lines[1]);
+            Assert.Equal(":red_circle: *Stop session* `LAB\\bob` on `sense1.lab.local` · 2024-11-15 17:28:04 UTC", lines[1]);
         }
 
         [Fact]
@@ -51,19 +51,29 @@ namespace QlikActivity.Core.Tests.Destinations.Webhooks
             Assert.Equal("AdaptiveCard", card.GetProperty("type").GetString());
             Assert.Equal("1.4", card.GetProperty("version").GetString());
             var body = card.GetProperty("body").EnumerateArray().ToArray();
-            Assert.Equal(new[] { "TextBlock", "FactSet", "TextBlock", "FactSet" }, body.Select(b => b.GetProperty("type").GetString()).ToArray());
-            Assert.Equal("Start session: LAB\\anna", body[0].GetProperty("text").GetString());
+            Assert.Equal(new[] { "RichTextBlock", "Container", "RichTextBlock", "Container" }, body.Select(b => b.GetProperty("type").GetString()).ToArray());
+            Assert.Equal("Start session: LAB\\anna", string.Concat(body[0].GetProperty("inlines").EnumerateArray().Select(r => r.GetProperty("text").GetString())));
             Assert.False(body[0].TryGetProperty("separator", out _));
             Assert.True(body[2].GetProperty("separator").GetBoolean());
-            var facts = body[1].GetProperty("facts").EnumerateArray().ToDictionary(f => f.GetProperty("title").GetString()!, f => f.GetProperty("value").GetString());
+            var facts = Facts(body[1]);
             Assert.Equal("LAB\\anna", facts["User"]);
             Assert.Equal("sense1.lab.local", facts["Server"]);
             Assert.Equal("Sales, \"2024\" (e7af59a0-c243-480d-9571-08727551a66f)", facts["App"]);
             Assert.Equal("Chrome 120 on Windows NT 10.0", facts["Client"]);
             Assert.Equal("2024-11-15 17:28:03 UTC", facts["Time"]);
-            var closeFacts = body[3].GetProperty("facts").EnumerateArray().Select(f => f.GetProperty("title").GetString()).ToArray();
-            Assert.Equal(new[] { "User", "Server", "Client", "Time" }, closeFacts);
+            Assert.Equal(new[] { "User", "Server", "Client", "Time" }, Facts(body[3]).Keys.ToArray());
         }
+
+        /// <summary>The rows of a Teams event: a title column (TextBlock) and a value column (RichTextBlock of one TextRun).</summary>
+        private static System.Collections.Generic.Dictionary<string, string> Facts(JsonElement container) =>
+            container.GetProperty("items").EnumerateArray().ToDictionary(
+                row => row.GetProperty("columns")[0].GetProperty("items")[0].GetProperty("text").GetString()!,
+                row =>
+                {
+                    var run = Assert.Single(row.GetProperty("columns")[1].GetProperty("items")[0].GetProperty("inlines").EnumerateArray());
+                    Assert.Equal("TextRun", run.GetProperty("type").GetString());
+                    return run.GetProperty("text").GetString()!;
+                });
 
         [Fact]
         public void The_json_body_is_an_array_of_events_with_the_mqtt_payload_keys()
