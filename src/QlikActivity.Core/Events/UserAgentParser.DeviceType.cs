@@ -13,7 +13,12 @@ namespace QlikActivity.Core.Events
         /// <summary>Bowser's platform rules, in Bowser's order: <c>bot</c>, <c>tablet</c>, <c>mobile</c>, <c>tv</c> or <c>desktop</c>.</summary>
         private static string? DetectDeviceType(Agent a, string? browserName, string? osName, string? osVersion)
         {
-            if (IsBot(a)) return "bot";
+            // Bowser's bot list: googlebot, linespider, amazonbot, gptbot, chatgpt-user, oai-searchbot, baiduspider,
+            // bingbot, duckduckbot, claudebot|claude-web|claude-user|claude-searchbot, omgilibot|webzio-extended,
+            // diffbot, perplexitybot, perplexity-user, youbot, ia_archiver, meta-webindexer|externalads|externalagent|
+            // externalfetcher, facebookexternalhit|facebookcatalog, slackbot|slack-imgproxy, yahoo,
+            // yandexbot|yandexmobilebot, pingdom. All but "yahoo" are browser rules that stop before any browser.
+            if (a.BotRule || a.Has("yahoo")) return "bot";
             if (a.Has("huawei")) return "mobile";
             if (a.Has("nexus") && a.Test(NexusTabletTest)) return "tablet";
             if (a.Has("ipad")) return "tablet";
@@ -35,16 +40,6 @@ namespace QlikActivity.Core.Events
             if (osName == "PlayStation 4" || osName == "Roku") return "tv";
             return null;
         }
-
-        private static bool IsBot(Agent a) =>
-            a.Has("googlebot") || a.Has("linespider") || a.Has("amazonbot") || a.Has("gptbot") || a.Has("chatgpt-user")
-            || a.Has("oai-searchbot") || a.Has("baiduspider") || a.Has("bingbot") || a.Has("duckduckbot")
-            || a.Has("claudebot") || a.Has("claude-web") || a.Has("claude-user") || a.Has("claude-searchbot")
-            || a.Has("omgilibot") || a.Has("webzio-extended") || a.Has("diffbot") || a.Has("perplexitybot")
-            || a.Has("perplexity-user") || a.Has("youbot") || a.Has("ia_archiver") || a.Has("meta-webindexer")
-            || a.Has("meta-externalads") || a.Has("meta-externalagent") || a.Has("meta-externalfetcher")
-            || a.Has("facebookexternalhit") || a.Has("facebookcatalog") || a.Has("slackbot") || a.Has("slack-imgproxy")
-            || a.Has("yahoo") || a.Has("yandexbot") || a.Has("yandexmobilebot") || a.Has("pingdom");
 
         /// <summary><c>Number(String(version).split('.')[0])</c>: 0 for no version, NaN (never ≥ 3) for non-digits.</summary>
         private static int AndroidMajor(string? version)

@@ -211,6 +211,9 @@ namespace QlikActivity.Core.Events
             /// <summary>ASCII letters lowered; same length and positions as <see cref="Ua"/>.</summary>
             public string Lower { get; }
 
+            /// <summary>The browser rules stopped at a crawler rule (the device type is then "bot").</summary>
+            public bool BotRule { get; set; }
+
             /// <summary>Case-insensitive substring test (<c>/text/i</c>); <paramref name="text"/> is lower case.</summary>
             public bool Has(string text) => Lower.IndexOf(text, StringComparison.Ordinal) >= 0;
 
