@@ -69,7 +69,6 @@ namespace QlikActivity.Core.Events
         private static readonly Regex BlackBerryTest = R(@"blackberry|\bbb\d+");
         private static readonly Regex RimTabletTest = R(@"rim[{sc}]tablet");
         private static readonly Regex BlackBerryV = R(@"blackberry[\d]+\/(\d+(\.?_?\d+)+)");
-        private static readonly Regex WebOsTest = R(@"(web|hpw)[o0]s");
         private static readonly Regex WebOsBrowserV = R(@"w(?:eb)?[o0]sbrowser\/(\d+(\.?_?\d+)+)");
         private static readonly Regex BadaV = R(@"dolfin\/(\d+(\.?_?\d+)+)");
         private static readonly Regex TizenV = R(@"(?:tizen[{sc}]?)?browser\/(\d+(\.?_?\d+)+)");
@@ -115,7 +114,7 @@ namespace QlikActivity.Core.Events
             if (a.Has("ia_archiver")) return B("InternetArchiveCrawler", a, IaArchiverV, Common);
             if (a.Has("facebookexternalhit") || a.Has("facebookcatalog")) return ("FacebookExternalHit", null);
             if (a.Has("slackbot") || a.Has("slack-imgproxy")) return B("SlackBot", a, SlackBotV, Common);
-            if (a.Test(YahooSlurpTest)) return ("YahooSlurp", null);
+            if (a.Has("yahoo") && a.Test(YahooSlurpTest)) return ("YahooSlurp", null);
             if (a.Has("yandexbot") || a.Has("yandexmobilebot")) return ("YandexBot", null);
             if (a.Has("pingdom")) return ("PingdomBot", null);
             a.BotRule = false;
@@ -148,8 +147,8 @@ namespace QlikActivity.Core.Events
             if (a.Has("silk")) return B("Amazon Silk", a, SilkV, null);
             if (a.Has("phantom")) return B("PhantomJS", a, PhantomJsV, null);
             if (a.Has("slimerjs")) return B("SlimerJS", a, SlimerJsV, null);
-            if (a.Test(BlackBerryTest) || (a.Has("rim") && a.Test(RimTabletTest))) return B("BlackBerry", a, Common, BlackBerryV);
-            if (a.Test(WebOsTest)) return B("WebOS Browser", a, Common, WebOsBrowserV);
+            if (IsBlackBerry(a)) return B("BlackBerry", a, Common, BlackBerryV);
+            if (IsWebOs(a)) return B("WebOS Browser", a, Common, WebOsBrowserV);
             if (a.Has("bada")) return B("Bada", a, BadaV, null);
             if (a.Has("tizen")) return B("Tizen", a, TizenV, Common);
             if (a.Has("qupzilla")) return B("QupZilla", a, QupZillaV, Common);
@@ -179,6 +178,13 @@ namespace QlikActivity.Core.Events
 
             return Fallback(a.Ua);
         }
+
+        /// <summary><c>/blackberry|\bbb\d+/i</c> or <c>/rim\stablet/i</c>, each expression only where its letters are.</summary>
+        private static bool IsBlackBerry(Agent a) =>
+            a.Has("blackberry") || (a.Has("bb") && a.Test(BlackBerryTest)) || (a.Has("rim") && a.Test(RimTabletTest));
+
+        /// <summary><c>/(web|hpw)[o0]s/i</c> as its four spellings (every WebKit agent says "web").</summary>
+        private static bool IsWebOs(Agent a) => a.Has("webos") || a.Has("web0s") || a.Has("hpwos") || a.Has("hpw0s");
 
         /// <summary>Android and not "like Android" (Bowser's test, shared by its browser, OS and platform rules).</summary>
         private static bool IsAndroid(Agent a) => a.Has("android") && !a.Has("like android");

@@ -22,7 +22,7 @@ namespace QlikActivity.Core.Events
             if (a.Has("huawei")) return "mobile";
             if (a.Has("nexus") && a.Test(NexusTabletTest)) return "tablet";
             if (a.Has("ipad")) return "tablet";
-            if (a.HasExact("Macintosh") && a.TestExact(FirefoxOnIPadTest)) return "tablet";
+            if (a.HasExact(" FxiOS") && a.HasExact("Macintosh") && a.TestExact(FirefoxOnIPadTest)) return "tablet";
             if (a.Has("kftt build")) return "tablet";
             if (a.Has("silk")) return "tablet";
             if (a.Has("tablet") && a.Test(TabletTest)) return "tablet";

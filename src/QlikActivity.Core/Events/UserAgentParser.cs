@@ -199,10 +199,21 @@ namespace QlikActivity.Core.Events
         /// <summary>One user agent with the lower-case copy the case-insensitive rules read.</summary>
         private sealed class Agent
         {
+            // A Bloom filter of the lower-case text's character pairs (1,024 bits). Bowser asks about a hundred
+            // "does it contain ..." questions per agent and nearly all answers are no; a pair missing here
+            // answers no without searching, which keeps a first-time parse in the low microseconds.
+            private readonly ulong[] _pairs = new ulong[16];
+
             public Agent(string ua)
             {
                 Ua = ua;
                 Lower = LowerAscii(ua);
+                string s = Lower;
+                for (int i = 1; i < s.Length; i++)
+                {
+                    int bit = Pair(s[i - 1], s[i]);
+                    _pairs[bit >> 6] |= 1UL << (bit & 63);
+                }
             }
 
             /// <summary>As received (case-sensitive rules and every returned text read this).</summary>
@@ -215,7 +226,21 @@ namespace QlikActivity.Core.Events
             public bool BotRule { get; set; }
 
             /// <summary>Case-insensitive substring test (<c>/text/i</c>); <paramref name="text"/> is lower case.</summary>
-            public bool Has(string text) => Lower.IndexOf(text, StringComparison.Ordinal) >= 0;
+            public bool Has(string text)
+            {
+                for (int i = 1; i < text.Length; i++)
+                {
+                    int bit = Pair(text[i - 1], text[i]);
+                    if ((_pairs[bit >> 6] & (1UL << (bit & 63))) == 0)
+                    {
+                        return false;
+                    }
+                }
+
+                return Lower.IndexOf(text, StringComparison.Ordinal) >= 0;
+            }
+
+            private static int Pair(char a, char b) => ((a * 31) + b) & 1023;
 
             /// <summary>Case-sensitive substring test.</summary>
             public bool HasExact(string text) => Ua.IndexOf(text, StringComparison.Ordinal) >= 0;
