@@ -21,7 +21,7 @@ namespace QlikActivity.Benchmarks
     {
         public string Name => "mqtt-publish";
 
-        public string Description => "mosquitto + MqttDestination: publish N events at QoS 1, count them with a subscriber";
+        public string Description => "mosquitto + MqttDestination, counted by a subscriber: --events N (200000) --qos 0|1 (1) --rate R (0 = flat out) [--window N] [--batch N] [--subscribe main|all|none] [--subscriber-qos 0|1]";
 
         public int Run(BenchmarkArguments args) => RunAsync(args).GetAwaiter().GetResult();
 

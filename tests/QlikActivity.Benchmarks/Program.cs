@@ -20,7 +20,7 @@ namespace QlikActivity.Benchmarks
                 .OrderBy(c => c.Name, StringComparer.Ordinal)
                 .ToList();
 
-            if (args.Length == 0 || args[0] is "-h" or "--help")
+            if (args.Length == 0 || IsHelp(args[0]))
             {
                 Console.WriteLine("usage: QlikActivity.Benchmarks <command> [options]");
                 Console.WriteLine("  micro [BenchmarkDotNet options]   run the micro-benchmarks (e.g. --filter *Parser*)");
@@ -45,8 +45,19 @@ namespace QlikActivity.Benchmarks
                 return 2;
             }
 
+            // "udp --help" must print help, not start a million-event run: help anywhere after the command wins.
+            if (args.Skip(1).Any(IsHelp))
+            {
+                Console.WriteLine($"usage: QlikActivity.Benchmarks {command.Name} [options]");
+                Console.WriteLine($"  {command.Description}");
+                Console.WriteLine("  Options are --name value (or --name alone for a switch); the last output line is one JSON object.");
+                return 0;
+            }
+
             return command.Run(new BenchmarkArguments(args.Skip(1).ToArray()));
         }
+
+        private static bool IsHelp(string arg) => arg is "-h" or "--help" or "-?" or "/?" or "help";
     }
 
     /// <summary>An end-to-end benchmark driver: starts what it needs, runs, prints one JSON line last.</summary>

@@ -216,7 +216,24 @@ Describe 'Start-QlikEventListener and Send-QlikUserEvent' {
     }
 
     It 'prints events as a table' {
-        ($script:Events | Format-Table | Out-String) | Should -Match 'sense-pester'
+        $table = $script:Events | Format-Table | Out-String -Width 120
+        $table | Should -Match 'sense-pester'
+        $table | Should -Match 'Chrome'
+    }
+
+    It 'names the message type by the prefix and reads the user agent as Butler SOS does' {
+        foreach ($received in $script:Events) {
+            $expected = if ([string]$received.EventType -like 'Session*') { 'qseow-proxy-session' } else { 'qseow-proxy-connection' }
+            $received.MessageType | Should -Be $expected
+        }
+
+        $withAgent = @($script:Events | Where-Object { $_.UserAgent })
+        $withAgent.Count | Should -BeGreaterThan 0
+        foreach ($received in $withAgent) {
+            $received.BrowserName | Should -Be 'Chrome'
+            $received.OsVersion | Should -Be 'NT 10.0'
+            $received.DeviceType | Should -Be 'desktop'
+        }
     }
 
     It 'sends nothing under -WhatIf' {

@@ -1,47 +1,39 @@
 using System;
 using System.Runtime.InteropServices;
+using System.Text.RegularExpressions;
 using System.Threading;
 
 namespace QlikActivity.Core.Events
 {
     /// <summary>
-    /// Reads browser name, browser major version, OS name and OS version from a user-agent
-    /// string, with the names that Butler SOS (ua-parser-js) writes, so dashboards built on its
+    /// Reads browser name and version, OS name and version, and device type from a user-agent
+    /// string exactly as Bowser 2.14 does, which Butler SOS 15 uses, so dashboards built on its
     /// data keep working.
     /// </summary>
     /// <remarks>
     /// <para>
-    /// Names follow ua-parser-js 2.x, which Butler SOS 15 uses: "Chrome", "Mobile Chrome" (Chrome
-    /// on Android phones and on iOS), "Edge", "Firefox", "Mobile Firefox", "Safari", "Mobile Safari",
-    /// "Opera", "Opera Mini", "Samsung Internet", "IE", "Chrome WebView", "Chromium", "Yandex",
-    /// "Vivaldi", "Electron", "Android Browser", "WebKit" (in-app views); OS "Windows", "macOS",
-    /// "iOS", "Android", "Chrome OS", "Linux", "Ubuntu", "Fedora", ... Crawlers and tools (Googlebot,
-    /// curl, Wget) are named as ua-parser-js's crawler and CLI extensions name them; PowerShell and
-    /// common HTTP libraries by their product token.
+    /// Bowser's rules are an ordered list per part (browser, OS, platform): the first rule whose
+    /// test matches describes the part. This class keeps Bowser's order and its regular
+    /// expressions (ASCII case-insensitive like JavaScript's <c>/i</c>, JavaScript's <c>\s</c> and
+    /// <c>.</c>), so names are Bowser's: "Chrome" (also on Android and iOS), "Microsoft Edge",
+    /// "Safari" (also on iPhone), "Samsung Internet for Android", "Internet Explorer", "Google Search",
+    /// "Yandex Browser", "DuckDuckGo" (<c>Ddg/</c>) ...; Windows versions are the NT version as sent
+    /// ("NT 10.0" for Windows 10 and 11, "NT 6.1" for 7), which is what Butler SOS 15 writes.
+    /// Unknown agents get Bowser's fallback: the text before the last slash as the name.
+    /// The major version is the version up to its first dot.
     /// </para>
     /// <para>
-    /// Windows versions are the release names where the NT version names one release
-    /// ("7", "8.1", "XP"). <c>Windows NT 10.0</c> is sent by both Windows 10 and Windows 11; it gives
-    /// "NT 10.0", which is what the Butler SOS 15 output we must match shows (ua-parser-js alone
-    /// would say "10"; see <see cref="WindowsNt10Version"/>).
-    /// </para>
-    /// <para>
-    /// iPadOS 13 and later ask for desktop sites by default and then send a macOS Safari user agent
-    /// (<c>Macintosh; Intel Mac OS X 10_15_7</c>): such iPads read as "macOS" "10.15.7", as in
-    /// ua-parser-js; only the browser's script could tell them apart. Apple froze the macOS version
-    /// in the user agent at 10.15.7 and Chrome froze Android at "10" ("Android 10; K"), so those
-    /// versions say little.
-    /// </para>
-    /// <para>
-    /// Only the first 500 characters are read (as ua-parser-js does). Tokens are matched
-    /// case-sensitively as browsers send them. Surrounding whitespace and quotes are removed.
-    /// Never throws: null, empty or unrecognisable input gives <see cref="UserAgentInfo.Unknown"/>.
+    /// The input is prepared as Butler SOS prepares it: surrounding whitespace removed and every
+    /// single quote dropped. Only the first 1,000 characters are read (Butler SOS cuts the whole
+    /// message there). Never throws: null, empty or unrecognisable input gives
+    /// <see cref="UserAgentInfo.Unknown"/>. Bowser 2.14 reads Client Hints too; a user agent in a
+    /// Proxy message has none, so the hint-only rule (Brave) never applies, as in Butler SOS.
     /// </para>
     /// </remarks>
     public static partial class UserAgentParser
     {
-        /// <summary>How much of a user agent is read; ua-parser-js reads the same.</summary>
-        internal const int MaxLength = 500;
+        /// <summary>How much of a user agent is read: Butler SOS keeps 1,000 characters of a message.</summary>
+        internal const int MaxLength = 1000;
 
         // Results of recent distinct user agents. A deployment sees few distinct strings, so most
         // events are answered here without parsing or allocating. Lossy: a collision overwrites.
@@ -49,7 +41,7 @@ namespace QlikActivity.Core.Events
         private const int MaxCachedLength = 600;
         private static readonly CachedResult?[] s_cache = new CachedResult?[CacheSlots];
 
-        /// <summary>Reads browser and OS from <paramref name="userAgent"/>; never throws.</summary>
+        /// <summary>Reads browser, OS and device type from <paramref name="userAgent"/>; never throws.</summary>
         public static UserAgentInfo Parse(string? userAgent)
         {
             if (userAgent == null || userAgent.Length == 0)
@@ -77,226 +69,92 @@ namespace QlikActivity.Core.Events
         /// <summary>Parses without the result cache (tests and benchmarks measure this path).</summary>
         internal static UserAgentInfo ParseUncached(ReadOnlySpan<char> userAgent)
         {
-            ReadOnlySpan<char> ua = Unwrap(userAgent);
-            if (ua.Length > MaxLength)
+            if (userAgent.Length > MaxLength)
             {
-                ua = ua.Slice(0, MaxLength);
+                userAgent = userAgent.Slice(0, MaxLength);
             }
 
-            if (ua.IsEmpty)
+            string? ua = Prepare(userAgent);
+            if (ua == null)
             {
                 return UserAgentInfo.Unknown;
             }
 
-            Span<ProductToken> tokens = stackalloc ProductToken[(int)Product.Count];
-            FindProductTokens(ua, tokens);
+            var agent = new Agent(ua);
+            (string? browserName, string? browserVersion) = DetectBrowser(agent);
+            (string? osName, string? osVersion) = DetectOperatingSystem(agent);
+            string? deviceType = DetectDeviceType(agent, browserName, osName, osVersion);
 
-            // Both rule sets ask where "Android" is; search once.
-            int android = IndexOf(ua, "Android");
-            (string? browserName, string? browserMajor) = DetectBrowser(ua, tokens, android);
-            (string? osName, string? osVersion) = DetectOperatingSystem(ua, tokens, android);
-
-            if (browserName == null && osName == null)
+            if (browserName == null && osName == null && deviceType == null)
             {
                 return UserAgentInfo.Unknown;
             }
 
-            return new UserAgentInfo(browserName, browserMajor, osName, osVersion);
+            return new UserAgentInfo(browserName, browserVersion, Major(browserVersion), osName, osVersion, deviceType);
         }
 
-        /// <summary>Removes surrounding whitespace and quotes (a lone quote too: messages get cut).</summary>
-        private static ReadOnlySpan<char> Unwrap(ReadOnlySpan<char> s)
+        /// <summary>Butler SOS's preparation: trim, then drop every single quote. Null when nothing is left.</summary>
+        private static string? Prepare(ReadOnlySpan<char> s)
         {
-            s = s.Trim();
-            if (s.Length > 0 && (s[0] == '\'' || s[0] == '"'))
+            s = TrimJs(s);
+            if (s.IsEmpty)
             {
-                s = s.Slice(1);
+                return null;
             }
 
-            if (s.Length > 0 && (s[s.Length - 1] == '\'' || s[s.Length - 1] == '"'))
+            if (s.IndexOf('\'') < 0)
             {
-                s = s.Slice(0, s.Length - 1);
+                return s.ToString();
             }
 
-            return s.Trim();
+            var chars = new char[s.Length];
+            int n = 0;
+            foreach (char c in s)
+            {
+                if (c != '\'')
+                {
+                    chars[n++] = c;
+                }
+            }
+
+            return n == 0 ? null : new string(chars, 0, n);
         }
 
-        /// <summary>
-        /// One pass over the string: every <c>Name/Version</c> product token whose name we know is
-        /// recorded (first occurrence with a version), so the rules look tokens up instead of searching.
-        /// </summary>
-        private static void FindProductTokens(ReadOnlySpan<char> s, Span<ProductToken> tokens)
+        /// <summary>JavaScript's <c>String.prototype.trim</c>: its whitespace and line terminators.</summary>
+        private static ReadOnlySpan<char> TrimJs(ReadOnlySpan<char> s)
         {
-            int from = 0;
-            while (from < s.Length)
+            int start = 0;
+            int end = s.Length;
+            while (start < end && IsJsSpace(s[start]))
             {
-                int slash = s.Slice(from).IndexOf('/');
-                if (slash < 0)
-                {
-                    return;
-                }
-
-                slash += from;
-                from = slash + 1;
-
-                int nameStart = slash;
-                while (nameStart > 0 && IsNameChar(s[nameStart - 1]))
-                {
-                    nameStart--;
-                }
-
-                if (nameStart == slash)
-                {
-                    continue;
-                }
-
-                Product product = Classify(s.Slice(nameStart, slash - nameStart));
-                if (product == Product.None || tokens[(int)product].Found)
-                {
-                    continue;
-                }
-
-                int versionEnd = slash + 1;
-                while (versionEnd < s.Length && IsVersionChar(s[versionEnd]))
-                {
-                    versionEnd++;
-                }
-
-                // ua-parser-js's rules want at least one version character ("Chrome/" cut short is not Chrome).
-                if (versionEnd > slash + 1)
-                {
-                    tokens[(int)product] = new ProductToken(nameStart, slash, versionEnd);
-                }
+                start++;
             }
+
+            while (end > start && IsJsSpace(s[end - 1]))
+            {
+                end--;
+            }
+
+            return s.Slice(start, end - start);
         }
 
-        // A switch on the span compiles to a length test and character compares: no hashing, no allocation.
-        private static Product Classify(ReadOnlySpan<char> name) =>
-            name switch
-            {
-                "Edg" => Product.Edge,
-                "OPR" => Product.OPR,
-                "OPX" => Product.OperaGX,
-                "OPT" => Product.OperaTouch,
-                "GSA" => Product.GSA,
-                "Edge" => Product.Edge,
-                "EdgA" => Product.Edge,
-                "curl" => Product.Curl,
-                "Wget" => Product.Wget,
-                "Mini" => Product.OperaMini,
-                "CrMo" => Product.CrMo,
-                "Silk" => Product.Silk,
-                "CriOS" => Product.CriOS,
-                "FxiOS" => Product.FxiOS,
-                "Opera" => Product.Opera,
-                "OPiOS" => Product.OPiOS,
-                "OPRGX" => Product.OperaGX,
-                "Brave" => Product.Brave,
-                "Focus" => Product.Focus,
-                "Whale" => Product.Whale,
-                "Gecko" => Product.Gecko,
-                "KHTML" => Product.KHTML,
-                "Chrome" => Product.Chrome,
-                "Safari" => Product.Safari,
-                "Mobile" => Product.Mobile,
-                "EdgiOS" => Product.Edge,
-                "WebKit" => Product.WebKit,
-                "Darwin" => Product.Darwin,
-                "GPTBot" => Product.GPTBot,
-                "okhttp" => Product.OkHttp,
-                "Version" => Product.Version,
-                "Firefox" => Product.Firefox,
-                "Mozilla" => Product.Mozilla,
-                "Trident" => Product.Trident,
-                "Vivaldi" => Product.Vivaldi,
-                "bingbot" => Product.Bingbot,
-                "Chromium" => Product.Chromium,
-                "Electron" => Product.Electron,
-                "IEMobile" => Product.IEMobile,
-                "Applebot" => Product.Applebot,
-                "YaBrowser" => Product.YaBrowser,
-                "Googlebot" => Product.Googlebot,
-                "YandexBot" => Product.YandexBot,
-                "UCBrowser" => Product.UCBrowser,
-                "CFNetwork" => Product.CFNetwork,
-                "AhrefsBot" => Product.AhrefsBot,
-                "ClaudeBot" => Product.ClaudeBot,
-                "PowerShell" => Product.PowerShell,
-                "DuckDuckGo" => Product.DuckDuckGo,
-                "SemrushBot" => Product.SemrushBot,
-                "AppleWebKit" => Product.WebKit,
-                "AppleWebkit" => Product.WebKit,
-                "MiuiBrowser" => Product.MiuiBrowser,
-                "DuckDuckBot" => Product.DuckDuckBot,
-                "Baiduspider" => Product.Baiduspider,
-                "HuaweiBrowser" => Product.HuaweiBrowser,
-                "SamsungBrowser" => Product.SamsungBrowser,
-                "HeadlessChrome" => Product.HeadlessChrome,
-                "PostmanRuntime" => Product.PostmanRuntime,
-                "MicroMessenger" => Product.MicroMessenger,
-                "Go-http-client" => Product.GoHttpClient,
-                "python-requests" => Product.PythonRequests,
-                "YaSearchBrowser" => Product.YaBrowser,
-                "WindowsPowerShell" => Product.WindowsPowerShell,
-                "Apache-HttpClient" => Product.ApacheHttpClient,
-                "facebookexternalhit" => Product.FacebookExternalHit,
-                "PhantomJS" => Product.PhantomJS,
-                "Epiphany" => Product.Epiphany,
-                _ => Product.None,
-            };
+        private static bool IsJsSpace(char c) =>
+            c == ' ' || (c >= '\t' && c <= '\r') || c == '\u00A0' || c == '\u1680' || (c >= '\u2000' && c <= '\u200A')
+            || c == '\u2028' || c == '\u2029' || c == '\u202F' || c == '\u205F' || c == '\u3000' || c == '\uFEFF';
 
-        // Token names: letters, digits and the few marks product names use (Go-http-client, python-requests).
-        private static bool IsNameChar(char c) =>
-            (uint)((c | 0x20) - 'a') <= 'z' - 'a' || (uint)(c - '0') <= 9 || c == '-' || c == '_' || c == '.';
+        private static bool IsLineTerminator(char c) => c == '\n' || c == '\r' || c == '\u2028' || c == '\u2029';
 
-        // Version text: ua-parser-js's [\w\.] plus '-' and ',' that some of its rules also take.
-        private static bool IsVersionChar(char c) =>
-            (uint)((c | 0x20) - 'a') <= 'z' - 'a' || (uint)(c - '0') <= 9 || c == '.' || c == '_' || c == '-' || c == ',';
-
-        private static bool IsWordChar(char c) =>
-            (uint)((c | 0x20) - 'a') <= 'z' - 'a' || (uint)(c - '0') <= 9 || c == '_';
-
-        private static bool IsDigit(char c) => (uint)(c - '0') <= 9;
-
-        private static bool StartsWithAt(ReadOnlySpan<char> s, int index, string value) =>
-            index >= 0 && index <= s.Length - value.Length && s.Slice(index, value.Length).SequenceEqual(value.AsSpan());
-
-        private static int IndexOf(ReadOnlySpan<char> s, string value, int from = 0)
+        /// <summary>The version up to its first dot, as Butler SOS dashboards group browsers; null when empty.</summary>
+        private static string? Major(string? version)
         {
-            if (from >= s.Length)
+            if (string.IsNullOrEmpty(version))
             {
-                return -1;
+                return null;
             }
 
-            int i = s.Slice(from).IndexOf(value.AsSpan());
-            return i < 0 ? -1 : i + from;
+            int dot = version!.IndexOf('.');
+            return dot < 0 ? version : dot == 0 ? null : VersionStrings.Get(version.AsSpan(0, dot));
         }
-
-        /// <summary>
-        /// The major version as ua-parser-js computes it: drop everything but digits and dots,
-        /// then take what comes before the first dot.
-        /// </summary>
-        private static string? Major(ReadOnlySpan<char> version)
-        {
-            Span<char> digits = stackalloc char[16];
-            int count = 0;
-            foreach (char c in version)
-            {
-                if (c == '.')
-                {
-                    break;
-                }
-
-                if (IsDigit(c) && count < digits.Length)
-                {
-                    digits[count++] = c;
-                }
-            }
-
-            return count == 0 ? null : VersionStrings.Get(digits.Slice(0, count));
-        }
-
-        private static string? Major(ReadOnlySpan<char> s, ProductToken token) => Major(token.Version(s));
 
         /// <summary>A stable, fast hash of the whole string for the result cache.</summary>
         private static int Hash(ReadOnlySpan<char> s)
@@ -321,6 +179,123 @@ namespace QlikActivity.Core.Events
             return (int)hash;
         }
 
+        /// <summary>
+        /// JavaScript's <c>\s</c> as a character class body (.NET's ECMAScript mode knows only ASCII
+        /// white space), and <c>.</c> (anything but a line terminator).
+        /// </summary>
+        private const string S = @"\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff";
+        private const string Dot = @"[^\n\r\u2028\u2029]";
+
+        /// <summary>
+        /// A Bowser expression written in lower case, with <c>{s}</c> for <c>\s</c> (<c>{sc}</c> inside a
+        /// character class), <c>{S}</c> for <c>\S</c> and <c>{.}</c> for <c>.</c>. Matched against the ASCII-lowered agent: that is JavaScript's
+        /// <c>/i</c> for these ASCII patterns (it never folds other letters onto ASCII ones).
+        /// </summary>
+        private static Regex R(string pattern) =>
+            new Regex(
+                pattern.Replace("{sc}", S).Replace("{s}", "[" + S + "]").Replace("{S}", "[^" + S + "]").Replace("{.}", Dot),
+                RegexOptions.ECMAScript);
+
+        /// <summary>One user agent with the lower-case copy the case-insensitive rules read.</summary>
+        private sealed class Agent
+        {
+            // A Bloom filter of the lower-case text's character pairs (1,024 bits). Bowser asks about a hundred
+            // "does it contain ..." questions per agent and nearly all answers are no; a pair missing here
+            // answers no without searching, which keeps a first-time parse in the low microseconds.
+            private readonly ulong[] _pairs = new ulong[16];
+
+            public Agent(string ua)
+            {
+                Ua = ua;
+                Lower = LowerAscii(ua);
+                string s = Lower;
+                for (int i = 1; i < s.Length; i++)
+                {
+                    int bit = Pair(s[i - 1], s[i]);
+                    _pairs[bit >> 6] |= 1UL << (bit & 63);
+                }
+            }
+
+            /// <summary>As received (case-sensitive rules and every returned text read this).</summary>
+            public string Ua { get; }
+
+            /// <summary>ASCII letters lowered; same length and positions as <see cref="Ua"/>.</summary>
+            public string Lower { get; }
+
+            /// <summary>The browser rules stopped at a crawler rule (the device type is then "bot").</summary>
+            public bool BotRule { get; set; }
+
+            /// <summary>Case-insensitive substring test (<c>/text/i</c>); <paramref name="text"/> is lower case.</summary>
+            public bool Has(string text)
+            {
+                for (int i = 1; i < text.Length; i++)
+                {
+                    int bit = Pair(text[i - 1], text[i]);
+                    if ((_pairs[bit >> 6] & (1UL << (bit & 63))) == 0)
+                    {
+                        return false;
+                    }
+                }
+
+                return Lower.IndexOf(text, StringComparison.Ordinal) >= 0;
+            }
+
+            private static int Pair(char a, char b) => ((a * 31) + b) & 1023;
+
+            /// <summary>Case-sensitive substring test.</summary>
+            public bool HasExact(string text) => Ua.IndexOf(text, StringComparison.Ordinal) >= 0;
+
+            public bool Test(Regex regex) => regex.IsMatch(Lower);
+
+            public bool TestExact(Regex regex) => regex.IsMatch(Ua);
+
+            /// <summary>Bowser's <c>getFirstMatch</c>: group 1 of the first match, or "" (case-insensitive).</summary>
+            public string First(Regex regex) => Group(regex.Match(Lower), 1);
+
+            /// <summary>Bowser's <c>getSecondMatch</c> (case-insensitive).</summary>
+            public string Second(Regex regex) => Group(regex.Match(Lower), 2);
+
+            /// <summary><c>getSecondMatch</c> with a case-sensitive expression.</summary>
+            public string SecondExact(Regex regex) => Group(regex.Match(Ua), 2);
+
+            private string Group(Match match, int group)
+            {
+                if (!match.Success)
+                {
+                    return "";
+                }
+
+                System.Text.RegularExpressions.Group g = match.Groups[group];
+                return g.Success && g.Length > 0 ? VersionStrings.Get(Ua.AsSpan(g.Index, g.Length)) : "";
+            }
+
+            private static string LowerAscii(string s)
+            {
+                int i = 0;
+                while (i < s.Length && !(s[i] >= 'A' && s[i] <= 'Z'))
+                {
+                    i++;
+                }
+
+                if (i == s.Length)
+                {
+                    return s;
+                }
+
+                char[] chars = s.ToCharArray();
+                for (; i < chars.Length; i++)
+                {
+                    char c = chars[i];
+                    if (c >= 'A' && c <= 'Z')
+                    {
+                        chars[i] = (char)(c + 32);
+                    }
+                }
+
+                return new string(chars);
+            }
+        }
+
         private sealed class CachedResult
         {
             public CachedResult(string userAgent, UserAgentInfo info)
@@ -332,100 +307,6 @@ namespace QlikActivity.Core.Events
             public string UserAgent { get; }
 
             public UserAgentInfo Info { get; }
-        }
-
-        /// <summary>Where a <c>Name/Version</c> token sits in the string; default means absent.</summary>
-        private readonly struct ProductToken
-        {
-            private readonly short _nameStart;
-            private readonly short _slash;
-            private readonly short _versionEnd;
-
-            public ProductToken(int nameStart, int slash, int versionEnd)
-            {
-                _nameStart = (short)nameStart;
-                _slash = (short)slash;
-                _versionEnd = (short)versionEnd;
-            }
-
-            public bool Found => _slash > 0;
-
-            public int NameStart => _nameStart;
-
-            public int End => _versionEnd;
-
-            public ReadOnlySpan<char> Version(ReadOnlySpan<char> s) => s.Slice(_slash + 1, _versionEnd - _slash - 1);
-        }
-
-        /// <summary>Product tokens the rules look at. Tools and crawlers first: they win over browsers.</summary>
-        private enum Product
-        {
-            None = 0,
-
-            Curl,
-            Wget,
-            PowerShell,
-            WindowsPowerShell,
-            PythonRequests,
-            GoHttpClient,
-            PostmanRuntime,
-            OkHttp,
-            ApacheHttpClient,
-            Googlebot,
-            Bingbot,
-            YandexBot,
-            DuckDuckBot,
-            Applebot,
-            Baiduspider,
-            FacebookExternalHit,
-            AhrefsBot,
-            SemrushBot,
-            GPTBot,
-            ClaudeBot,
-
-            CriOS,
-            CrMo,
-            Edge,
-            Opera,
-            OperaMini,
-            OPiOS,
-            OperaGX,
-            OPR,
-            IEMobile,
-            Vivaldi,
-            Silk,
-            Whale,
-            PhantomJS,
-            Epiphany,
-            Brave,
-            DuckDuckGo,
-            UCBrowser,
-            MicroMessenger,
-            YaBrowser,
-            Focus,
-            OperaTouch,
-            MiuiBrowser,
-            FxiOS,
-            HuaweiBrowser,
-            SamsungBrowser,
-            Electron,
-            GSA,
-            Chromium,
-            HeadlessChrome,
-            Chrome,
-            Version,
-            Mobile,
-            Safari,
-            WebKit,
-            KHTML,
-            Firefox,
-            Trident,
-            Mozilla,
-            Gecko,
-            CFNetwork,
-            Darwin,
-
-            Count,
         }
     }
 }

@@ -15,7 +15,10 @@ namespace QlikActivity
         /// <summary>The address the datagram came from.</summary>
         public string Source { get; set; } = "";
 
-        /// <summary>The datagram's prefix without slashes, as Butler SOS reports it (e.g. <c>qseow-proxy-session</c>).</summary>
+        /// <summary>
+        /// The datagram's prefix in lower case without slashes, as Butler SOS reports it (e.g. <c>qseow-proxy-session</c>),
+        /// whatever the command says.
+        /// </summary>
         public string MessageType { get; set; } = "";
 
         /// <summary>The Sense server that logged the event.</summary>
@@ -54,6 +57,9 @@ namespace QlikActivity
         public string? OsName { get; set; }
 
         public string? OsVersion { get; set; }
+
+        /// <summary><c>desktop</c>, <c>mobile</c>, <c>tablet</c>, <c>tv</c> or <c>bot</c>, from the user agent (Bowser's platform type).</summary>
+        public string? DeviceType { get; set; }
 
         /// <summary>Custom tags added by the listener (<c>-Tag</c>), forwarded to destinations.</summary>
         public IReadOnlyDictionary<string, string> Tags { get; set; } = EmptyTags;

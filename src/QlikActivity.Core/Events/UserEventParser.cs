@@ -93,7 +93,7 @@ namespace QlikActivity.Core.Events
 
             int separator = text.IndexOf(';');
             ReadOnlySpan<char> prefix = separator < 0 ? text : text.Slice(0, separator);
-            var format = ReadPrefix(prefix);
+            var format = ReadPrefix(prefix, out string messageType);
             if (format == Format.Unknown)
             {
                 return UserEventParseResult.Rejected(RejectReason.UnknownPrefix, $"unknown prefix '{Shorten(prefix)}'");
@@ -105,9 +105,15 @@ namespace QlikActivity.Core.Events
                 return TooFewFields(1, format);
             }
 
-            return format == Format.UserEventMessage
+            UserEventParseResult result = format == Format.UserEventMessage
                 ? ParseMessageForm(rest, receivedAt, source)
                 : ParseFieldForm(rest, receivedAt, source);
+            if (result.Event != null)
+            {
+                result.Event.MessageType = messageType;
+            }
+
+            return result;
         }
 
         private UserEventParseResult ParseFieldForm(ReadOnlySpan<char> rest, DateTime receivedAt, string source)
@@ -212,23 +218,39 @@ namespace QlikActivity.Core.Events
             UserEventMessage,
         }
 
-        private static Format ReadPrefix(ReadOnlySpan<char> prefix)
+        // Butler SOS's messageType is the prefix in lower case without its slashes, whatever the command says.
+        private const string QseowSessionType = "qseow-proxy-session";
+        private const string QseowConnectionType = "qseow-proxy-connection";
+        private const string SessionType = "proxy-session";
+        private const string ConnectionType = "proxy-connection";
+        private const string UserEventMessageType = "proxy-user-event";
+
+        private static Format ReadPrefix(ReadOnlySpan<char> prefix, out string messageType)
         {
             prefix = prefix.Trim();
             while (prefix.Length > 0 && prefix[0] == '/') prefix = prefix.Slice(1);
             while (prefix.Length > 0 && prefix[prefix.Length - 1] == '/') prefix = prefix.Slice(0, prefix.Length - 1);
 
-            if (EqualsIgnoreCase(prefix, "qseow-proxy-session") || EqualsIgnoreCase(prefix, "proxy-session"))
-            {
-                return Format.Session;
-            }
+            messageType = EqualsIgnoreCase(prefix, QseowSessionType) ? QseowSessionType
+                : EqualsIgnoreCase(prefix, QseowConnectionType) ? QseowConnectionType
+                : EqualsIgnoreCase(prefix, SessionType) ? SessionType
+                : EqualsIgnoreCase(prefix, ConnectionType) ? ConnectionType
+                : EqualsIgnoreCase(prefix, UserEventMessageType) ? UserEventMessageType
+                : "";
 
-            if (EqualsIgnoreCase(prefix, "qseow-proxy-connection") || EqualsIgnoreCase(prefix, "proxy-connection"))
+            switch (messageType)
             {
-                return Format.Connection;
+                case QseowSessionType:
+                case SessionType:
+                    return Format.Session;
+                case QseowConnectionType:
+                case ConnectionType:
+                    return Format.Connection;
+                case UserEventMessageType:
+                    return Format.UserEventMessage;
+                default:
+                    return Format.Unknown;
             }
-
-            return EqualsIgnoreCase(prefix, "proxy-user-event") ? Format.UserEventMessage : Format.Unknown;
         }
 
         internal static bool TryReadCommand(ReadOnlySpan<char> command, out UserEventType type, out string canonical)
@@ -396,6 +418,7 @@ namespace QlikActivity.Core.Events
             e.BrowserMajorVersion = info.BrowserMajorVersion;
             e.OsName = info.OsName;
             e.OsVersion = info.OsVersion;
+            e.DeviceType = info.DeviceType;
         }
 
         /// <summary>The text after <c>UserAgent:</c> in the message, without the quotes around it; empty if none.</summary>

@@ -6,11 +6,19 @@ using System.Text;
 using System.Threading.Tasks;
 using QlikActivity.Core.Events;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace QlikActivity.Core.Tests.Events
 {
     public class UserAgentParserTests
     {
+        private readonly ITestOutputHelper _output;
+
+        public UserAgentParserTests(ITestOutputHelper output)
+        {
+            _output = output;
+        }
+
         private const string Chrome120 =
             "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36";
 
@@ -46,7 +54,7 @@ namespace QlikActivity.Core.Tests.Events
 
         [Theory]
         [MemberData(nameof(Corpus))]
-        public void Parses_real_user_agents_like_ua_parser_js(string userAgent, string browser, string major, string os, string osVersion)
+        public void Parses_real_user_agents_like_Bowser(string userAgent, string browser, string major, string os, string osVersion)
         {
             UserAgentInfo cached = UserAgentParser.Parse(userAgent);
             UserAgentInfo uncached = UserAgentParser.ParseUncached(userAgent.AsSpan());
@@ -69,9 +77,8 @@ namespace QlikActivity.Core.Tests.Events
             var browsers = new HashSet<string>(rows.Select(r => r[0]));
             foreach (string name in new[]
             {
-                "Chrome", "Mobile Chrome", "Edge", "Firefox", "Mobile Firefox", "Safari", "Mobile Safari", "Opera",
-                "Opera Mini", "Samsung Internet", "IE", "Chrome WebView", "Chromium", "Yandex", "Vivaldi", "Electron",
-                "curl", "PowerShell", "Googlebot",
+                "Chrome", "Microsoft Edge", "Firefox", "Safari", "Opera", "Samsung Internet for Android", "Internet Explorer",
+                "Chromium", "Yandex Browser", "Vivaldi", "Electron", "Android Browser", "Google Search", "Googlebot",
             })
             {
                 Assert.Contains(name, browsers);
@@ -80,8 +87,8 @@ namespace QlikActivity.Core.Tests.Events
             var systems = new HashSet<string>(rows.Select(r => r[2] + " " + r[3]));
             foreach (string os in new[]
             {
-                "Windows NT 10.0", "Windows 8.1", "Windows 8", "Windows 7", "Windows Vista", "Windows XP",
-                "macOS 10.15.7", "iOS 17.1", "Android 14", "Linux ", "Chrome OS 14541.0.0", "Ubuntu ",
+                "Windows NT 10.0", "Windows NT 6.3", "Windows NT 6.2", "Windows NT 6.1", "Windows NT 6.0", "Windows NT 5.1",
+                "macOS 10.15.7", "iOS 17.1", "Android 14", "Linux ", "Chrome OS ",
             })
             {
                 Assert.Contains(os, systems);
@@ -98,7 +105,8 @@ namespace QlikActivity.Core.Tests.Events
         [InlineData("////")]
         [InlineData(";;;(((")]
         [InlineData("Mozilla/5.0")]
-        [InlineData("Mozilla/5.0 (compatible)")]
+        [InlineData("curl/8.4.0")]
+        [InlineData("Edg/1")]
         [InlineData("UserAgent:")]
         public void Nothing_recognisable_gives_Unknown(string? userAgent)
         {
@@ -121,25 +129,25 @@ namespace QlikActivity.Core.Tests.Events
             Assert.Equal("120", info.BrowserMajorVersion);
             Assert.Equal("Windows", info.OsName);
             Assert.Equal("NT 10.0", info.OsVersion);
+            Assert.Equal("desktop", info.DeviceType);
         }
 
+        // Bowser 2.14's answers for agents cut short: what a rule still finds, else its fallback (text before the last slash).
         [Theory]
-        [InlineData("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Ge", "WebKit", "537", "Windows", "NT 10.0")]
-        [InlineData("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/", "WebKit", "537", "Windows", "NT 10.0")]
-        [InlineData("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/1", "Chrome", "1", "Windows", "NT 10.0")]
-        [InlineData("Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:121.0) Gecko/20100101 Firefox/", "Mozilla", "5", "Windows", "NT 10.0")]
-        [InlineData("Mozilla/5.0 (Windows NT 10.0; Win", null, null, "Windows", "NT 10.0")]
-        [InlineData("Mozilla/5.0 (Windows NT 10.0)", null, null, "Windows", "NT 10.0")]
-        [InlineData("Mozilla/5.0 (Windows NT", null, null, "Windows", null)]
-        [InlineData("Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac", null, null, "iOS", "17.1")]
-        [InlineData("Mozilla/5.0 (Macintosh; Intel Mac OS X", null, null, "macOS", null)]
-        [InlineData("Mozilla/5.0 (Linux; Android", null, null, "Android", null)]
-        [InlineData("Mozilla/5.0 (X11; CrOS x86_64", null, null, null, null)]
-        [InlineData("Mozilla/5.0 (X11; CrOS x86_64 14541.", null, null, "Chrome OS", "14541")]
-        [InlineData("Mozilla/5.0 (iPhone; CPU iPhone OS 17_1", null, null, "iOS", "17.1")]
+        [InlineData("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Ge", "Safari", null, "Windows", "NT 10.0")]
+        [InlineData("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/", "Chrome", null, "Windows", "NT 10.0")]
+        [InlineData("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/1", "Chrome", null, "Windows", "NT 10.0")]
+        [InlineData("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/12", "Chrome", "12", "Windows", "NT 10.0")]
+        [InlineData("Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:121.0) Gecko/20100101 Firefox/", "Firefox", null, "Windows", "NT 10.0")]
+        [InlineData("Mozilla/5.0 (Windows NT 10.0; Win", "Mozilla", "5", "Windows", "NT 10.0")]
+        [InlineData("Mozilla/5.0 (Windows NT 10.0)", "Mozilla", "5", "Windows", "NT 10.0")]
+        [InlineData("Mozilla/5.0 (Windows NT", "Mozilla", "5", "Windows", "NT")]
+        [InlineData("Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac", "Mozilla", "5", "iOS", null)]
+        [InlineData("Mozilla/5.0 (Macintosh; Intel Mac OS X", "Mozilla", "5", "macOS", null)]
+        [InlineData("Mozilla/5.0 (Linux; Android", "Android Browser", null, "Android", null)]
+        [InlineData("Mozilla/5.0 (X11; CrOS x86_64", "Mozilla", "5", "Chrome OS", null)]
+        [InlineData("Mozilla/5.0 (compatible)", "Mozilla", "5", null, null)]
         [InlineData("Chrome/91.0", "Chrome", "91", null, null)]
-        [InlineData("Edg/", null, null, null, null)]
-        [InlineData("Edg/1", "Edge", "1", null, null)]
         public void Truncated_user_agents_give_what_they_still_say(string userAgent, string? browser, string? major, string? os, string? osVersion)
         {
             UserAgentInfo info = UserAgentParser.Parse(userAgent);
@@ -157,12 +165,15 @@ namespace QlikActivity.Core.Tests.Events
             Assert.Equal("Chrome", info.BrowserName);
             Assert.Equal("120", info.BrowserMajorVersion);
 
-            Assert.Same(UserAgentInfo.Unknown, UserAgentParser.Parse("日本語/1.0 (中文; 😀)"));
-            Assert.Same(UserAgentInfo.Unknown, UserAgentParser.Parse("\uD800/\uDC00 (\uD800; \uDFFF)"));
+            // Bowser's fallback names what comes before the last slash, whatever the script.
+            Assert.Equal("日本語", UserAgentParser.Parse("日本語/1.0 (中文; 😀)").BrowserName);
+            UserAgentInfo surrogates = UserAgentParser.Parse("\uD800/\uDC00 (\uD800; \uDFFF)");
+            Assert.Equal("\uD800", surrogates.BrowserName);
+            Assert.Null(surrogates.OsName);
         }
 
         [Fact]
-        public void Only_the_first_500_characters_are_read()
+        public void Only_the_first_1000_characters_are_read()
         {
             string padding = new string('x', 1_000_000);
 
@@ -171,8 +182,8 @@ namespace QlikActivity.Core.Tests.Events
             Assert.Equal("NT 10.0", head.OsVersion);
 
             Assert.Same(UserAgentInfo.Unknown, UserAgentParser.Parse(padding));
-            Assert.Same(UserAgentInfo.Unknown, UserAgentParser.Parse(new string('/', 600) + Chrome120));
-            Assert.Same(UserAgentInfo.Unknown, UserAgentParser.Parse(new string(' ', 10) + new string('a', 500) + " " + Chrome120));
+            Assert.Same(UserAgentInfo.Unknown, UserAgentParser.Parse(new string('x', 1000) + " " + Chrome120));
+            Assert.Equal("Chrome", UserAgentParser.Parse(new string('x', 800) + " " + Chrome120).BrowserName);
         }
 
         [Fact]
@@ -215,7 +226,7 @@ namespace QlikActivity.Core.Tests.Events
                     UserAgentInfo info = UserAgentParser.Parse(userAgent);
                     Assert.Equal("Chrome", info.BrowserName);
                     Assert.Equal(major.ToString(System.Globalization.CultureInfo.InvariantCulture), info.BrowserMajorVersion);
-                    Assert.Equal("7", info.OsVersion);
+                    Assert.Equal("NT 6.1", info.OsVersion);
                 }
             }
         }
@@ -261,6 +272,116 @@ namespace QlikActivity.Core.Tests.Events
                     }
                 }
             });
+        }
+
+        /// <summary>Rows of Fixtures/bowser-user-agents.tsv: browser, version, OS, OS version, device type, user agent.</summary>
+        private static List<string[]> ReadBowserCorpus()
+        {
+            string path = Path.Combine(AppContext.BaseDirectory, "Fixtures", "bowser-user-agents.tsv");
+            var rows = new List<string[]>();
+            foreach (string line in File.ReadAllLines(path, Encoding.UTF8))
+            {
+                if (line.Length == 0 || line.StartsWith("#", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                string[] columns = line.Split('\t');
+                Assert.True(columns.Length == 6, $"fixture line needs 6 tab-separated columns: {line}");
+                rows.Add(columns);
+            }
+
+            return rows;
+        }
+
+        [Fact]
+        public void Agrees_with_Bowser_on_its_own_acceptance_fixtures_field_by_field()
+        {
+            List<string[]> rows = ReadBowserCorpus();
+            Assert.True(rows.Count >= 300, $"only {rows.Count} user agents in the Bowser corpus");
+
+            string[] fields = { "browser name", "browser version", "browser major version", "OS name", "OS version", "device type" };
+            int[] agree = new int[fields.Length];
+            var misses = new List<string>();
+            foreach (string[] row in rows)
+            {
+                UserAgentInfo info = UserAgentParser.ParseUncached(row[5].AsSpan());
+                string? major = row[1].Length == 0 ? null : row[1].Split('.')[0];
+                string?[] expected = { NullIfEmpty(row[0]), NullIfEmpty(row[1]), major?.Length == 0 ? null : major, NullIfEmpty(row[2]), NullIfEmpty(row[3]), NullIfEmpty(row[4]) };
+                string?[] actual = { info.BrowserName, info.BrowserVersion, info.BrowserMajorVersion, info.OsName, info.OsVersion, info.DeviceType };
+                for (int f = 0; f < fields.Length; f++)
+                {
+                    if (expected[f] == actual[f])
+                    {
+                        agree[f]++;
+                    }
+                    else
+                    {
+                        misses.Add($"{fields[f]}: expected '{expected[f]}', got '{actual[f]}' for {row[5]}");
+                    }
+                }
+            }
+
+            for (int f = 0; f < fields.Length; f++)
+            {
+                _output.WriteLine($"{fields[f]}: {agree[f]}/{rows.Count} agree ({100.0 * agree[f] / rows.Count:F1}%)");
+            }
+
+            foreach (string miss in misses)
+            {
+                _output.WriteLine(miss);
+            }
+
+            Assert.Empty(misses);
+        }
+
+        [Theory]
+        [InlineData("Mozilla/5.0 (iPhone; CPU iPhone OS 17_1_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 Ddg/17.1", "17", "iOS", "mobile")]
+        [InlineData("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Ddg/7.123.0", "7", "macOS", "desktop")]
+        [InlineData("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 Ddg/120.0", "120", "Windows", "desktop")]
+        public void DuckDuckGo_is_named_by_its_Ddg_suffix(string userAgent, string major, string os, string deviceType)
+        {
+            UserAgentInfo info = UserAgentParser.Parse(userAgent);
+
+            Assert.Equal("DuckDuckGo", info.BrowserName);
+            Assert.Equal(major, info.BrowserMajorVersion);
+            Assert.Equal(os, info.OsName);
+            Assert.Equal(deviceType, info.DeviceType);
+        }
+
+        [Fact]
+        public void Ddg_only_counts_at_the_very_end_as_in_Bowser()
+        {
+            // Bowser's test is /\sDdg\/[\d.]+$/i: anything after the version (or a line break) and it is not DuckDuckGo.
+            Assert.Equal("Safari", UserAgentParser.Parse("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Ddg/7.1 Foo").BrowserName);
+            Assert.Equal("Safari", UserAgentParser.ParseUncached("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 Ddg/7.1\nx".AsSpan()).BrowserName);
+
+            // The Android app says "DuckDuckGo/5" and is Chrome to Bowser without Client Hints.
+            Assert.Equal("Chrome", UserAgentParser.Parse("Mozilla/5.0 (Linux; Android 14; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile DuckDuckGo/5 Safari/537.36").BrowserName);
+        }
+
+        [Theory]
+        [InlineData(Chrome120, "desktop")]
+        [InlineData("Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1", "mobile")]
+        [InlineData("Mozilla/5.0 (iPad; CPU OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1", "tablet")]
+        [InlineData("Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Mobile Safari/537.36", "mobile")]
+        [InlineData("Mozilla/5.0 (Linux; Android 13; SM-X700) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36", "tablet")]
+        [InlineData("Mozilla/5.0 (SMART-TV; Linux; Tizen 6.0) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/4.0 Chrome/76.0.3809.146 TV Safari/537.36", "tv")]
+        [InlineData("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", "bot")]
+        [InlineData("Mozilla/5.0 (X11; CrOS x86_64 14541.0.0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36", null)]
+        public void Device_type_is_Bowsers_platform_type(string userAgent, string? deviceType)
+        {
+            Assert.Equal(deviceType, UserAgentParser.Parse(userAgent).DeviceType);
+        }
+
+        [Fact]
+        public void Single_quotes_anywhere_are_dropped_as_Butler_SOS_does()
+        {
+            UserAgentInfo info = UserAgentParser.Parse("Mozilla/5.0 (Windows NT 6.1; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chr'ome/109.0.0.0 Safari/537.36");
+
+            Assert.Equal("Chrome", info.BrowserName);
+            Assert.Equal("109.0.0.0", info.BrowserVersion);
+            Assert.Equal("NT 6.1", info.OsVersion);
         }
     }
 }

@@ -88,6 +88,49 @@ namespace QlikActivity.Core.Tests.Events
             Assert.Equal(UserEventType.ConnectionClose, Accept("/qseow-proxy-session/;qs1;Close connection;CORP;li;AppAccess;/hub/;x").EventType);
         }
 
+        [Theory]
+        [InlineData("/qseow-proxy-connection/", "Start session", "qseow-proxy-connection")]
+        [InlineData("/qseow-proxy-session/", "Close connection", "qseow-proxy-session")]
+        [InlineData("/QSEOW-PROXY-SESSION/", "Start session", "qseow-proxy-session")]
+        [InlineData("qseow-proxy-connection", "Open connection", "qseow-proxy-connection")]
+        [InlineData("/proxy-session/", "Open connection", "proxy-session")]
+        [InlineData("/Proxy-Connection/", "Stop session", "proxy-connection")]
+        public void The_message_type_is_the_prefix_in_lower_case_whatever_the_command(string prefix, string command, string messageType)
+        {
+            // Butler SOS: msg[0].toLowerCase() without its slashes; the command does not change it.
+            var e = Accept($"{prefix};qs1;{command};CORP;li;AppAccess;/hub/;x");
+            Assert.Equal(messageType, e.MessageType);
+        }
+
+        [Fact]
+        public void The_proxy_user_event_form_has_its_own_message_type()
+        {
+            Assert.Equal("proxy-user-event", Accept("/proxy-user-event/;qs1;Proxy;/hub/;Start session for user 'LAB\\docs'").MessageType);
+        }
+
+        // Datagrams and what Butler SOS 15.0.1 published for them (messageType and the ua* keys of its MQTT payload).
+        [Theory]
+        [InlineData(
+            "/qseow-proxy-session/;sense1.lab.local;Start session;LAB;anna;AppAccess;/app/e7af59a0-c243-480d-9571-08727551a66f;Start session for user 'LAB\\anna' UserAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36'",
+            "qseow-proxy-session", "Chrome", "120", "Windows", "NT 10.0")]
+        [InlineData(
+            "/qseow-proxy-connection/;sense1.lab.local;Open connection;LAB;anna;AppAccess;/app/e7af59a0-c243-480d-9571-08727551a66f;Websocket connection Opened for session; with semicolons; UserAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Safari/605.1.15'",
+            "qseow-proxy-connection", "Safari", "17", "macOS", "10.15.7")]
+        [InlineData(
+            "/qseow-proxy-connection/;sense1.lab.local;Close connection;LAB;anna;AppAccess;/hub/;Websocket connection Closed for session UserAgent: 'Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0'",
+            "qseow-proxy-connection", "Firefox", "121", "Linux", null)]
+        [InlineData("/QSEOW-PROXY-SESSION/;sense1.lab.local;Start session;LAB;uppercaseprefix;AppAccess;/hub/;msg", "qseow-proxy-session", null, null, null, null)]
+        [InlineData("qseow-proxy-session;sense1.lab.local;Start session;LAB;noslashes;AppAccess;/hub/;msg", "qseow-proxy-session", null, null, null, null)]
+        public void Agrees_with_Butler_SOS_15_output_for_the_wire_samples(string datagram, string messageType, string? browser, string? major, string? os, string? osVersion)
+        {
+            var e = Accept(datagram);
+            Assert.Equal(messageType, e.MessageType);
+            Assert.Equal(browser, e.BrowserName);
+            Assert.Equal(major, e.BrowserMajorVersion);
+            Assert.Equal(os, e.OsName);
+            Assert.Equal(osVersion, e.OsVersion);
+        }
+
         [Fact]
         public void Empty_origin_and_context_are_empty_strings()
         {
@@ -164,6 +207,7 @@ namespace QlikActivity.Core.Tests.Events
             Assert.Equal(expected.BrowserMajorVersion, first.BrowserMajorVersion);
             Assert.Equal(expected.OsName, first.OsName);
             Assert.Equal(expected.OsVersion, first.OsVersion);
+            Assert.Equal("desktop", first.DeviceType);
             // The cached agent is the same string instance: no second parse, no second allocation.
             Assert.Same(first.UserAgent, second.UserAgent);
         }

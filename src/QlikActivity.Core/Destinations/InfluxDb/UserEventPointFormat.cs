@@ -15,7 +15,8 @@ namespace QlikActivity.Core.Destinations.InfluxDb
     /// <c>Start session</c>, <c>Stop session</c>, <c>Open connection</c>, <c>Close connection</c>),
     /// <c>userFull</c> (<c>DIR\id</c>), <c>userDirectory</c>, <c>userId</c>, <c>origin</c>, then when known
     /// <c>appId</c>, <c>appName</c>, <c>uaBrowserName</c>, <c>uaBrowserMajorVersion</c>, <c>uaOsName</c>,
-    /// <c>uaOsVersion</c>, then the configured tags; and string fields <c>userFull</c>, <c>userId</c>, plus
+    /// <c>uaOsVersion</c>, then our extra <c>uaDeviceType</c> (desktop, mobile, tablet, tv, bot; Butler SOS writes none),
+    /// then the configured tags; and string fields <c>userFull</c>, <c>userId</c>, plus
     /// <c>appId</c> and <c>appName</c> when known. (Its newer v2/v3 writers rename the app fields
     /// <c>appId_field</c>/<c>appName_field</c>; the v1 names are kept here for both APIs.) Butler SOS has no
     /// <c>context</c>, <c>command</c> or <c>message</c> field on user events: those belong to its log events.
@@ -30,7 +31,7 @@ namespace QlikActivity.Core.Destinations.InfluxDb
         public static readonly IReadOnlyList<string> BuiltInTagKeys = new[]
         {
             "host", "event_action", "userFull", "userDirectory", "userId", "origin", "appId", "appName",
-            "uaBrowserName", "uaBrowserMajorVersion", "uaOsName", "uaOsVersion",
+            "uaBrowserName", "uaBrowserMajorVersion", "uaOsName", "uaOsVersion", "uaDeviceType",
         };
 
         private static readonly HashSet<string> BuiltIn = new HashSet<string>(BuiltInTagKeys, StringComparer.Ordinal);
@@ -81,6 +82,7 @@ namespace QlikActivity.Core.Destinations.InfluxDb
             BrowserMajorVersion,
             OsName,
             OsVersion,
+            DeviceType,
             Custom,
         }
 
@@ -128,6 +130,7 @@ namespace QlikActivity.Core.Destinations.InfluxDb
                     case Source.BrowserMajorVersion: writer.Tag(tag.Key, e.BrowserMajorVersion); break;
                     case Source.OsName: writer.Tag(tag.Key, e.OsName); break;
                     case Source.OsVersion: writer.Tag(tag.Key, e.OsVersion); break;
+                    case Source.DeviceType: writer.Tag(tag.Key, e.DeviceType); break;
                     default: writer.Tag(tag.Key, tag.Value); break;
                 }
             }

@@ -39,6 +39,7 @@ namespace QlikActivity.Core.Destinations.Mqtt
         private static readonly JsonEncodedText UaBrowserMajorVersion = JsonEncodedText.Encode("uaBrowserMajorVersion");
         private static readonly JsonEncodedText UaOsName = JsonEncodedText.Encode("uaOsName");
         private static readonly JsonEncodedText UaOsVersion = JsonEncodedText.Encode("uaOsVersion");
+        private static readonly JsonEncodedText UaDeviceType = JsonEncodedText.Encode("uaDeviceType");
 
         private static readonly JsonEncodedText SessionMessageType = JsonEncodedText.Encode("qseow-proxy-session");
         private static readonly JsonEncodedText ConnectionMessageType = JsonEncodedText.Encode("qseow-proxy-connection");
@@ -90,6 +91,9 @@ namespace QlikActivity.Core.Destinations.Mqtt
             WriteIfPresent(writer, UaBrowserMajorVersion, e.BrowserMajorVersion);
             WriteIfPresent(writer, UaOsName, e.OsName);
             WriteIfPresent(writer, UaOsVersion, e.OsVersion);
+
+            // Our one addition, last so Butler SOS's keys keep their order: desktop, mobile, tablet, tv or bot.
+            WriteIfPresent(writer, UaDeviceType, e.DeviceType);
             writer.WriteEndObject();
             writer.Flush();
         }

@@ -16,7 +16,8 @@ namespace QlikActivity.Core.Destinations.NewRelic
     /// the epoch), <c>qs_host</c>, <c>qs_event_action</c> (the Proxy's command, e.g. <c>Start session</c>),
     /// <c>qs_userFull</c>, <c>qs_userDirectory</c>, <c>qs_userId</c>, <c>qs_origin</c>, then the custom tags
     /// under their own names. Added here when known: <c>qs_appId</c>, <c>qs_appName</c>,
-    /// <c>qs_uaBrowserName</c>, <c>qs_uaBrowserMajorVersion</c>, <c>qs_uaOsName</c>, <c>qs_uaOsVersion</c>.
+    /// <c>qs_uaBrowserName</c>, <c>qs_uaBrowserMajorVersion</c>, <c>qs_uaOsName</c>, <c>qs_uaOsVersion</c>; and our
+    /// extra <c>qs_uaDeviceType</c> (desktop, mobile, tablet, tv, bot), which Butler SOS does not send.
     /// String values are cut at 4,096 characters, the Event API's limit for an attribute value
     /// (docs.newrelic.com, "Data requirements and limits for custom event data").
     /// </remarks>
@@ -31,6 +32,7 @@ namespace QlikActivity.Core.Destinations.NewRelic
         {
             "eventType", "timestamp", "qs_host", "qs_event_action", "qs_userFull", "qs_userDirectory", "qs_userId", "qs_origin",
             "qs_appId", "qs_appName", "qs_uaBrowserName", "qs_uaBrowserMajorVersion", "qs_uaOsName", "qs_uaOsVersion",
+            "qs_uaDeviceType",
         };
 
         private static readonly HashSet<string> BuiltIn = new HashSet<string>(BuiltInAttributes, StringComparer.Ordinal);
@@ -110,6 +112,7 @@ namespace QlikActivity.Core.Destinations.NewRelic
             WriteIfKnown(json, "qs_uaBrowserMajorVersion", e.BrowserMajorVersion);
             WriteIfKnown(json, "qs_uaOsName", e.OsName);
             WriteIfKnown(json, "qs_uaOsVersion", e.OsVersion);
+            WriteIfKnown(json, "qs_uaDeviceType", e.DeviceType);
             foreach (var tag in e.Tags)
             {
                 if (!BuiltIn.Contains(tag.Key) && !_attributeNames.Contains(tag.Key))

@@ -13,7 +13,7 @@ namespace QlikActivity.Core.Destinations.Webhooks
     /// payload (<c>messageType</c>, <c>host</c>, <c>command</c>, <c>userDir</c>, <c>userId</c>, <c>origin</c>,
     /// <c>context</c>, <c>message</c>, <c>tags</c>, <c>appId</c>, <c>appName</c>, <c>uaBrowserName</c>,
     /// <c>uaBrowserMajorVersion</c>, <c>uaOsName</c>, <c>uaOsVersion</c>) so one consumer can read both, plus
-    /// <c>timestamp</c> (ISO 8601 UTC), <c>eventType</c>, <c>userFull</c> and <c>source</c>. Unknown app and
+    /// <c>timestamp</c> (ISO 8601 UTC), <c>eventType</c>, <c>userFull</c>, <c>source</c> and <c>uaDeviceType</c>. Unknown app and
     /// user-agent keys are left out.
     /// </summary>
     internal sealed class UserEventJsonFormat : IWebhookMessageFormat
@@ -65,6 +65,7 @@ namespace QlikActivity.Core.Destinations.Webhooks
             WriteIfKnown(json, "uaBrowserMajorVersion", e.BrowserMajorVersion);
             WriteIfKnown(json, "uaOsName", e.OsName);
             WriteIfKnown(json, "uaOsVersion", e.OsVersion);
+            WriteIfKnown(json, "uaDeviceType", e.DeviceType);
             json.WriteEndObject();
         }
 

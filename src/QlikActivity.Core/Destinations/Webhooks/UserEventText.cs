@@ -52,18 +52,18 @@ namespace QlikActivity.Core.Destinations.Webhooks
             return e.AppId?.ToString();
         }
 
-        /// <summary>e.g. <c>Chrome 120 on Windows NT 10.0</c>; null when unknown.</summary>
+        /// <summary>e.g. <c>Chrome 120 on Windows NT 10.0 (desktop)</c>; null when unknown.</summary>
         public static string? Client(UserEvent e)
         {
             string browser = Join(e.BrowserName, e.BrowserMajorVersion);
             string os = Join(e.OsName, e.OsVersion);
-            if (browser.Length > 0 && os.Length > 0)
+            string client = browser.Length > 0 && os.Length > 0 ? browser + " on " + os : browser + os;
+            if (!string.IsNullOrEmpty(e.DeviceType))
             {
-                return Clean(browser + " on " + os);
+                client = client.Length > 0 ? client + " (" + e.DeviceType + ")" : e.DeviceType!;
             }
 
-            string either = browser + os;
-            return either.Length > 0 ? Clean(either) : null;
+            return client.Length > 0 ? Clean(client) : null;
         }
 
         /// <summary>

@@ -87,5 +87,17 @@ namespace QlikActivity.Core.Tests.Destinations.InfluxDb
             Assert.Contains(",userId=o'brien\\,\\ jr\\=\"x\"\\ Ødegård ", line);
             Assert.Contains(" userFull=\"LAB\\\\o'brien, jr=\\\"x\\\" Ødegård\",userId=\"o'brien, jr=\\\"x\\\" Ødegård\" ", line);
         }
+
+        [Fact]
+        public void The_device_type_is_an_extra_uaDeviceType_tag_in_key_order()
+        {
+            UserEvent e = SampleEvents.SessionStart();
+            e.DeviceType = "tablet";
+
+            string line = Line(e);
+            Assert.Contains(",uaBrowserName=Chrome,uaDeviceType=tablet,uaOsName=Windows,", line);
+            Assert.DoesNotContain("uaDeviceType", Line(SampleEvents.SessionStart()));
+            Assert.Throws<ArgumentException>(() => Line(e, new[] { new KeyValuePair<string, string>("uaDeviceType", "x") }));
+        }
     }
 }

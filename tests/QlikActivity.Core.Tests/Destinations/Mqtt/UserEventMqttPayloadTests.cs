@@ -147,5 +147,18 @@ namespace QlikActivity.Core.Tests.Destinations.Mqtt
             Assert.Equal("Start session for user 'CORP\\jdoe' UserAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) Edg/124.0'", root.GetProperty("message").GetString());
             Assert.Equal(JsonValueKind.Object, root.GetProperty("tags").ValueKind);
         }
+
+        [Fact]
+        public void The_device_type_is_one_extra_key_after_butler_sos_keys()
+        {
+            UserEvent e = SessionStartWithApp();
+            string without = Json(e);
+            Assert.DoesNotContain("uaDeviceType", without);
+
+            e.DeviceType = "mobile";
+            string with = Json(e);
+            Assert.EndsWith(",\"uaDeviceType\":\"mobile\"}", with);
+            Assert.Equal(without.Substring(0, without.Length - 1) + ",\"uaDeviceType\":\"mobile\"}", with);
+        }
     }
 }

@@ -105,5 +105,17 @@ namespace QlikActivity.Core.Tests.Destinations.NewRelic
             json = Events(new NewRelicEventFormat(null, null), e)[0];
             Assert.Equal(NewRelicEventFormat.MaxValueLength, json.GetProperty("qs_appName").GetString()!.Length);
         }
+
+        [Fact]
+        public void The_device_type_is_an_extra_qs_uaDeviceType_attribute()
+        {
+            UserEvent start = SampleEvents.SessionStart();
+            start.DeviceType = "desktop";
+
+            var e = Events(new NewRelicEventFormat(null, null), start, SampleEvents.SessionStop());
+            Assert.Equal("desktop", Strings(e[0])["qs_uaDeviceType"]);
+            Assert.False(Strings(e[1]).ContainsKey("qs_uaDeviceType"));
+            Assert.Contains("qs_uaDeviceType", NewRelicEventFormat.BuiltInAttributes);
+        }
     }
 }

@@ -111,5 +111,19 @@ namespace QlikActivity.Core.Tests.Destinations.Webhooks
             new UserEventJsonFormat().Write(stream, new[] { SampleEvents.SessionStop("Jürgen 日本") }, 0, 1);
             Assert.Contains("\"userId\":\"Jürgen 日本\"", Encoding.UTF8.GetString(stream.ToArray()));
         }
+
+        [Fact]
+        public void The_device_type_is_in_the_json_body_and_after_the_client_in_text()
+        {
+            UserEvent start = SampleEvents.SessionStart();
+            start.DeviceType = "mobile";
+
+            var array = Build(new UserEventJsonFormat(), start, SampleEvents.SessionStop());
+            Assert.Equal("mobile", array[0].GetProperty("uaDeviceType").GetString());
+            Assert.False(array[1].TryGetProperty("uaDeviceType", out _));
+
+            var slack = Build(new SlackMessageFormat(), start).GetProperty("text").GetString();
+            Assert.Contains(" · Chrome 120 on Windows NT 10.0 (mobile) · ", slack);
+        }
     }
 }
