@@ -42,7 +42,8 @@ function Invoke-Build {
 
 # Returns $true when every dotnet test passed. Does not throw: Pester still runs after a failure.
 function Invoke-DotnetTest {
-    dotnet test QlikActivity.sln -c $Configuration --no-build
+    # Out-Host: the test log goes to the console, not into this function's return value.
+    dotnet test QlikActivity.sln -c $Configuration --no-build | Out-Host
     return ($LASTEXITCODE -eq 0)
 }
 

@@ -35,7 +35,7 @@ namespace QlikActivity.PowerShell.Tests.Fixtures
         /// <summary>The progress records received (Write-Progress).</summary>
         public IReadOnlyList<ProgressRecord> Progress => _ui.ProgressRecords;
 
-        /// <summary>The console width that Out-String and Format-Table see.</summary>
+        /// <summary>The console width the host reports (RawUI.BufferSize); hosted Out-String still needs -Width: use ModuleSession.Render.</summary>
         public int Width { get => _ui.Raw.BufferSize.Width; set => _ui.Raw.SetWidth(value); }
 
         /// <summary>Answers for the next choice prompts (-Confirm), by label without the '&amp;': "Yes", "Yes to All", "No", "No to All", "Suspend".</summary>
@@ -123,6 +123,13 @@ namespace QlikActivity.PowerShell.Tests.Fixtures
             }
 
             Add("Host", line);
+        }
+
+        // Write-Host arrives as an information record tagged PSHOST; other information records are the Information kind.
+        public override void WriteInformation(InformationRecord record)
+        {
+            bool toHost = record.Tags.Contains("PSHOST");
+            Add(toHost ? "Host" : "Information", record.MessageData?.ToString() ?? "");
         }
 
         public override void WriteDebugLine(string message) => Add("Debug", message);
