@@ -4,9 +4,10 @@
 .DESCRIPTION
     Build   : dotnet build of the solution; leaves an importable module in out/QlikActivity/
               (lib/net8.0, lib/netstandard2.0, help, views).
-    Test    : Build, then dotnet test, then the Pester tests in tests/pester when Pester 5 is
-              installed: in PowerShell 7 (the net8.0 build) and, where Windows PowerShell 5.1 has
-              Pester 5 too, in Windows PowerShell (the netstandard2.0 build).
+    Test    : Build, then dotnet test, then the Pester tests in tests/pester: in PowerShell 7 (the
+              net8.0 build) and, on Windows, in Windows PowerShell 5.1 (the netstandard2.0 build).
+              Fetches Pester 5.9.1 from NuGet when it is missing (tools/pester/pester.proj). Fails
+              (non-zero exit) when any dotnet or Pester test fails.
     Package : Build, then out/QlikActivity-<version>.zip and out/QlikActivity.<version>.nupkg
               (install the .nupkg with Install-PSResource or Install-Module from a local repository).
     Demo    : Build, then run every part against the built-in QRS simulator: no Qlik Sense needed.
@@ -32,40 +33,68 @@ Set-Location -LiteralPath $PSScriptRoot
 
 $ModuleDirectory = [System.IO.Path]::Combine($PSScriptRoot, 'out', 'QlikActivity')
 $ModuleManifest = Join-Path -Path $ModuleDirectory -ChildPath 'QlikActivity.psd1'
+$PesterVersion = '5.9.1'
 
 function Invoke-Build {
     dotnet build QlikActivity.sln -c $Configuration
     if ($LASTEXITCODE) { throw "dotnet build failed ($LASTEXITCODE)" }
 }
 
+# Returns $true when every dotnet test passed. Does not throw: Pester still runs after a failure.
 function Invoke-DotnetTest {
-    dotnet test QlikActivity.sln -c $Configuration --no-build
-    if ($LASTEXITCODE) { throw "dotnet test failed ($LASTEXITCODE)" }
+    # Out-Host: the test log goes to the console, not into this function's return value.
+    dotnet test QlikActivity.sln -c $Configuration --no-build | Out-Host
+    return ($LASTEXITCODE -eq 0)
+}
+
+# Pester 5.9.1 from NuGet (tools/pester/pester.proj), so no Install-Module and no PowerShell Gallery
+# is needed. Returns the folder that holds Pester.psd1.
+function Get-PesterModule {
+    $packages = $env:NUGET_PACKAGES
+    if (-not $packages) {
+        $line = dotnet nuget locals global-packages --list | Select-Object -First 1
+        if ($LASTEXITCODE -or $line -notmatch 'global-packages:\s*(.+)$') { throw "Cannot find the NuGet packages folder ($line)." }
+        $packages = $Matches[1].Trim()
+    }
+
+    $folder = [System.IO.Path]::Combine($packages, 'pester', $PesterVersion, 'tools')
+    if (-not (Test-Path -LiteralPath (Join-Path -Path $folder -ChildPath 'Pester.psd1'))) {
+        Write-Host "Fetching Pester $PesterVersion (dotnet restore tools/pester/pester.proj)"
+        dotnet restore ([System.IO.Path]::Combine($PSScriptRoot, 'tools', 'pester', 'pester.proj')) | Out-Host
+        if ($LASTEXITCODE) { throw "Fetching Pester $PesterVersion failed ($LASTEXITCODE)." }
+        if (-not (Test-Path -LiteralPath (Join-Path -Path $folder -ChildPath 'Pester.psd1'))) { throw "Pester $PesterVersion is not in $folder after the restore." }
+    }
+
+    return $folder
 }
 
 # Runs the Pester tests in a fresh process of the given PowerShell, so the module's DLLs are not
-# locked in this one. Returns $false when that PowerShell lacks Pester 5.
+# locked in this one. Returns $true when every test passed; $null when that PowerShell is missing.
 function Invoke-PesterIn {
-    param([string] $Shell)
+    param([string] $Shell, [string] $PesterFolder)
 
     $command = Get-Command -Name $Shell -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
     if ($null -eq $command) {
-        return $false
-    }
-
-    $hasPester = & $command.Source -NoProfile -NonInteractive -Command "if (Get-Module -ListAvailable -Name Pester | Where-Object { `$_.Version -ge [version]'5.0.0' }) { 'yes' }"
-    if ($hasPester -ne 'yes') {
-        Write-Warning "$Shell has no Pester 5 (Install-Module Pester -MinimumVersion 5.0 -Scope CurrentUser): its Pester tests are not run."
-        return $false
+        return $null
     }
 
     $env:QLIKACTIVITY_CONFIGURATION = $Configuration
-    $pesterCommand = "Import-Module Pester -MinimumVersion 5.0.0; " +
-        "`$c = New-PesterConfiguration; `$c.Run.Path = 'tests/pester'; `$c.Run.Exit = `$true; `$c.Output.Verbosity = 'Detailed'; " +
-        "Invoke-Pester -Configuration `$c"
-    & $command.Source -NoProfile -NonInteractive -Command $pesterCommand | Out-Host
-    if ($LASTEXITCODE) { throw "Pester tests failed in $Shell ($LASTEXITCODE)" }
-    return $true
+    # The Pester process finds Pester on its PSModulePath and imports exactly this copy by path.
+    $savedModulePath = $env:PSModulePath
+    $env:PSModulePath = $PesterFolder + [System.IO.Path]::PathSeparator + $env:PSModulePath
+    try {
+        $manifest = Join-Path -Path $PesterFolder -ChildPath 'Pester.psd1'
+        # Run.Exit: the process exits with the number of failed tests (and non-zero when a
+        # container fails to run at all).
+        $pesterCommand = "Import-Module -Name '$manifest' -ErrorAction Stop; " +
+            "`$c = New-PesterConfiguration; `$c.Run.Path = 'tests/pester'; `$c.Run.Exit = `$true; `$c.Output.Verbosity = 'Detailed'; " +
+            "Invoke-Pester -Configuration `$c"
+        & $command.Source -NoProfile -NonInteractive -Command $pesterCommand | Out-Host
+        return ($LASTEXITCODE -eq 0)
+    }
+    finally {
+        $env:PSModulePath = $savedModulePath
+    }
 }
 
 function Invoke-Package {
@@ -141,20 +170,35 @@ switch ($Task) {
     'Build' { Invoke-Build }
     'Test' {
         Invoke-Build
-        Invoke-DotnetTest
+        $failed = @()
+        if (-not (Invoke-DotnetTest)) { $failed += 'dotnet test' }
+
+        $pesterFolder = Get-PesterModule
         $ran = @()
-        if (Invoke-PesterIn -Shell 'pwsh') { $ran += 'PowerShell 7' }
+        $result = Invoke-PesterIn -Shell 'pwsh' -PesterFolder $pesterFolder
+        if ($null -ne $result) {
+            $ran += 'PowerShell 7'
+            if (-not $result) { $failed += 'Pester in PowerShell 7' }
+        }
+
         # Windows PowerShell 5.1 runs the netstandard2.0 build.
         if ($IsWindows -or $PSVersionTable.PSEdition -eq 'Desktop') {
-            if (Invoke-PesterIn -Shell 'powershell') { $ran += 'Windows PowerShell 5.1' }
+            $result = Invoke-PesterIn -Shell 'powershell' -PesterFolder $pesterFolder
+            if ($null -ne $result) {
+                $ran += 'Windows PowerShell 5.1'
+                if (-not $result) { $failed += 'Pester in Windows PowerShell 5.1' }
+            }
         }
 
         if ($ran.Count -eq 0) {
-            Write-Warning 'No PowerShell with Pester 5 found: the Pester tests in tests/pester were not run.'
+            $failed += 'Pester (no pwsh found to run it in)'
         }
-        else {
-            Write-Host "Pester tests passed in: $($ran -join ', ')"
+
+        if ($failed.Count -gt 0) {
+            throw "Tests failed: $($failed -join ', ')."
         }
+
+        Write-Host "All tests passed: dotnet test, and Pester in $($ran -join ', ')."
     }
     'Package' {
         Invoke-Build

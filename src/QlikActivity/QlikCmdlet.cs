@@ -23,8 +23,8 @@ namespace QlikActivity
             base.StopProcessing();
         }
 
-        /// <summary>Runs a Core call and turns its explained failures into terminating errors.</summary>
-        protected void Run(Action operation)
+        /// <summary>Runs a Core call and turns its explained failures into terminating errors about <paramref name="target"/>.</summary>
+        protected void Run(Action operation, object? target = null)
         {
             try
             {
@@ -32,7 +32,7 @@ namespace QlikActivity
             }
             catch (QlikActivityException ex)
             {
-                ThrowTerminatingError(ErrorRecordFrom(ex, ex.ErrorId, ex.Category, null));
+                ThrowTerminatingError(ErrorRecordFrom(ex, ex.ErrorId, ex.Category, target));
             }
             catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
             {

@@ -15,7 +15,7 @@ BeforeAll {
     Import-Module -Name (Join-Path -Path $PSScriptRoot -ChildPath 'TestQrsSimulator.psm1') -Force
     $script:Simulator = Start-TestQrsSimulator -RepositoryRoot $script:RepositoryRoot -Configuration $script:Configuration -Users 200
     Import-Module -Name $script:ModulePath -Force -ErrorAction Stop
-    $null = Connect-QlikSense -Server $script:Simulator.Server -Port $script:Simulator.Port -CertificatePath $script:Simulator.CertificateDirectory
+    $script:Connection = Connect-QlikSense -Server $script:Simulator.Server -Port $script:Simulator.Port -CertificatePath $script:Simulator.CertificateDirectory
     $script:Property = 'PesterActivity'
 }
 
@@ -26,7 +26,12 @@ AfterAll {
 
 Describe 'Set-QlikActivityBucket' {
     It 'shows what it would do with -WhatIf and writes nothing' {
-        $summary = Set-QlikActivityBucket -Name $script:Property -WhatIf
+        $run = Invoke-TestRecordedHost -ModulePath $script:ModulePath -Variables @{ Connection = $script:Connection; Property = $script:Property } -ScriptBlock {
+            Set-QlikActivityBucket -Name $Property -Connection $Connection -WhatIf
+        }
+        $summary = $run.Output | Select-Object -Last 1
+        # The definition and each planned user write are announced to the host, not printed into the log.
+        @($run.HostLines | Where-Object { $_ -like 'What if:*' }).Count | Should -BeGreaterThan 1
         $summary | Should -BeOfType 'QlikActivity.ActivityBucketSummary'
         $summary.DefinitionAction | Should -Be 'WhatIf'
         $summary.Updated | Should -Be 0

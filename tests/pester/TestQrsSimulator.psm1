@@ -167,4 +167,55 @@ function Get-TestFreeTcpPort {
     }
 }
 
-Export-ModuleMember -Function Start-TestQrsSimulator, Stop-TestQrsSimulator, Start-TestQlikEventListener, Receive-TestQlikEventListener, Get-TestFreeUdpPort, Get-TestFreeTcpPort
+function Invoke-TestRecordedHost {
+    <#
+    .SYNOPSIS
+        Runs a script block in a new runspace whose host records what it is given (the recording
+        PSHost of tests/QlikActivity.PowerShell.Tests), so "What if:" text is asserted, not printed.
+        Returns Output (the objects) and HostLines (the host's lines, e.g. What if: ...).
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)]
+        [string] $ModulePath,
+
+        [Parameter(Mandatory = $true)]
+        [scriptblock] $ScriptBlock,
+
+        # Variables for the script block, e.g. @{ Connection = $connection }.
+        [hashtable] $Variables = @{}
+    )
+
+    if (-not ('QlikActivity.PowerShell.Tests.Fixtures.RecordingHost' -as [type])) {
+        $source = [System.IO.Path]::Combine($PSScriptRoot, '..', 'QlikActivity.PowerShell.Tests', 'Fixtures', 'RecordingHost.cs')
+        Add-Type -Path $source
+    }
+
+    $recordingHost = New-Object -TypeName QlikActivity.PowerShell.Tests.Fixtures.RecordingHost -ArgumentList 120
+    $runspace = [runspacefactory]::CreateRunspace($recordingHost)
+    $runspace.Open()
+    try {
+        foreach ($name in $Variables.Keys) {
+            $runspace.SessionStateProxy.SetVariable($name, $Variables[$name])
+        }
+
+        $shell = [powershell]::Create()
+        $shell.Runspace = $runspace
+        $null = $shell.AddScript("Import-Module -Name '$ModulePath' -ErrorAction Stop").AddStatement().AddScript($ScriptBlock.ToString())
+        $output = $shell.Invoke()
+        foreach ($record in $shell.Streams.Error) {
+            Write-Error -ErrorRecord $record
+        }
+
+        $shell.Dispose()
+        [pscustomobject]@{
+            Output    = @($output)
+            HostLines = @($recordingHost.Text('Host'))
+        }
+    }
+    finally {
+        $runspace.Dispose()
+    }
+}
+
+Export-ModuleMember -Function Invoke-TestRecordedHost, Start-TestQrsSimulator, Stop-TestQrsSimulator, Start-TestQlikEventListener, Receive-TestQlikEventListener, Get-TestFreeUdpPort, Get-TestFreeTcpPort

@@ -108,7 +108,7 @@ namespace QlikActivity.Commands
                 var connection = QlikSenseConnection.Connect(this, BuildOptions());
                 DefaultConnection.Current = connection;
                 WriteObject(connection);
-            });
+            }, Server);
         }
 
         private QrsConnectionOptions BuildOptions()
