@@ -47,7 +47,7 @@ namespace QlikActivity.Core.Journal
         private int _pruneRequested;
         private JournalFault? _lastFault;
         private DateTime _nextPrune;
-        private bool _pruneBacklog;
+        private volatile bool _pruneBacklog;
         private int _disposed;
 
         private EventJournal(EventJournalOptions options, FileStream writerLock, SqliteConnection connection)
@@ -412,9 +412,9 @@ namespace QlikActivity.Core.Journal
             {
                 if (!reader.TryPeek(out _))
                 {
-                    // Idle: wake at least once a second for positions and retention.
+                    // Idle: wake at least once a second for positions and retention, at once while retention has work.
                     wait ??= reader.WaitToReadAsync().AsTask();
-                    if (!wait.Wait(TimeSpan.FromSeconds(1)))
+                    if (!wait.Wait(_pruneBacklog ? TimeSpan.Zero : TimeSpan.FromSeconds(1)))
                     {
                         Housekeeping();
                         continue;
@@ -452,11 +452,13 @@ namespace QlikActivity.Core.Journal
         private void Housekeeping()
         {
             DateTime now = _options.UtcNow();
-            if (Interlocked.Exchange(ref _pruneRequested, 0) == 1 || now >= _nextPrune)
+            if (Volatile.Read(ref _pruneRequested) == 1 || now >= _nextPrune)
             {
                 _nextPrune = now + _options.PruneInterval;
                 _sessions.Sweep(_newestT);
+                // Backlog first, then the request cleared: Prune() waits on both.
                 _pruneBacklog = true;
+                Interlocked.Exchange(ref _pruneRequested, 0);
             }
 
             if (_pruneBacklog)
@@ -584,7 +586,7 @@ namespace QlikActivity.Core.Journal
                 s.Texts.Get(TagsText(e.Tags))));
             long context = s.Texts.Get(JournalText.ContextTemplate(e.Context ?? "", e.AppId));
             long message = s.Texts.Get(JournalText.MessageTemplate(e.Message ?? "", e.UserAgent, e.UserDirectory ?? "", e.UserId ?? ""));
-            long? session = _sessions.Track(id, t, e.EventType, host, user, app, agent);
+            _sessions.Track(id, t, e.EventType, host, user, app, agent);
 
             var p = s.InsertEvent.Parameters;
             p["$id"].Value = id;
@@ -592,7 +594,6 @@ namespace QlikActivity.Core.Journal
             p["$kind"].Value = (long)e.EventType;
             p["$host"].Value = host;
             p["$user"].Value = user;
-            p["$session"].Value = session is long sid ? sid : DBNull.Value;
             p["$app"].Value = app is long aid ? aid : DBNull.Value;
             p["$agent"].Value = agent is long gid ? gid : DBNull.Value;
             p["$shape"].Value = shape;
@@ -677,7 +678,7 @@ namespace QlikActivity.Core.Journal
 
                     if (_options.MaxSizeBytes > 0 && !more && UsedBytes(connection, tx) > _options.MaxSizeBytes)
                     {
-                        long count = JournalSchema.Scalar(connection, "SELECT count(*) FROM events") is long c ? c : 0;
+                        long count = JournalSchema.Scalar(connection, "SELECT count(*) FROM events", tx) is long c ? c : 0;
                         if (count > 0)
                         {
                             // The oldest tenth (at least one event) per turn, until the data fits.
@@ -685,7 +686,7 @@ namespace QlikActivity.Core.Journal
                             using var oldest = JournalSchema.Command(connection, "DELETE FROM events WHERE id IN (SELECT id FROM events ORDER BY id LIMIT $n)", tx);
                             oldest.Parameters.AddWithValue("$n", n);
                             deleted += oldest.ExecuteNonQuery();
-                            long firstT = JournalSchema.Scalar(connection, "SELECT min(t) FROM events") as long? ?? long.MaxValue;
+                            long firstT = JournalSchema.Scalar(connection, "SELECT min(t) FROM events", tx) as long? ?? long.MaxValue;
                             Delete(connection, tx, "DELETE FROM session_apps WHERE session IN (SELECT id FROM sessions WHERE last < $cutoff ORDER BY last LIMIT $n)", firstT, Chunk);
                             Delete(connection, tx, "DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE last < $cutoff ORDER BY last LIMIT $n)", firstT, Chunk);
                             more = true;
@@ -831,8 +832,8 @@ namespace QlikActivity.Core.Journal
                 }
 
                 InsertEvent = Add(connection,
-                    "INSERT INTO events (id, t, kind, host, user, session, app, agent, shape, context, message) VALUES ($id, $t, $kind, $host, $user, $session, $app, $agent, $shape, $context, $message)",
-                    "$id", "$t", "$kind", "$host", "$user", "$session", "$app", "$agent", "$shape", "$context", "$message");
+                    "INSERT INTO events (id, t, kind, host, user, app, agent, shape, context, message) VALUES ($id, $t, $kind, $host, $user, $app, $agent, $shape, $context, $message)",
+                    "$id", "$t", "$kind", "$host", "$user", "$app", "$agent", "$shape", "$context", "$message");
                 SetAppName = Add(connection, "UPDATE apps SET name = $name WHERE id = $id", "$name", "$id");
                 UpsertSession = Add(connection,
                     "INSERT INTO sessions (id, host, user, start, stop, last, agent, started, events) VALUES ($id, $host, $user, $start, $stop, $last, $agent, $started, $events) " +

@@ -31,7 +31,6 @@ CREATE TABLE IF NOT EXISTS events (
     kind INTEGER NOT NULL,
     host INTEGER NOT NULL,
     user INTEGER NOT NULL,
-    session INTEGER,
     app INTEGER,
     agent INTEGER,
     shape INTEGER NOT NULL,
@@ -90,9 +89,9 @@ CREATE TABLE IF NOT EXISTS positions (destination TEXT PRIMARY KEY, event_id INT
             command.ExecuteNonQuery();
         }
 
-        public static object? Scalar(SqliteConnection connection, string sql)
+        public static object? Scalar(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
         {
-            using var command = Command(connection, sql);
+            using var command = Command(connection, sql, transaction);
             return command.ExecuteScalar();
         }
 
