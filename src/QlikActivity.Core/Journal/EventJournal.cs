@@ -836,9 +836,9 @@ namespace QlikActivity.Core.Journal
                     "$id", "$t", "$kind", "$host", "$user", "$app", "$agent", "$shape", "$context", "$message");
                 SetAppName = Add(connection, "UPDATE apps SET name = $name WHERE id = $id", "$name", "$id");
                 UpsertSession = Add(connection,
-                    "INSERT INTO sessions (id, host, user, start, stop, last, agent, started, events) VALUES ($id, $host, $user, $start, $stop, $last, $agent, $started, $events) " +
-                    "ON CONFLICT (id) DO UPDATE SET stop = excluded.stop, last = excluded.last, agent = excluded.agent, events = excluded.events",
-                    "$id", "$host", "$user", "$start", "$stop", "$last", "$agent", "$started", "$events");
+                    "INSERT INTO sessions (id, host, user, start, stop, last, agent, started, events, replaced) VALUES ($id, $host, $user, $start, $stop, $last, $agent, $started, $events, $replaced) " +
+                    "ON CONFLICT (id) DO UPDATE SET stop = excluded.stop, last = excluded.last, agent = excluded.agent, events = excluded.events, replaced = excluded.replaced",
+                    "$id", "$host", "$user", "$start", "$stop", "$last", "$agent", "$started", "$events", "$replaced");
                 UpsertSessionApp = Add(connection,
                     "INSERT INTO session_apps (session, app, user, first, last, opens) VALUES ($session, $app, $user, $first, $last, $opens) " +
                     "ON CONFLICT (session, app) DO UPDATE SET last = max(last, excluded.last), opens = opens + excluded.opens",

@@ -246,7 +246,7 @@ namespace QlikActivity.Core.Journal
             if (query.Active)
             {
                 // sessions_last: only the sessions touched within the timeout are read.
-                where.Add("s.last >= $activeFrom AND s.last <= $at AND s.stop IS NULL");
+                where.Add("s.last >= $activeFrom AND s.last <= $at AND s.stop IS NULL AND s.replaced = 0");
                 command.Parameters.AddWithValue("$activeFrom", atMs - timeoutMs);
                 command.Parameters.AddWithValue("$at", atMs);
             }
@@ -264,7 +264,7 @@ namespace QlikActivity.Core.Journal
             }
 
             command.CommandText =
-                "SELECT s.id, s.host, s.user, s.start, s.stop, s.last, s.agent, s.started, s.events, " +
+                "SELECT s.id, s.host, s.user, s.start, s.stop, s.last, s.agent, s.started, s.events, s.replaced, " +
                 "(SELECT group_concat(app) FROM (SELECT app FROM session_apps WHERE session = s.id ORDER BY first, app)) " +
                 "FROM sessions s" + (where.Count == 0 ? "" : " WHERE " + string.Join(" AND ", where)) + " ORDER BY s.start, s.id";
             var sessions = ReadSessionRows(command, atMs, timeoutMs);
@@ -368,7 +368,7 @@ namespace QlikActivity.Core.Journal
                     long last = reader.GetInt64(5);
                     Agent? agent = reader.IsDBNull(6) ? null : AgentOf(reader.GetInt64(6));
                     UserSessionState state = stop != null ? UserSessionState.Stopped
-                        : (atMs - last <= timeoutMs && last <= atMs) ? UserSessionState.Active
+                        : (reader.GetInt64(9) == 0 && atMs - last <= timeoutMs && last <= atMs) ? UserSessionState.Active
                         : UserSessionState.TimedOut;
                     long end = state switch
                     {
@@ -377,9 +377,9 @@ namespace QlikActivity.Core.Journal
                         _ => last,
                     };
                     var apps = new List<SessionApp>();
-                    if (!reader.IsDBNull(9))
+                    if (!reader.IsDBNull(10))
                     {
-                        foreach (var part in reader.GetString(9).Split(','))
+                        foreach (var part in reader.GetString(10).Split(','))
                         {
                             var (guid, name) = App(long.Parse(part, CultureInfo.InvariantCulture));
                             apps.Add(new SessionApp(guid, name));

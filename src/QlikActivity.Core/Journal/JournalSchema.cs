@@ -46,7 +46,8 @@ CREATE TABLE IF NOT EXISTS sessions (
     last INTEGER NOT NULL,
     agent INTEGER,
     started INTEGER NOT NULL,
-    events INTEGER NOT NULL);
+    events INTEGER NOT NULL,
+    replaced INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS sessions_start ON sessions (start);
 CREATE INDEX IF NOT EXISTS sessions_last ON sessions (last);
 CREATE TABLE IF NOT EXISTS session_apps (

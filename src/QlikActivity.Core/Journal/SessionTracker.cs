@@ -40,6 +40,13 @@ namespace QlikActivity.Core.Journal
 
             if (kind == UserEventType.SessionStart)
             {
+                if (session != null)
+                {
+                    // A start while a session is open: the older one is over, though no stop came.
+                    session.Replaced = true;
+                    _dirty[session.Id] = session;
+                }
+
                 session = new OpenSession { Id = eventId, Host = host, User = user, Start = t, Last = t, Started = true };
                 _open[key] = session;
             }
@@ -97,6 +104,7 @@ namespace QlikActivity.Core.Journal
                 p["$agent"].Value = s.Agent is long agent ? agent : DBNull.Value;
                 p["$started"].Value = s.Started ? 1 : 0;
                 p["$events"].Value = s.Events;
+                p["$replaced"].Value = s.Replaced ? 1 : 0;
                 upsertSession.ExecuteNonQuery();
             }
 
@@ -184,6 +192,7 @@ namespace QlikActivity.Core.Journal
             public long? Agent;
             public bool Started;
             public long Events;
+            public bool Replaced;
         }
 
         private sealed class AppOpen
