@@ -263,7 +263,6 @@ namespace QlikActivity.Core.Journal
             _thread.Join();
             _statements?.Dispose();
             _connection?.Dispose();
-            SqliteConnection.ClearAllPools();
             _writerLock.Dispose();
         }
 

@@ -35,8 +35,9 @@ namespace QlikActivity.Core.Journal
         public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
         /// <summary>
-        /// Called on the writer thread whenever events could not be journaled (disk full, file locked
-        /// or damaged, queue full). Keep it short and thread-safe; exceptions it throws are ignored.
+        /// Called whenever events could not be journaled: on the writer thread for a failed write (disk
+        /// full, file locked or damaged), on the appending thread for a full queue (at the 1st, 2nd,
+        /// 4th, 8th... refusal). Keep it short and thread-safe; exceptions it throws are ignored.
         /// </summary>
         public Action<JournalFault>? OnFault { get; set; }
 
