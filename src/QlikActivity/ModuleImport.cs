@@ -29,7 +29,21 @@ namespace QlikActivity
                 }
             }
 
+            UseModuleNativeLibraries();
             UseDefaultConnectionForCompletion();
+        }
+
+        // The journal's native SQLite ships in <module>/runtimes/<rid>/native/, two folders above
+        // lib/<tfm>/QlikActivity.dll; neither PowerShell edition looks there by itself.
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static void UseModuleNativeLibraries()
+        {
+            string? libFolder = Path.GetDirectoryName(typeof(ModuleImport).Assembly.Location);
+            string? moduleFolder = libFolder == null ? null : Path.GetDirectoryName(Path.GetDirectoryName(libFolder));
+            if (!string.IsNullOrEmpty(moduleFolder))
+            {
+                Core.Journal.JournalNativeLibrary.UseModuleFolder(moduleFolder!);
+            }
         }
 
         // A separate method, so Core's types are first touched after the resolver above is in place.
