@@ -18,7 +18,7 @@ namespace QlikActivity.PowerShell.Tests.Fixtures
 
         public const int Users = 40;
 
-        public QrsSimulator.QrsSimulator Sim { get; private set; } = null!;
+        public QrsSimulator.SimulatedQrs Sim { get; private set; } = null!;
 
         public string Server => "localhost";
         public int Port => Sim.Port;
@@ -29,7 +29,7 @@ namespace QlikActivity.PowerShell.Tests.Fixtures
 
         public async Task InitializeAsync()
         {
-            Sim = await QrsSimulator.QrsSimulator.StartAsync(new QrsSimulatorOptions { Users = Users, Seed = 5, Now = Now });
+            Sim = await QrsSimulator.SimulatedQrs.StartAsync(new QrsSimulatorOptions { Users = Users, Seed = 5, Now = Now });
         }
 
         public async Task DisposeAsync()
