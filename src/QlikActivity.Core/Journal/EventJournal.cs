@@ -576,7 +576,7 @@ namespace QlikActivity.Core.Journal
                 }
             }
 
-            long? agent = string.IsNullOrEmpty(e.UserAgent) ? null : s.Agents.Get(new AgentKey(e.UserAgent!, e.BrowserName, e.BrowserMajorVersion, e.OsName, e.OsVersion));
+            long? agent = string.IsNullOrEmpty(e.UserAgent) ? null : s.Agents.Get(new JournalAgent(e.UserAgent!, e.BrowserName, e.BrowserMajorVersion, e.OsName, e.OsVersion));
             long shape = s.Shapes.Get((
                 s.Texts.Get(e.MessageType ?? ""),
                 s.Texts.Get(e.Command ?? ""),
@@ -763,24 +763,6 @@ namespace QlikActivity.Core.Journal
             while (Interlocked.CompareExchange(ref target, value, current) != current);
         }
 
-        private sealed class AgentKey
-        {
-            public AgentKey(string text, string? browser, string? browserMajor, string? os, string? osVersion)
-            {
-                Text = text;
-                Browser = browser;
-                BrowserMajor = browserMajor;
-                Os = os;
-                OsVersion = osVersion;
-            }
-
-            public string Text { get; }
-            public string? Browser { get; }
-            public string? BrowserMajor { get; }
-            public string? Os { get; }
-            public string? OsVersion { get; }
-        }
-
         private readonly struct Pending
         {
             public static readonly Pending Wake = new Pending(0, null);
@@ -808,7 +790,7 @@ namespace QlikActivity.Core.Journal
                     (p, k) => { p["$a"].Value = k.Item1; p["$b"].Value = k.Item2; });
                 Apps = new JournalLookup<string>(connection, "SELECT id FROM apps WHERE guid = $a", "INSERT INTO apps (guid) VALUES ($a)", new[] { "$a" },
                     (p, k) => p["$a"].Value = k, StringComparer.Ordinal);
-                Agents = new JournalLookup<AgentKey>(connection, "SELECT id FROM agents WHERE text = $a",
+                Agents = new JournalLookup<JournalAgent>(connection, "SELECT id FROM agents WHERE text = $a",
                     "INSERT INTO agents (text, browser, browser_major, os, os_version) VALUES ($a, $b, $c, $d, $e)", new[] { "$a", "$b", "$c", "$d", "$e" },
                     (p, e) =>
                     {
@@ -859,7 +841,7 @@ namespace QlikActivity.Core.Journal
             public JournalLookup<string> Hosts { get; }
             public JournalLookup<(string, string)> Users { get; }
             public JournalLookup<string> Apps { get; }
-            public JournalLookup<AgentKey> Agents { get; }
+            public JournalLookup<JournalAgent> Agents { get; }
             public JournalLookup<string> Texts { get; }
             public JournalLookup<(long, long, long, long, long)> Shapes { get; }
             public Dictionary<long, string> AppNames { get; } = new Dictionary<long, string>();
@@ -900,11 +882,11 @@ namespace QlikActivity.Core.Journal
             }
 
             // User agents are stored once per text; the parsed parts come from the same text.
-            private sealed class AgentComparer : IEqualityComparer<AgentKey>
+            private sealed class AgentComparer : IEqualityComparer<JournalAgent>
             {
-                public bool Equals(AgentKey? x, AgentKey? y) => string.Equals(x?.Text, y?.Text, StringComparison.Ordinal);
+                public bool Equals(JournalAgent? x, JournalAgent? y) => string.Equals(x?.Text, y?.Text, StringComparison.Ordinal);
 
-                public int GetHashCode(AgentKey obj) => StringComparer.Ordinal.GetHashCode(obj.Text);
+                public int GetHashCode(JournalAgent obj) => StringComparer.Ordinal.GetHashCode(obj.Text);
             }
         }
     }

@@ -21,7 +21,7 @@ namespace QlikActivity.Core.Journal
         private readonly Dictionary<long, string> _hosts = new Dictionary<long, string>();
         private readonly Dictionary<long, (string Directory, string Id)> _users = new Dictionary<long, (string, string)>();
         private readonly Dictionary<long, (Guid Guid, string? Name)> _apps = new Dictionary<long, (Guid, string?)>();
-        private readonly Dictionary<long, Agent> _agents = new Dictionary<long, Agent>();
+        private readonly Dictionary<long, JournalAgent> _agents = new Dictionary<long, JournalAgent>();
         private readonly Dictionary<long, Shape> _shapes = new Dictionary<long, Shape>();
 
         private JournalReader(string path, SqliteConnection connection)
@@ -326,7 +326,7 @@ namespace QlikActivity.Core.Journal
                         (appId, appName) = App(reader.GetInt64(5));
                     }
 
-                    Agent? agent = reader.IsDBNull(6) ? null : AgentOf(reader.GetInt64(6));
+                    JournalAgent? agent = reader.IsDBNull(6) ? null : AgentOf(reader.GetInt64(6));
                     Shape shape = ShapeOf(reader.GetInt64(7));
                     var e = new UserEvent
                     {
@@ -366,7 +366,7 @@ namespace QlikActivity.Core.Journal
                     long start = reader.GetInt64(3);
                     long? stop = reader.IsDBNull(4) ? null : reader.GetInt64(4);
                     long last = reader.GetInt64(5);
-                    Agent? agent = reader.IsDBNull(6) ? null : AgentOf(reader.GetInt64(6));
+                    JournalAgent? agent = reader.IsDBNull(6) ? null : AgentOf(reader.GetInt64(6));
                     UserSessionState state = stop != null ? UserSessionState.Stopped
                         : (reader.GetInt64(9) == 0 && atMs - last <= timeoutMs && last <= atMs) ? UserSessionState.Active
                         : UserSessionState.TimedOut;
@@ -519,11 +519,11 @@ namespace QlikActivity.Core.Journal
             return app;
         }
 
-        private Agent? AgentOf(long id)
+        private JournalAgent? AgentOf(long id)
         {
             if (!_agents.TryGetValue(id, out var agent))
             {
-                Load("SELECT id, text, browser, browser_major, os, os_version FROM agents", r => _agents[r.GetInt64(0)] = new Agent(
+                Load("SELECT id, text, browser, browser_major, os, os_version FROM agents", r => _agents[r.GetInt64(0)] = new JournalAgent(
                     r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4), r.IsDBNull(5) ? null : r.GetString(5)));
                 agent = _agents.TryGetValue(id, out var again) ? again : null;
             }
@@ -555,24 +555,6 @@ namespace QlikActivity.Core.Journal
             {
                 row(reader);
             }
-        }
-
-        private sealed class Agent
-        {
-            public Agent(string text, string? browser, string? browserMajor, string? os, string? osVersion)
-            {
-                Text = text;
-                Browser = browser;
-                BrowserMajor = browserMajor;
-                Os = os;
-                OsVersion = osVersion;
-            }
-
-            public string Text { get; }
-            public string? Browser { get; }
-            public string? BrowserMajor { get; }
-            public string? Os { get; }
-            public string? OsVersion { get; }
         }
 
         private sealed class Shape
