@@ -52,8 +52,12 @@ function Invoke-DotnetTest {
 function Get-PesterModule {
     $packages = $env:NUGET_PACKAGES
     if (-not $packages) {
-        $line = dotnet nuget locals global-packages --list | Select-Object -First 1
-        if ($LASTEXITCODE -or $line -notmatch 'global-packages:\s*(.+)$') { throw "Cannot find the NuGet packages folder ($line)." }
+        # All of the output first: Select-Object -First would stop dotnet before it sets $LASTEXITCODE,
+        # leaving a failed dotnet test's code behind.
+        $lines = @(dotnet nuget locals global-packages --list)
+        $exitCode = $LASTEXITCODE
+        $line = $lines | Select-Object -First 1
+        if ($exitCode -or $line -notmatch 'global-packages:\s*(.+)$') { throw "Cannot find the NuGet packages folder ($line)." }
         $packages = $Matches[1].Trim()
     }
 

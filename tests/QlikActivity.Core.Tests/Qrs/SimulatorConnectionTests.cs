@@ -397,6 +397,10 @@ namespace QlikActivity.Core.Tests.Qrs
             var sent = client.RequestCounts.Since(before);
             Assert.True(sent.Retries > 0, "with half the requests failing, some must have been retried");
             Assert.Equal(12 + sent.Retries, sent.Get);
+
+            // The simulator logs a request after its response is sent: the client can read the last
+            // response before that line runs, so give the bookkeeping a moment before comparing exactly.
+            SpinWait.SpinUntil(() => _f.Sim.Requests.Count("GET", "/qrs/user/full") >= sent.Get, TimeSpan.FromSeconds(10));
             Assert.Equal(sent.Get, _f.Sim.Requests.Count("GET", "/qrs/user/full"));
         }
 

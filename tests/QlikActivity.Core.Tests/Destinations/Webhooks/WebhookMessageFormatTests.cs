@@ -123,7 +123,7 @@ namespace QlikActivity.Core.Tests.Destinations.Webhooks
             Assert.False(array[1].TryGetProperty("uaDeviceType", out _));
 
             var slack = Build(new SlackMessageFormat(), start).GetProperty("text").GetString();
-            Assert.Contains(" · Chrome 120 on Windows NT 10.0 (mobile) · ", slack);
+            Assert.Contains(" · `Chrome 120 on Windows NT 10.0 (mobile)` · ", slack);
         }
     }
 }
