@@ -34,6 +34,27 @@ namespace QlikActivity.PowerShell.Tests
         }
 
         [Fact]
+        public void The_default_connection_belongs_to_its_runspace()
+        {
+            using var first = ModuleSession.Start();
+            using var second = ModuleSession.Start();
+            Assert.Null(first.Run($"Connect-QlikSense {_sim.ConnectArguments}").Terminated);
+
+            // Another runspace in the same process (a thread job, a second host) is not connected by it.
+            var other = second.Run("Get-QlikUserActivity");
+            Assert.Empty(other.Output);
+            Assert.StartsWith("QlikNotConnected", other.TerminatingRecord?.FullyQualifiedErrorId);
+
+            // Connecting and disconnecting there leaves the first runspace's default alone.
+            Assert.Null(second.Run($"Connect-QlikSense {_sim.ConnectArguments}").Terminated);
+            Assert.Null(second.Run("Disconnect-QlikSense").Terminated);
+            var mine = first.Run("@(Get-QlikUserActivity).Count");
+            Assert.Null(mine.Terminated);
+            Assert.Equal(SimulatorFixture.Users, (int)mine.Output.Single().BaseObject);
+            Assert.StartsWith("QlikNotConnected", second.Run("Get-QlikUserActivity").TerminatingRecord?.FullyQualifiedErrorId);
+        }
+
+        [Fact]
         public void Server_binds_by_position_and_from_the_pipeline_by_property_name()
         {
             using var session = ModuleSession.Start();
