@@ -25,8 +25,8 @@ namespace QlikActivity
         /// <summary>Whole UTC calendar days from <see cref="LastActivity"/> to the as-of date (0 = active that day); null when never active.</summary>
         public int? DaysInactive { get; set; }
 
-        /// <summary>The license types the user has records of, used or not.</summary>
-        public LicenseType[] LicenseTypes { get; set; } = Array.Empty<LicenseType>();
+        /// <summary>The license types the user has records of, used or not; exported (CSV, JSON) as names.</summary>
+        public LicenseTypeList LicenseTypes { get; set; } = LicenseTypeList.Empty;
 
         /// <summary>
         /// The activity bucket: a day limit such as <c>7</c>, the overflow such as <c>365+</c>,

@@ -60,13 +60,15 @@ namespace QlikActivity.Commands
         [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = PropertySet)]
         public string? UserId { get; set; }
 
-        /// <summary>The user's last activity (UTC); null for none. Counted in days to -AsOf and bucketed with -Bucket.</summary>
+        /// <summary>The user's last activity (UTC); null or an empty string (Import-Csv) for none. Counted in days to -AsOf and bucketed with -Bucket.</summary>
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PropertySet)]
         [AllowNull]
+        [UtcDateTextTransformation]
         public DateTime? LastActivity { get; set; }
 
         /// <summary>Whether the user has any license record (false: the no-activity policy applies).</summary>
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PropertySet)]
+        [BooleanTextTransformation]
         public bool HasLicenseRecord { get; set; }
 
         /// <summary>License types whose records count as activity; all five when omitted.</summary>
