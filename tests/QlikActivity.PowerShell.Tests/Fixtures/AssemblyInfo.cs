@@ -1,5 +1,5 @@
 using Xunit;
 
-// The module's default connection is process-wide today (issue 9, section 2, item 5), and every
-// runspace here imports the same module assembly: runspace tests run one at a time.
+// The default connection is per runspace now (issue 9, section 2, item 5), but every runspace here
+// imports the same module assembly and shares one simulator: runspace tests still run one at a time.
 [assembly: CollectionBehavior(DisableTestParallelization = true)]

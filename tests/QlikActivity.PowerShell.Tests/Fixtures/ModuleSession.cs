@@ -190,7 +190,7 @@ namespace QlikActivity.PowerShell.Tests.Fixtures
         {
             try
             {
-                // The default connection outlives the runspace (process-wide today): leave none behind.
+                // Close the session's default connection rather than leave it open until collected.
                 Run("Disconnect-QlikSense -ErrorAction SilentlyContinue");
             }
             finally
