@@ -187,6 +187,74 @@ namespace QlikActivity.PowerShell.Tests
         }
 
         [Fact]
+        public void Server_takes_a_url_with_port_and_virtual_proxy()
+        {
+            using var session = ModuleSession.Start();
+            var result = session.Run($"Connect-QlikSense -Server https://localhost:{_sim.Port} -CertificatePath '{_sim.CertificateDirectory}'");
+            Assert.Null(result.Terminated);
+            Assert.Empty(result.Errors);
+            Assert.Equal("localhost", result.Property<string>(0, "Server"));
+            Assert.Equal(_sim.Port, result.Property<int>(0, "Port"));
+            Assert.True(result.Property<bool>(0, "IsOpen"));
+
+            // The address from the browser, virtual proxy included, for a JWT.
+            session.SetVariable("jwt", new System.Net.NetworkCredential("", _sim.Sim.CreateJwt("INTERNAL", "sa_api")).SecurePassword);
+            var jwt = session.Run($"Connect-QlikSense -Server 'https://localhost:{_sim.Sim.ProxyPort}/jwt/' -Jwt $jwt -RootCertificatePath '{_sim.CertificateFile("root.pem")}'");
+            Assert.Null(jwt.Terminated);
+            Assert.Equal("localhost", jwt.Property<string>(0, "Server"));
+            Assert.Equal(_sim.Sim.ProxyPort, jwt.Property<int>(0, "Port"));
+            Assert.Equal("jwt", jwt.Property<string>(0, "VirtualProxy"));
+            Assert.True(jwt.Property<bool>(0, "IsOpen"));
+        }
+
+        [Theory]
+        [InlineData("http://localhost:4242", "", "https://")]
+        [InlineData("https://localhost:4242", "-Port 4243", "give the port once")]
+        [InlineData("https://localhost:4242/a/b", "", "one virtual proxy")]
+        [InlineData("https://user:pw@localhost:4242", "", "without user name")]
+        [InlineData("localhost/jwt", "", "https://sense.example.com:4242")]
+        public void A_url_that_cannot_be_used_is_explained_not_a_UriFormatException(string server, string more, string expected)
+        {
+            using var session = ModuleSession.Start();
+            var result = session.Run($"Connect-QlikSense -Server '{server}' {more} -CertificatePath '{_sim.CertificateDirectory}'");
+            var record = result.TerminatingRecord;
+            Assert.NotNull(record);
+            Assert.IsNotType<UriFormatException>(record!.Exception);
+            Assert.Equal(ErrorCategory.InvalidArgument, record.CategoryInfo.Category);
+            Assert.Contains(expected, record.Exception.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain(":pw@", record.Exception.Message, StringComparison.Ordinal);
+            Assert.Empty(result.Output);
+        }
+
+        [Fact]
+        public void CertificatePath_takes_client_pem_for_its_folder_and_explains_other_files()
+        {
+            using var session = ModuleSession.Start();
+            var result = session.Run($"Connect-QlikSense -Server localhost -Port {_sim.Port} -CertificatePath '{_sim.CertificateFile("client.pem")}'");
+            Assert.Null(result.Terminated);
+            Assert.Empty(result.Errors);
+            Assert.True(result.Property<bool>(0, "IsOpen"));
+
+            var pfx = session.Run($"Connect-QlikSense -Server localhost -Port {_sim.Port} -CertificatePath '{_sim.CertificateFile("client.pfx")}'");
+            Assert.NotNull(pfx.TerminatingRecord);
+            Assert.Equal(ErrorCategory.InvalidArgument, pfx.TerminatingRecord!.CategoryInfo.Category);
+            Assert.Contains("takes the folder", pfx.TerminatingRecord.Exception.Message, StringComparison.Ordinal);
+            Assert.Contains("-PfxPath", pfx.TerminatingRecord.Exception.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("does not exist", pfx.TerminatingRecord.Exception.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void A_missing_pfx_file_is_named_once()
+        {
+            using var session = ModuleSession.Start();
+            var result = session.Run($"Connect-QlikSense -Server localhost -Port {_sim.Port} -PfxPath '{_sim.CertificateFile("missing.pfx")}'");
+            Assert.NotNull(result.TerminatingRecord);
+            string message = result.TerminatingRecord!.Exception.Message;
+            Assert.Contains("The PFX file '", message, StringComparison.Ordinal);
+            Assert.DoesNotContain("file file", message, StringComparison.Ordinal);
+        }
+
+        [Fact]
         public void Skipping_the_certificate_check_warns()
         {
             using var session = ModuleSession.Start();

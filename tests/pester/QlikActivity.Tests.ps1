@@ -258,7 +258,7 @@ Describe 'Destinations' {
     }
 
     It 'New-QlikInfluxDbDestination builds an InfluxDB destination' {
-        $destination = New-QlikInfluxDbDestination -Url 'http://127.0.0.1:8086' -Database 'qlik'
+        $destination = New-QlikInfluxDbDestination -Uri 'http://127.0.0.1:8086' -Database 'qlik'
         $destination | Should -BeOfType 'QlikActivity.InfluxDbDestination'
         $destination.Name | Should -Match '127.0.0.1'
     }
@@ -274,14 +274,14 @@ Describe 'Destinations' {
         Push-Location -LiteralPath $script:Simulator.CertificateDirectory
         try {
             $full = Join-Path -Path $script:Simulator.CertificateDirectory -ChildPath 'root.pem'
-            $influx = New-QlikInfluxDbDestination -Url 'https://127.0.0.1:8086' -Database 'qlik' -CaCertificatePath 'root.pem'
+            $influx = New-QlikInfluxDbDestination -Uri 'https://127.0.0.1:8086' -Database 'qlik' -CaCertificatePath 'root.pem'
             $influx.CaCertificatePath | Should -Be $full
             $key = ConvertTo-SecureString -String 'NRAK-PESTERSECRET' -AsPlainText -Force
             (New-QlikNewRelicDestination -AccountId 1234567 -InsertKey $key -CaCertificatePath 'root.pem').CaCertificatePath | Should -Be $full
             $url = ConvertTo-SecureString -String 'https://127.0.0.1:9/hook/PESTERTOKEN' -AsPlainText -Force
             (New-QlikWebhookDestination -Uri $url -CaCertificatePath 'root.pem').CaCertificatePath | Should -Be $full
 
-            { New-QlikInfluxDbDestination -Url 'http://127.0.0.1:8086' -Database 'qlik' -CaCertificatePath 'root.pem' -ErrorAction Stop } |
+            { New-QlikInfluxDbDestination -Uri 'http://127.0.0.1:8086' -Database 'qlik' -CaCertificatePath 'root.pem' -ErrorAction Stop } |
                 Should -Throw -ErrorId 'InfluxDbCaWithoutTls,QlikActivity.Commands.NewQlikInfluxDbDestinationCommand'
         }
         finally {
@@ -291,8 +291,8 @@ Describe 'Destinations' {
 
     It 'Start-QlikEventListener warns when a destination skips the certificate check or sends a secret in clear' {
         $token = ConvertTo-SecureString -String 'PESTER-TOKEN' -AsPlainText -Force
-        $skipping = New-QlikInfluxDbDestination -Url 'https://127.0.0.1:8086' -Organization 'qlik' -Bucket 'events' -Token $token -SkipCertificateCheck
-        $clear = New-QlikInfluxDbDestination -Url 'http://127.0.0.1:8087' -Organization 'qlik' -Bucket 'events' -Token $token
+        $skipping = New-QlikInfluxDbDestination -Uri 'https://127.0.0.1:8086' -Organization 'qlik' -Bucket 'events' -Token $token -SkipCertificateCheck
+        $clear = New-QlikInfluxDbDestination -Uri 'http://127.0.0.1:8087' -Organization 'qlik' -Bucket 'events' -Token $token
         $null = Start-QlikEventListener -Address 127.0.0.1 -Port (Get-TestFreeUdpPort) -AllowedSource 127.0.0.1 -Timeout 1 -NoEvents -Destination $skipping, $clear -WarningVariable warnings -WarningAction SilentlyContinue
         $text = ($warnings | ForEach-Object { $_.Message }) -join "`n"
         $text | Should -Match '127\.0\.0\.1:8086.*-SkipCertificateCheck'

@@ -136,7 +136,7 @@ namespace QlikActivity.Core.Activity
                 && !string.IsNullOrEmpty(a.Bucket) && a.Bucket != request.Buckets.Assign(d));
             if (rebucketed > 0)
             {
-                host.WriteWarning($"{rebucketed:N0} input users were bucketed with other buckets than this run's ({request.Buckets}); they get buckets of {request.Buckets} so that the values match the custom property's choice values. Pass the same -Bucket to both cmdlets.");
+                host.WriteWarning($"{rebucketed:N0} input {(rebucketed == 1 ? "user was" : "users were")} bucketed with other buckets than this run's ({request.Buckets}); they get buckets of {request.Buckets} so that the values match the custom property's choice values. Pass the same -Bucket to both cmdlets.");
             }
 
             var found = new Dictionary<Guid, UserPropertyValuesRecord>();

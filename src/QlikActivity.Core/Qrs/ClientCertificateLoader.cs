@@ -367,7 +367,7 @@ namespace QlikActivity.Core.Qrs
 
         private static QlikActivityException FileNotFound(string path, string what) =>
             new QlikActivityException(
-                $"The {what} file '{path}' was not found. Export the certificates from the QMC and point -CertificatePath (or -PfxPath / -RootCertificatePath) at them.",
+                $"The {what} '{path}' was not found. Export the certificates from the QMC and point -CertificatePath (or -PfxPath / -RootCertificatePath) at them.",
                 QrsErrorIds.CertificateFileNotFound, OperationErrorCategory.ObjectNotFound);
 
         private static QlikActivityException KeyUnreadable(string keyPath, string what, Exception? inner) =>

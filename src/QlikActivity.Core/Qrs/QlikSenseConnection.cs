@@ -78,6 +78,8 @@ namespace QlikActivity
                 throw new ArgumentNullException(nameof(host));
             }
 
+            // Before the first use of BaseUri: a URL in Server becomes host, port and prefix here.
+            options.Validate();
             if (options.SkipCertificateCheck)
             {
                 host.WriteWarning($"-SkipCertificateCheck: the certificate of {options.Server} is not checked, so anyone who can intercept the connection can pose as the repository. Use it for testing only.");

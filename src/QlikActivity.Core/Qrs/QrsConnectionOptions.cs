@@ -105,10 +105,13 @@ namespace QlikActivity.Core.Qrs
                 throw Invalid("No server given: pass -Server with the host name of the central node.");
             }
 
+            ApplyServerUrl();
+            ApplyClientPemFile();
+
             string server = Server.Trim();
-            if (server.IndexOf("://", StringComparison.Ordinal) >= 0 || server.IndexOf('/') >= 0)
+            if (server.IndexOf('/') >= 0)
             {
-                throw Invalid($"-Server takes a host name, not a URL: '{server}'. Use -Port and -VirtualProxy for the rest.");
+                throw Invalid($"-Server takes a host name or a URL such as https://sense.example.com:4242 (with a virtual proxy: https://sense.example.com/jwt), not '{server}'.");
             }
 
             if (Uri.CheckHostName(server.Trim('[', ']')) == UriHostNameType.Unknown)
@@ -155,6 +158,91 @@ namespace QlikActivity.Core.Qrs
 
             CheckHeaderValue(UserDirectory, "user directory");
             CheckHeaderValue(UserId, "user id");
+        }
+
+        /// <summary>
+        /// Admins paste the address from the browser: a URL in <see cref="Server"/> is split into
+        /// host, <see cref="Port"/> and <see cref="VirtualProxy"/>. A part also given on its own
+        /// must agree, so that nothing the admin typed is silently ignored.
+        /// </summary>
+        private void ApplyServerUrl()
+        {
+            string text = Server.Trim();
+            if (text.IndexOf("://", StringComparison.Ordinal) < 0)
+            {
+                return;
+            }
+
+            if (!Uri.TryCreate(text, UriKind.Absolute, out var url) || string.IsNullOrEmpty(url.Host))
+            {
+                throw Invalid($"-Server '{text}' is not a valid URL. Give a host name (sense.example.com) or a URL such as https://sense.example.com:4242.");
+            }
+
+            if (!string.Equals(url.Scheme, Uri.UriSchemeHttps, StringComparison.OrdinalIgnoreCase))
+            {
+                throw Invalid($"-Server '{text}' uses {url.Scheme}://; the repository and the proxy are reached over https:// only.");
+            }
+
+            if (url.UserInfo.Length > 0 || url.Query.Length > 0 || url.Fragment.Length > 0)
+            {
+                throw Invalid($"-Server takes https://host[:port][/virtualproxy] without user name, query or fragment: pass credentials with their own parameters.");
+            }
+
+            // Only a port typed in the URL counts: without one the mode's default applies (4242 or 443).
+            string authority = text.Substring(text.IndexOf("://", StringComparison.Ordinal) + 3).Split('/')[0];
+            if (System.Text.RegularExpressions.Regex.IsMatch(authority, @":[0-9]+$"))
+            {
+                if (Port is { } given && given != url.Port)
+                {
+                    throw Invalid($"-Server '{text}' names port {url.Port} but -Port is {given}: give the port once.");
+                }
+
+                Port = url.Port;
+            }
+
+            string path = Uri.UnescapeDataString(url.AbsolutePath).Trim('/');
+            if (path.Length > 0)
+            {
+                if (path.IndexOf('/') >= 0)
+                {
+                    throw Invalid($"-Server '{text}' has the path '/{path}': only one virtual proxy prefix (https://host/prefix) can follow the host.");
+                }
+
+                if (NormalizedVirtualProxy is { } proxy && !string.Equals(proxy, path, StringComparison.OrdinalIgnoreCase))
+                {
+                    throw Invalid($"-Server '{text}' names virtual proxy '{path}' but -VirtualProxy is '{proxy}': give the prefix once.");
+                }
+
+                VirtualProxy = path;
+            }
+
+            Server = url.Host;
+        }
+
+        /// <summary>
+        /// The QMC export is a folder, but admins point at the file they see in it: client.pem
+        /// stands for its folder; any other file gets an answer that says what is expected.
+        /// </summary>
+        private void ApplyClientPemFile()
+        {
+            if (CertificateFolder == null || !System.IO.File.Exists(CertificateFolder))
+            {
+                return;
+            }
+
+            string name = System.IO.Path.GetFileName(CertificateFolder);
+            if (string.Equals(name, ClientCertificateLoader.ClientPemName, StringComparison.OrdinalIgnoreCase))
+            {
+                CertificateFolder = System.IO.Path.GetDirectoryName(CertificateFolder);
+                return;
+            }
+
+            string hint = name.EndsWith(".pfx", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".p12", StringComparison.OrdinalIgnoreCase)
+                ? " For a PFX file use -PfxPath."
+                : "";
+            throw new QlikActivityException(
+                $"-CertificatePath '{CertificateFolder}' is a file; it takes the folder the QMC exported (client.pem, client_key.pem and root.pem), or that folder's client.pem.{hint}",
+                QrsErrorIds.InvalidConnectionOptions, OperationErrorCategory.InvalidArgument);
         }
 
         private static void CheckHeaderValue(string value, string what)

@@ -20,8 +20,9 @@ namespace QlikActivity.Commands
 
         /// <summary>The InfluxDB server, e.g. <c>http://influx.lab.local:8086</c>.</summary>
         [Parameter(Mandatory = true, Position = 0)]
+        [Alias("Url")]
         [ValidateNotNull]
-        public Uri? Url { get; set; }
+        public Uri? Uri { get; set; }
 
         /// <summary>InfluxDB 1.x: the database to write to.</summary>
         [Parameter(Mandatory = true, ParameterSetName = V1)]
@@ -97,7 +98,7 @@ namespace QlikActivity.Commands
         {
             var options = new InfluxDbDestinationOptions
             {
-                Url = Url,
+                Url = Uri,
                 Version = ParameterSetName == V2 ? 2 : 1,
                 Database = Database,
                 RetentionPolicy = RetentionPolicy,

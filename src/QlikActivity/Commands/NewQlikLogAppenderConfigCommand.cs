@@ -51,7 +51,9 @@ namespace QlikActivity
                 var file = LogAppenderConfig.WriteFile(this, path, ListenerAddress, Port, Format, Force.IsPresent);
                 if (file != null)
                 {
-                    WriteObject(file);
+                    // The provider's view of the written file, as Get-Item shows it: a FileInfo made
+                    // before the write caches "missing", so Length and UnixMode would read empty.
+                    WriteObject(InvokeProvider.Item.Get(new[] { file.FullName }, true, true), true);
                 }
             });
         }

@@ -31,8 +31,9 @@ namespace QlikActivity.Commands
 
         /// <summary>Another collector (e.g. through a proxy); replaces the region's.</summary>
         [Parameter]
+        [Alias("Url")]
         [ValidateNotNull]
-        public Uri? Url { get; set; }
+        public Uri? Uri { get; set; }
 
         /// <summary>Send user names as one-way pseudonyms (HMAC-SHA256, 16 hex digits).</summary>
         [Parameter]
@@ -63,7 +64,7 @@ namespace QlikActivity.Commands
         [ValidateRange(1, 3600)]
         public int TimeoutSec { get; set; } = 30;
 
-        /// <summary>PEM file with the CA certificate(s) that the certificate of the collector (or the proxy given in -Url) must chain to, instead of this computer's store; https:// only.</summary>
+        /// <summary>PEM file with the CA certificate(s) that the certificate of the collector (or the proxy given in -Uri) must chain to, instead of this computer's store; https:// only.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string? CaCertificatePath { get; set; }
@@ -80,7 +81,7 @@ namespace QlikActivity.Commands
                 AccountId = AccountId,
                 InsertKey = InsertKey,
                 Region = Region,
-                Url = Url,
+                Url = Uri,
                 ScrambleUserName = ScrambleUserName.IsPresent || ScrambleSalt != null,
                 ScrambleSalt = ScrambleSalt,
                 Attributes = DestinationParameters.ToStrings(Attribute),

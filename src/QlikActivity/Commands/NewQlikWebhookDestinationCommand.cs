@@ -17,6 +17,7 @@ namespace QlikActivity.Commands
     {
         /// <summary>The webhook URL, e.g. <c>Read-Host -AsSecureString</c> or a secret from a vault.</summary>
         [Parameter(Mandatory = true, Position = 0)]
+        [Alias("Url")]
         [ValidateNotNull]
         public SecureString? Uri { get; set; }
 
