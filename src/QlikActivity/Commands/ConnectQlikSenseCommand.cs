@@ -21,7 +21,7 @@ namespace QlikActivity.Commands
         private const string CertificateSet = "Certificate";
         private const string JwtSet = "Jwt";
 
-        /// <summary>Host name of the central node, as its certificate names it.</summary>
+        /// <summary>Host name of the central node, as its certificate names it, or a URL https://host[:port][/virtualproxy].</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("ComputerName", "HostName")]
         [ValidateNotNullOrEmpty]
@@ -32,7 +32,7 @@ namespace QlikActivity.Commands
         [ValidateRange(1, 65535)]
         public int Port { get; set; }
 
-        /// <summary>Folder with client.pem, client_key.pem and root.pem as the QMC exports them.</summary>
+        /// <summary>Folder with client.pem, client_key.pem and root.pem as the QMC exports them, or that folder's client.pem.</summary>
         [Parameter(ParameterSetName = PemSet)]
         [ValidateNotNullOrEmpty]
         public string CertificatePath { get; set; } = "./cert";
