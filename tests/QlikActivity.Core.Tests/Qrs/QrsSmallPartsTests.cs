@@ -54,8 +54,8 @@ namespace QlikActivity.Core.Tests.Qrs
         }
 
         [Theory]
-        [InlineData("https://sense.lab", "not a URL")]
-        [InlineData("sense.lab/jwt", "not a URL")]
+        [InlineData("http://sense.lab", "https:// only")]
+        [InlineData("sense.lab/jwt", "a URL such as https://")]
         [InlineData("", "No server")]
         [InlineData("bad host!", "not a valid host")]
         public void A_bad_server_is_explained(string server, string expected)
@@ -63,6 +63,20 @@ namespace QlikActivity.Core.Tests.Qrs
             var ex = Assert.Throws<QlikActivityException>(() => new QrsConnectionOptions { Server = server }.Validate());
             Assert.Equal(QrsErrorIds.InvalidConnectionOptions, ex.ErrorId);
             Assert.Contains(expected, ex.Message, StringComparison.OrdinalIgnoreCase);
+        }
+
+        [Theory]
+        [InlineData("https://sense.lab:4243/jwt/", "sense.lab", 4243, "jwt", "https://sense.lab:4243/jwt/")]
+        [InlineData("https://sense.lab", "sense.lab", null, null, "https://sense.lab:4242/")]
+        [InlineData("https://sense.lab:443", "sense.lab", 443, null, "https://sense.lab/")]
+        public void A_server_url_becomes_host_port_and_virtual_proxy(string server, string host, int? port, string? proxy, string baseUri)
+        {
+            var options = new QrsConnectionOptions { Server = server };
+            options.Validate();
+            Assert.Equal(host, options.Server);
+            Assert.Equal(port, options.Port);
+            Assert.Equal(proxy, options.NormalizedVirtualProxy);
+            Assert.Equal(baseUri, options.BaseUri.ToString());
         }
 
         [Theory]
