@@ -86,6 +86,7 @@ namespace QlikActivity.PowerShell.Tests
             Assert.Null(run.Terminated);
             Assert.Empty(run.Errors);
             var summary = run.Output.Single(o => o.TypeNames.Contains("QlikActivity.ActivityBucketSummary"));
+            Assert.True(summary.Properties["WouldUpdate"] != null, "the summary has no WouldUpdate count");
             int wouldUpdate = (int)summary.Properties["WouldUpdate"].Value;
             int notWritten = (int)summary.Properties["NotWritten"].Value;
             Assert.True(wouldUpdate > 0, "a -WhatIf run on a new property plans writes");
