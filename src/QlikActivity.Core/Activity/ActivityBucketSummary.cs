@@ -68,6 +68,12 @@ namespace QlikActivity
         /// <summary>Users that needed a write but got none: -WhatIf, a "No" to -Confirm, or Ctrl+C before their turn.</summary>
         public int NotWritten { get; set; }
 
+        /// <summary>
+        /// Users whose value differs from their bucket, written or not: <see cref="Updated"/> +
+        /// <see cref="Failed"/> + <see cref="NotWritten"/>. Under -WhatIf it is what a real run would write.
+        /// </summary>
+        public int WouldUpdate => Updated + Failed + NotWritten;
+
         public CustomPropertyDefinitionAction DefinitionAction { get; set; }
 
         /// <summary>The requests this run sent.</summary>
