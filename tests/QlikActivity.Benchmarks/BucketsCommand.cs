@@ -26,13 +26,15 @@ namespace QlikActivity.Benchmarks
 
         public string Name => "buckets";
 
-        public string Description => "Set-QlikActivityBucket against the simulator: --users 10000 --changed 2000 [--throttle 4] [--batch 25] " + SimulatorCost.Usage;
+        public string Description => "Set-QlikActivityBucket against the simulator: --users 10000 --changed 2000 [--throttle N (fixed) | --throttle-limit N (adaptive ceiling)] [--latency-ms M (PUT median M, p95 3M; turns the cost model on)] [--batch 25] " + SimulatorCost.Usage;
 
         public int Run(BenchmarkArguments args)
         {
             int users = args.GetInt("users", 10000);
             int changed = args.GetInt("changed", 2000);
-            int throttle = args.GetInt("throttle", 4);
+            // --throttle N: exactly N at once (fixed); --throttle-limit N: adaptive up to N; neither: adaptive up to 16.
+            int? fixedThrottle = args.Get("throttle") != null ? args.GetInt("throttle", 4) : (int?)null;
+            int? ceiling = args.Get("throttle-limit") != null ? args.GetInt("throttle-limit", 16) : fixedThrottle;
             int batch = args.GetInt("batch", 25);
             var now = new DateTime(2025, 6, 15, 12, 0, 0, DateTimeKind.Utc);
 
@@ -54,7 +56,8 @@ namespace QlikActivity.Benchmarks
             ActivityBucketRequest Request() => new ActivityBucketRequest(connection, Property)
             {
                 AsOf = now,
-                ThrottleLimit = throttle,
+                ThrottleLimit = ceiling,
+                FixedThrottle = fixedThrottle != null,
                 BatchSize = batch,
                 BatchSleep = TimeSpan.Zero,
                 UserSleep = TimeSpan.Zero,
@@ -84,8 +87,9 @@ namespace QlikActivity.Benchmarks
 
             long Count(string method) => requests.TryGetValue(method, out var n) ? n : 0;
             Console.WriteLine(string.Format(CultureInfo.InvariantCulture,
-                "{{\"users\":{0},\"changed\":{1},\"seconds\":{2:0.00},\"requests\":{{\"GET\":{3},\"PUT\":{4},\"POST\":{5},\"DELETE\":{6}}},\"failed\":{7},\"rerunPuts\":{8}}}",
-                users, seeded, seconds, Count("GET"), Count("PUT"), Count("POST"), Count("DELETE"), first.Failed + second.Failed, rerunPuts));
+                "{{\"users\":{0},\"changed\":{1},\"throttle\":\"{9}\",\"seconds\":{2:0.00},\"writesPerSecond\":{10:0.0},\"requests\":{{\"GET\":{3},\"PUT\":{4},\"POST\":{5},\"DELETE\":{6}}},\"failed\":{7},\"rerunPuts\":{8}}}",
+                users, seeded, seconds, Count("GET"), Count("PUT"), Count("POST"), Count("DELETE"), first.Failed + second.Failed, rerunPuts,
+                fixedThrottle != null ? "fixed " + fixedThrottle : "auto up to " + (ceiling ?? 16), seconds > 0 ? first.Updated / seconds : 0));
             return first.Failed == 0 && second.Failed == 0 ? 0 : 1;
         }
 

@@ -12,7 +12,7 @@ namespace QlikActivity.Benchmarks
     /// </summary>
     internal static class SimulatorCost
     {
-        public const string Usage = "[--cost-model] [--capacity N] [--queue-limit N] [--overload-status 503|429] [--service-ms kind=median:p95[:perRow],...]";
+        public const string Usage = "[--cost-model] [--latency-ms M] [--capacity N] [--queue-limit N] [--overload-status 503|429] [--service-ms kind=median:p95[:perRow],...]";
 
         /// <summary>For a simulator hosted in this process.</summary>
         public static CostModelOptions FromArguments(BenchmarkArguments args)
@@ -33,6 +33,14 @@ namespace QlikActivity.Benchmarks
             if (args.Get("overload-status") is { } status)
             {
                 options.OverloadStatus = int.Parse(status, CultureInfo.InvariantCulture);
+                options.Enabled = true;
+            }
+
+            if (args.Get("latency-ms") is { } latency)
+            {
+                // Shorthand for the write benchmarks: a PUT's median, its p95 three times that (the defaults' spread).
+                double ms = double.Parse(latency, CultureInfo.InvariantCulture);
+                options.ServiceTimes[RequestKind.Put] = new ServiceTime(TimeSpan.FromMilliseconds(ms), TimeSpan.FromMilliseconds(ms * 3));
                 options.Enabled = true;
             }
 

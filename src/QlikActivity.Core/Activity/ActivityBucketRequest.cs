@@ -52,8 +52,18 @@ namespace QlikActivity.Core.Activity
         /// <summary>Users per <c>GET /qrs/user/full?filter=id eq .. or ..</c> (1–25).</summary>
         public int BatchSize { get; set; } = MaximumBatchSize;
 
-        /// <summary>PUTs in flight at once (1–32). The connection's own limit on parallel connections also applies.</summary>
-        public int ThrottleLimit { get; set; } = 4;
+        /// <summary>
+        /// The most PUTs in flight at once (1–32); null: up to 16. The run finds how many the
+        /// server takes (grows while latency holds, backs off on 429/503 or growing latency) and
+        /// never goes past this. The connection's own limit on parallel connections also applies.
+        /// </summary>
+        public int? ThrottleLimit { get; set; }
+
+        /// <summary>Write at exactly <see cref="ThrottleLimit"/> throughout instead of adapting (to compare with the adaptive pace).</summary>
+        public bool FixedThrottle { get; set; }
+
+        /// <summary>The ceiling of concurrent writes: <see cref="ThrottleLimit"/> or 16.</summary>
+        internal int ThrottleCeiling => ThrottleLimit ?? WriteConcurrency.DefaultCeiling;
 
         /// <summary>Pause after each batch's writes (ctrl-q's batch sleep).</summary>
         public TimeSpan BatchSleep { get; set; } = TimeSpan.Zero;
@@ -96,7 +106,7 @@ namespace QlikActivity.Core.Activity
                 throw Invalid($"The batch size {BatchSize} is outside 1-{MaximumBatchSize}.");
             }
 
-            if (ThrottleLimit < 1 || ThrottleLimit > MaximumThrottleLimit)
+            if (ThrottleLimit is { } limit && (limit < 1 || limit > MaximumThrottleLimit))
             {
                 throw Invalid($"The throttle limit {ThrottleLimit} is outside 1-{MaximumThrottleLimit}.");
             }

@@ -43,6 +43,7 @@ namespace QlikActivity.Core.Activity
             var running = Task.Run(queue.RunAsync);
             string activity = $"Setting the custom property '{definitionName}'";
             var progressClock = Stopwatch.StartNew();
+            var rateClock = Stopwatch.StartNew();
             int done = 0;
             bool finished = false;
             try
@@ -85,7 +86,7 @@ namespace QlikActivity.Core.Activity
                     {
                         progressClock.Restart();
                         host.WriteProgress(new OperationProgress(ActivityBucketWriter.ProgressActivityId, activity,
-                            $"{done:N0} of {toWrite.Count:N0} users written ({summary.Failed:N0} failed)")
+                            ProgressStatus(done, toWrite.Count, summary.Failed, rateClock.Elapsed, queue.Concurrency))
                         {
                             PercentComplete = (int)(100L * done / toWrite.Count),
                         });
@@ -113,6 +114,14 @@ namespace QlikActivity.Core.Activity
                     summary.Cancelled = true;
                 }
             }
+        }
+
+        /// <summary>The progress bar's status: users written, the rate so far and how many writes the server is given at once.</summary>
+        internal static string ProgressStatus(int done, int total, int failed, TimeSpan elapsed, int concurrency)
+        {
+            double rate = elapsed.TotalSeconds > 0 ? done / elapsed.TotalSeconds : 0;
+            return string.Format(System.Globalization.CultureInfo.InvariantCulture,
+                "{0:N0} of {1:N0} users written ({2:N0} failed), {3:0.0} writes/s, {4} at once", done, total, failed, rate, concurrency);
         }
 
         private static void WaitQuietly(Task task, TimeSpan limit)

@@ -17,7 +17,7 @@ namespace QlikActivity.Core.Activity
     /// <summary>
     /// The background half of a bucket run's writes (<see cref="BucketWriteRun"/> is the
     /// calling thread's half): a producer reads the changed users in batches and queues them;
-    /// ThrottleLimit workers PUT each user whole. Never touches the host: every outcome goes to
+    /// workers PUT each user whole, as many at once as <see cref="WriteConcurrency"/> allows. Never touches the host: every outcome goes to
     /// the collection the calling thread drains, which is completed when the last write ends.
     /// </summary>
     internal sealed class UserPropertyWriteQueue
@@ -33,6 +33,11 @@ namespace QlikActivity.Core.Activity
         private readonly CancellationToken _stopStarting;
         private readonly CancellationToken _abandon;
         private readonly Channel<Job> _jobs;
+        private readonly object _gateLock = new object();
+        private readonly WriteConcurrency _concurrency;
+        private readonly Queue<TaskCompletionSource<bool>> _waiting = new Queue<TaskCompletionSource<bool>>();
+        private int _inFlight;
+        private int _peakInFlight;
 
         public UserPropertyWriteQueue(ActivityBucketRequest request, List<PlannedBucketChange> toWrite, Guid definitionId, string definitionName,
             BlockingCollection<ActivityBucketResult> outcomes, CancellationToken stopStarting, CancellationToken abandon)
@@ -45,20 +50,46 @@ namespace QlikActivity.Core.Activity
             _outcomes = outcomes;
             _stopStarting = stopStarting;
             _abandon = abandon;
+            int ceiling = request.ThrottleCeiling;
+            _concurrency = request.FixedThrottle ? new WriteConcurrency(ceiling, ceiling) : new WriteConcurrency(ceiling);
             // Read ahead about one batch: enough to keep the writers busy, little enough that
             // entities are fresh when written (fewer 409s).
-            _jobs = Channel.CreateBounded<Job>(new BoundedChannelOptions(Math.Max(request.BatchSize, request.ThrottleLimit))
+            _jobs = Channel.CreateBounded<Job>(new BoundedChannelOptions(Math.Max(request.BatchSize, ceiling))
             {
                 SingleWriter = true,
                 SingleReader = false,
             });
         }
 
+        /// <summary>Writes allowed in flight now (for the progress bar).</summary>
+        public int Concurrency
+        {
+            get
+            {
+                lock (_gateLock)
+                {
+                    return _concurrency.Limit;
+                }
+            }
+        }
+
+        /// <summary>The most writes that were in flight at once.</summary>
+        public int PeakInFlight
+        {
+            get
+            {
+                lock (_gateLock)
+                {
+                    return _peakInFlight;
+                }
+            }
+        }
+
         public async Task RunAsync()
         {
             try
             {
-                var workers = Enumerable.Range(0, _request.ThrottleLimit).Select(_ => Task.Run(WorkAsync)).ToArray();
+                var workers = Enumerable.Range(0, _concurrency.Ceiling).Select(_ => Task.Run(WorkAsync)).ToArray();
                 try
                 {
                     await ProduceAsync().ConfigureAwait(false);
@@ -167,10 +198,23 @@ namespace QlikActivity.Core.Activity
 
         private async Task WorkAsync()
         {
-            while (await _jobs.Reader.WaitToReadAsync().ConfigureAwait(false))
+            while (true)
             {
-                while (_jobs.Reader.TryRead(out var job))
+                await EnterAsync().ConfigureAwait(false);
+                TimeSpan? latency = null;
+                bool pushedBack = false;
+                try
                 {
+                    if (!await _jobs.Reader.WaitToReadAsync().ConfigureAwait(false))
+                    {
+                        return;
+                    }
+
+                    if (!_jobs.Reader.TryRead(out var job))
+                    {
+                        continue;
+                    }
+
                     if (_stopStarting.IsCancellationRequested)
                     {
                         NotStarted(new[] { job.Change });
@@ -178,21 +222,75 @@ namespace QlikActivity.Core.Activity
                         continue;
                     }
 
+                    // The client retries 429/503 itself; a retry counted while this write ran means the server pushed back.
+                    long retriesBefore = _client.RequestCounts.Retries;
+                    var clock = System.Diagnostics.Stopwatch.StartNew();
                     var outcome = await WriteOneAsync(job.Change, job.Entity).ConfigureAwait(false);
-                    _outcomes.Add(outcome);
+                    latency = clock.Elapsed;
+                    pushedBack = _client.RequestCounts.Retries != retriesBefore || outcome.PushedBack;
+                    _outcomes.Add(outcome.Result);
                     job.Tracker.Signal();
-                    if (_request.UserSleep > TimeSpan.Zero)
+                }
+                finally
+                {
+                    Exit(latency, pushedBack);
+                }
+
+                if (_request.UserSleep > TimeSpan.Zero)
+                {
+                    try
                     {
-                        try
-                        {
-                            await Task.Delay(_request.UserSleep, _stopStarting).ConfigureAwait(false);
-                        }
-                        catch (OperationCanceledException)
-                        {
-                            // Stopped: the next job is counted as not started.
-                        }
+                        await Task.Delay(_request.UserSleep, _stopStarting).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        // Stopped: the next job is counted as not started.
                     }
                 }
+            }
+        }
+
+        /// <summary>Waits for a place among the writes allowed in flight.</summary>
+        private Task EnterAsync()
+        {
+            lock (_gateLock)
+            {
+                if (_inFlight < _concurrency.Limit)
+                {
+                    _inFlight++;
+                    _peakInFlight = Math.Max(_peakInFlight, _inFlight);
+                    return Task.CompletedTask;
+                }
+
+                var waiter = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                _waiting.Enqueue(waiter);
+                return waiter.Task;
+            }
+        }
+
+        /// <summary>Frees a place, lets the write's latency move the limit, and lets in as many waiting writers as it now allows.</summary>
+        private void Exit(TimeSpan? latency, bool pushedBack)
+        {
+            var release = new List<TaskCompletionSource<bool>>();
+            lock (_gateLock)
+            {
+                _inFlight--;
+                if (latency is { } measured)
+                {
+                    _concurrency.Record(measured, pushedBack);
+                }
+
+                while (_inFlight < _concurrency.Limit && _waiting.Count > 0)
+                {
+                    _inFlight++;
+                    _peakInFlight = Math.Max(_peakInFlight, _inFlight);
+                    release.Add(_waiting.Dequeue());
+                }
+            }
+
+            foreach (var waiter in release)
+            {
+                waiter.TrySetResult(true);
             }
         }
 
@@ -201,7 +299,7 @@ namespace QlikActivity.Core.Activity
         /// re-apply only this property, and try again (a retried PUT whose first attempt got
         /// through also lands here, and then finds the value already set).
         /// </summary>
-        private async Task<ActivityBucketResult> WriteOneAsync(PlannedBucketChange change, JsonObject entity)
+        private async Task<WriteOutcome> WriteOneAsync(PlannedBucketChange change, JsonObject entity)
         {
             string path = "user/" + change.User.Id.ToString("D");
             var current = entity;
@@ -239,7 +337,8 @@ namespace QlikActivity.Core.Activity
                 }
                 catch (Exception ex) when (IsRequestFailure(ex))
                 {
-                    return ActivityBucketResult.Of(change, ActivityBucketStatus.Failed, ex.Message);
+                    bool refused = ex is QrsException q && (q.StatusCode == (HttpStatusCode)429 || q.StatusCode == HttpStatusCode.ServiceUnavailable);
+                    return new WriteOutcome(ActivityBucketResult.Of(change, ActivityBucketStatus.Failed, ex.Message), refused);
                 }
 
                 try
@@ -288,6 +387,21 @@ namespace QlikActivity.Core.Activity
         /// <summary>A failure of one request, after the client's retries: reported per user, the run goes on.</summary>
         private static bool IsRequestFailure(Exception ex) =>
             ex is QlikActivityException || ex is HttpRequestException || ex is IOException || ex is JsonException;
+
+        /// <summary>A user's result, and whether the server refused the write for load (429/503 after the client's retries).</summary>
+        private readonly struct WriteOutcome
+        {
+            public WriteOutcome(ActivityBucketResult result, bool pushedBack)
+            {
+                Result = result;
+                PushedBack = pushedBack;
+            }
+
+            public ActivityBucketResult Result { get; }
+            public bool PushedBack { get; }
+
+            public static implicit operator WriteOutcome(ActivityBucketResult result) => new WriteOutcome(result, false);
+        }
 
         private sealed class Job
         {

@@ -107,10 +107,13 @@ namespace QlikActivity.Commands
         [ValidateRange(1, ActivityBucketRequest.MaximumBatchSize)]
         public int BatchSize { get; set; } = ActivityBucketRequest.MaximumBatchSize;
 
-        /// <summary>Writes in flight at once (1-32).</summary>
+        /// <summary>
+        /// The most writes in flight at once (1-32). The run finds the server's pace below it
+        /// (grows while latency holds, backs off on 429/503 or growing latency); without it, up to 16.
+        /// </summary>
         [Parameter]
         [ValidateRange(1, ActivityBucketRequest.MaximumThrottleLimit)]
-        public int ThrottleLimit { get; set; } = 4;
+        public int? ThrottleLimit { get; set; }
 
         /// <summary>Seconds to pause after each batch (ctrl-q's --update-batch-sleep); 0 by default.</summary>
         [Parameter]

@@ -80,11 +80,11 @@ namespace QlikActivity.Tests.Buckets
         }
 
         [Fact]
-        public void Defaults_write_without_sleeps_four_at_a_time_and_remove_values_without_activity()
+        public void Defaults_write_without_sleeps_at_the_servers_pace_and_remove_values_without_activity()
         {
             var c = new SetQlikActivityBucketCommand();
             Assert.Equal(25, c.BatchSize);
-            Assert.Equal(4, c.ThrottleLimit);
+            Assert.Null(c.ThrottleLimit); // not given: the run adapts up to 16 at once
             Assert.Equal(0, c.BatchSleep);
             Assert.Equal(0, c.UserSleep);
             Assert.Equal(NoActivityAction.Remove, c.NoActivityAction);
