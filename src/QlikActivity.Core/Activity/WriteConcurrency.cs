@@ -109,15 +109,12 @@ namespace QlikActivity.Core.Activity
 
             double mean = _windowSum / _windowCount;
             ResetWindow();
-            if (BaselineMilliseconds is not { } baseline || mean < baseline)
+            // The baseline is the lowest window mean: latency the server gives when not queueing. At one write at a
+            // time nothing queues behind us, so that window is the baseline whatever it was (a server that got slower for good).
+            if (BaselineMilliseconds is not { } baseline || mean < baseline || Limit == 1)
             {
                 BaselineMilliseconds = mean;
                 baseline = mean;
-            }
-            else
-            {
-                // Let the baseline follow a server that got slower for good, slowly, so a lucky window does not pin it.
-                BaselineMilliseconds = baseline + (mean - baseline) * 0.05;
             }
 
             ConcurrencyDecision decision;

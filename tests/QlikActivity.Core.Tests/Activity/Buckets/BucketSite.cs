@@ -28,7 +28,7 @@ namespace QlikActivity.Core.Tests.Activity.Buckets
         public QlikSenseConnection Connection { get; }
         public QrsStore Store => Sim.Store;
 
-        public static async Task<BucketSite> StartAsync(int seededUsers = 0, int seed = 1, bool jwt = false)
+        public static async Task<BucketSite> StartAsync(int seededUsers = 0, int seed = 1, bool jwt = false, CostModelOptions? costModel = null)
         {
             var sim = await QrsSimulator.SimulatedQrs.StartAsync(new QrsSimulatorOptions
             {
@@ -36,6 +36,7 @@ namespace QlikActivity.Core.Tests.Activity.Buckets
                 Users = seededUsers,
                 Seed = seed,
                 Now = Now,
+                CostModel = costModel ?? new CostModelOptions(),
             });
             try
             {

@@ -101,6 +101,9 @@ namespace QlikActivity.Core.Tests.Activity.Buckets
             site.Sim.Faults.OnlyWrites = true;
             var request = site.Request();
             request.ThrottleLimit = throttle;
+            // Fixed: all writers start together. Adaptive runs start at one and add writers out of phase,
+            // so with the user sleep they need not all be in a PUT at once (BucketsAdaptiveTests covers the ceiling there).
+            request.FixedThrottle = true;
             request.UserSleep = TimeSpan.FromMilliseconds(50);
             site.Sim.Requests.Clear();
             var (_, summary) = BucketSite.Run(new RecordingHost(), request);
