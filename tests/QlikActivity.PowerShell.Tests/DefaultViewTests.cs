@@ -40,7 +40,7 @@ namespace QlikActivity.PowerShell.Tests
                 ["UserId"] = (string)o.Properties["UserId"].Value,
                 ["DaysInactive"] = o.Properties["DaysInactive"].Value?.ToString() ?? "",
                 ["Bucket"] = (string)o.Properties["Bucket"].Value,
-                ["LicenseTypes"] = string.Join(", ", ((Array)Unwrap(o.Properties["LicenseTypes"].Value)).Cast<object>()),
+                ["LicenseTypes"] = string.Join(", ", ((System.Collections.IEnumerable)Unwrap(o.Properties["LicenseTypes"].Value)).Cast<object>()),
             }).ToList();
 
             var at80 = Table.Parse(session.Render("$users", 80), 80);

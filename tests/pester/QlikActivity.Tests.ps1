@@ -225,7 +225,7 @@ Describe 'Start-QlikEventListener and Send-QlikUserEvent' {
         # A wide console, so the host column is not cut; readability at 80/120 columns is issue 9's item 2.
         $table = $script:Events | Format-Table | Out-String -Width 250
         $table | Should -Match 'sense-pester'
-        $table | Should -Match 'Chrome'
+        $table | Should -Match 'PESTER\\user_SessionStart'
     }
 
     It 'names the message type by the prefix and reads the user agent as Butler SOS does' {

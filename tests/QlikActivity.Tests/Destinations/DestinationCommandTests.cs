@@ -83,9 +83,9 @@ namespace QlikActivity.Tests.Destinations
                 Assert.Equal("V2", Named(Parameter(type, v2), "ParameterSetName"));
             }
 
-            Assert.Equal(true, Named(Parameter(type, "Url"), "Mandatory"));
-            Assert.Equal(0, Named(Parameter(type, "Url"), "Position"));
-            Assert.Null(Named(Parameter(type, "Url"), "ParameterSetName"));
+            Assert.Equal(true, Named(Parameter(type, "Uri"), "Mandatory"));
+            Assert.Equal(0, Named(Parameter(type, "Uri"), "Position"));
+            Assert.Null(Named(Parameter(type, "Uri"), "ParameterSetName"));
         }
 
         [Theory]
