@@ -84,6 +84,12 @@ namespace QlikActivity
         /// <summary>True when Ctrl+C stopped the run: writes in flight were finished, no new ones started.</summary>
         public bool Cancelled { get; set; }
 
+        /// <summary>
+        /// False when a user's write failed or Ctrl+C stopped the run: what a scheduled script tests
+        /// to exit non-zero (<c>if (-not $summary.Succeeded) { exit 1 }</c>). -WhatIf and declined writes are not failures.
+        /// </summary>
+        public bool Succeeded => Failed == 0 && !Cancelled;
+
         /// <summary>Counts one user's outcome.</summary>
         internal void Count(ActivityBucketStatus status)
         {

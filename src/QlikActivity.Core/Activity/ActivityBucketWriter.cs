@@ -152,7 +152,19 @@ namespace QlikActivity.Core.Activity
             }
             else if (toWrite.Count > 0)
             {
-                BucketWriteRun.Write(host, request, toWrite, definition.Id, definitionName, summary, onResult);
+                try
+                {
+                    BucketWriteRun.Write(host, request, toWrite, definition.Id, definitionName, summary, onResult);
+                }
+                catch (Exception) when (!token.IsCancellationRequested)
+                {
+                    // A write error under -ErrorAction Stop (or a failing callback) ends the run here:
+                    // the admin learns what was already written before the error reaches the script.
+                    summary.Requests = RequestCounts.From(client.RequestCounts.Since(countsBefore));
+                    summary.Duration = stopwatch.Elapsed;
+                    host.WriteWarning("Stopped after an error: " + summary);
+                    throw;
+                }
             }
 
             summary.Requests = RequestCounts.From(client.RequestCounts.Since(countsBefore));

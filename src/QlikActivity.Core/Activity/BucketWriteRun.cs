@@ -100,6 +100,14 @@ namespace QlikActivity.Core.Activity
                 // Also reached when the callback throws: start nothing new, let writes in flight end.
                 stopStarting.Cancel();
                 WaitQuietly(running, grace + TimeSpan.FromSeconds(10));
+                if (!finished)
+                {
+                    // Count the writes that ended after the stop and the users never started, so the summary is whole.
+                    while (outcomes.TryTake(out var rest))
+                    {
+                        summary.Count(rest.Status);
+                    }
+                }
             }
 
             if (finished)

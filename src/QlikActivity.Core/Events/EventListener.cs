@@ -191,7 +191,11 @@ namespace QlikActivity.Core.Events
                 host.WriteWarning(_destinationError);
             }
 
-            host.WriteVerbose(Statistics!.ToSummaryLine());
+            if (!token.IsCancellationRequested)
+            {
+                // After Ctrl+C PowerShell takes no more messages; the cmdlet shows the line itself.
+                host.WriteVerbose(Statistics!.ToSummaryLine());
+            }
         }
 
         // ------------------------------------------------------------------ start and stop

@@ -122,12 +122,26 @@ namespace QlikActivity
                 using (options.AppNames)
                 {
                     var listener = new EventListener(options);
-                    foreach (var userEvent in listener.Listen(this))
+                    try
                     {
-                        WriteObject(userEvent);
+                        foreach (var userEvent in listener.Listen(this))
+                        {
+                            WriteObject(userEvent);
+                        }
+                    }
+                    finally
+                    {
+                        // After Ctrl+C PowerShell accepts no more output objects: the admin still gets the counters.
+                        if (Stopping && listener.Statistics != null)
+                        {
+                            Host?.UI?.WriteWarningLine("Stopped: " + listener.Statistics.ToSummaryLine());
+                        }
                     }
 
-                    WriteObject(listener.Statistics);
+                    if (!Stopping)
+                    {
+                        WriteObject(listener.Statistics);
+                    }
                 }
             });
         }
