@@ -9,7 +9,7 @@ namespace QlikActivity.QrsSimulator
     /// <summary>
     /// <c>QlikActivity.QrsSimulator --users N --port P --cert-dir DIR [--seed S] [--jwt-key FILE] [--proxy-port P2]
     /// [--prefix jwt] [--now 2024-11-15T12:00:00Z] [--fail-rate R] [--unavailable-rate R] [--throttle-rate R]
-    /// [--drop-rate R] [--latency-ms N] [--conflict-rate R] [--only-writes] [--cost-model] [--capacity N] [--queue-limit N]
+    /// [--drop-rate R] [--latency-ms N] [--conflict-rate R] [--fault-seed S] [--only-writes] [--cost-model] [--capacity N] [--queue-limit N]
     /// [--overload-status 503|429] [--service-ms KIND=MEDIAN:P95[:PERROW]] [--cost-seed S]</c>: serves until Ctrl+C/SIGTERM.
     /// </summary>
     internal static class Program
@@ -24,7 +24,7 @@ namespace QlikActivity.QrsSimulator
             catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
             {
                 Console.Error.WriteLine(e.Message);
-                Console.Error.WriteLine("usage: QlikActivity.QrsSimulator --users N --port P --cert-dir DIR [--seed S] [--jwt-key FILE] [--proxy-port P2] [--prefix jwt] [--now ISO] [--fail-rate R] [--unavailable-rate R] [--throttle-rate R] [--drop-rate R] [--latency-ms N] [--conflict-rate R] [--only-writes] [--cost-model] [--capacity N] [--queue-limit N] [--overload-status 503|429] [--service-ms KIND=MEDIAN:P95[:PERROW]] [--cost-seed S]");
+                Console.Error.WriteLine("usage: QlikActivity.QrsSimulator --users N --port P --cert-dir DIR [--seed S] [--jwt-key FILE] [--proxy-port P2] [--prefix jwt] [--now ISO] [--fail-rate R] [--unavailable-rate R] [--throttle-rate R] [--drop-rate R] [--latency-ms N] [--conflict-rate R] [--fault-seed S] [--only-writes] [--cost-model] [--capacity N] [--queue-limit N] [--overload-status 503|429] [--service-ms KIND=MEDIAN:P95[:PERROW]] [--cost-seed S]");
                 return 2;
             }
 
@@ -88,6 +88,7 @@ namespace QlikActivity.QrsSimulator
                     case "--drop-rate": o.Faults.DropRate = Rate(); break;
                     case "--conflict-rate": o.Faults.ConcurrentModificationRate = Rate(); break;
                     case "--latency-ms": o.Faults.Latency = TimeSpan.FromMilliseconds(int.Parse(Value(), CultureInfo.InvariantCulture)); break;
+                    case "--fault-seed": o.Faults.Seed = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                     case "--only-writes": o.Faults.OnlyWrites = true; break;
                     // Each cost-model option turns the model on; --cost-model alone takes the defaults.
                     case "--cost-model": o.CostModel.Enabled = true; break;

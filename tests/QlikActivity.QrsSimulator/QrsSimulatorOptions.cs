@@ -43,10 +43,15 @@ namespace QlikActivity.QrsSimulator
 
     /// <summary>
     /// Faults injected into /qrs requests, changeable while running (thread-safe). Rates are probabilities
-    /// per request, taken in this order: drop, 500, 503, 429.
+    /// per request, taken in this order: drop, 500, 503, 429. The draws come from one generator seeded with
+    /// <see cref="Seed"/>: a test fixes the seed and prints it when it fails, so a failing run can be repeated.
     /// </summary>
     public sealed class FaultOptions
     {
+        private readonly object _randomGate = new object();
+        private Random _random;
+        private int _seed;
+        private int _definitionConflicts;
         private double _serverErrorRate;
         private double _unavailableRate;
         private double _tooManyRequestsRate;
@@ -76,7 +81,54 @@ namespace QlikActivity.QrsSimulator
         /// <summary>Faults hit PUT/POST/DELETE only.</summary>
         public bool OnlyWrites { get => Volatile.Read(ref _onlyWrites) != 0; set => Volatile.Write(ref _onlyWrites, value ? 1 : 0); }
 
-        /// <summary>Turns every fault off.</summary>
+        public FaultOptions()
+        {
+            // Unseeded runs still get a seed of their own, so a failure can say which.
+            _seed = Environment.TickCount & int.MaxValue;
+            _random = new Random(_seed);
+        }
+
+        /// <summary>Seed of the fault draws; setting it starts the sequence again from that seed.</summary>
+        public int Seed
+        {
+            get { lock (_randomGate) { return _seed; } }
+            set { lock (_randomGate) { _seed = value; _random = new Random(value); } }
+        }
+
+        /// <summary>
+        /// The next this many PUTs of a custom property definition meet a 409: just before each, the stored
+        /// definition is edited (its description and modifiedDate), as if an admin had changed it in the QMC.
+        /// </summary>
+        public int DefinitionConflicts { get => Volatile.Read(ref _definitionConflicts); set => Volatile.Write(ref _definitionConflicts, value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value))); }
+
+        /// <summary>The next draw in [0, 1) of the seeded sequence.</summary>
+        internal double NextDouble()
+        {
+            lock (_randomGate)
+            {
+                return _random.NextDouble();
+            }
+        }
+
+        /// <summary>Takes one of <see cref="DefinitionConflicts"/>, if any are left.</summary>
+        internal bool TakeDefinitionConflict()
+        {
+            while (true)
+            {
+                int left = Volatile.Read(ref _definitionConflicts);
+                if (left <= 0)
+                {
+                    return false;
+                }
+
+                if (Interlocked.CompareExchange(ref _definitionConflicts, left - 1, left) == left)
+                {
+                    return true;
+                }
+            }
+        }
+
+        /// <summary>Turns every fault off (the seed stays).</summary>
         public void Clear()
         {
             ServerErrorRate = 0;
@@ -84,6 +136,7 @@ namespace QlikActivity.QrsSimulator
             TooManyRequestsRate = 0;
             DropRate = 0;
             ConcurrentModificationRate = 0;
+            DefinitionConflicts = 0;
             Latency = TimeSpan.Zero;
             OnlyWrites = false;
         }

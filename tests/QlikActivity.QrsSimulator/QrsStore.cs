@@ -403,6 +403,34 @@ namespace QlikActivity.QrsSimulator
         /// <summary>Gives the user a new modifiedDate, as if someone else edited it (a client holding the old copy then gets 409).</summary>
         public void TouchUser(Guid id) => Touch(QrsEntityTypes.User, id);
 
+        /// <summary>
+        /// Appends " (edited meanwhile)" to the entity's description and gives it a new modifiedDate, as if an
+        /// admin had changed it in the QMC: a client holding the old copy gets 409, and one that re-reads sees the edit.
+        /// </summary>
+        public void EditMeanwhile(string typePath, Guid id)
+        {
+            lock (_gate)
+            {
+                var table = TableOf(typePath);
+                if (!table.Rows.TryGetValue(id, out var stored))
+                {
+                    return;
+                }
+
+                string description = stored.TryGetProperty("description", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString()! : "";
+                var body = new JsonObject
+                {
+                    ["modifiedDate"] = QrsDate.Format(ModifiedDate(stored)),
+                    ["description"] = description + " (edited meanwhile)",
+                };
+                var outcome = Update(typePath, id, body, "INTERNAL\\sa_scheduler");
+                if (outcome.Status != 200)
+                {
+                    throw new InvalidOperationException($"the edit failed with {outcome.Status}");
+                }
+            }
+        }
+
         /// <summary>Gives any entity a new modifiedDate.</summary>
         public void Touch(string typePath, Guid id)
         {

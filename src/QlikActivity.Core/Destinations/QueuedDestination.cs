@@ -223,7 +223,7 @@ namespace QlikActivity.Core.Destinations
                     var delay = explained?.RetryAfter ?? BackOff(attempt);
                     try
                     {
-                        await Task.Delay(delay, stop).ConfigureAwait(false);
+                        await _options.Clock.Delay(delay, stop).ConfigureAwait(false);
                     }
                     catch (OperationCanceledException)
                     {
@@ -265,6 +265,9 @@ namespace QlikActivity.Core.Destinations
         public TimeSpan InitialRetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 
         public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+        /// <summary>What the retry back-off waits on; tests give their own to check the delays asked for.</summary>
+        internal IClock Clock { get; set; } = SystemClock.Instance;
     }
 
     /// <summary>A send failure a destination can explain: whether to retry, and after how long.</summary>

@@ -47,7 +47,9 @@ namespace QlikActivity.Core.Events
         private IReadOnlyList<IEventDestination> _destinations = Array.Empty<IEventDestination>();
         private string? _destinationError;
         private DateTime _startedAt;
-        private Stopwatch _clock = new Stopwatch();
+        // Ticks of the options' clock at the start and of the run's length at the end; -1 until then.
+        private long _clockStart = -1;
+        private long _duration = -1;
 
         /// <summary>Creates a listener; nothing is bound until <see cref="Listen"/>.</summary>
         public EventListener(EventListenerOptions options)
@@ -60,6 +62,11 @@ namespace QlikActivity.Core.Events
 
         /// <summary>The summary of the run, set when <see cref="Listen"/> has finished (also after an early stop).</summary>
         public ListenerStatistics? Statistics { get; private set; }
+
+        // Time since the start on the options' clock (zero before the start).
+        private TimeSpan Elapsed => Volatile.Read(ref _clockStart) is long start && start >= 0
+            ? new TimeSpan(_options.Clock.Elapsed.Ticks - start)
+            : TimeSpan.Zero;
 
         // Either background thread's failure ends the run.
         private Exception? Fatal => _receiver?.Fatal ?? _worker?.Fatal;
@@ -107,9 +114,9 @@ namespace QlikActivity.Core.Events
             {
                 using (token.Register(_outputSignal.Wake))
                 {
-                    long timeoutTicks = _options.Timeout.HasValue ? (long)(_options.Timeout.Value.TotalSeconds * Stopwatch.Frequency) : long.MaxValue;
-                    long intervalTicks = (long)(Math.Max(0.1, _options.StatisticsInterval.TotalSeconds) * Stopwatch.Frequency);
-                    long nextStatistics = intervalTicks;
+                    var timeout = _options.Timeout ?? TimeSpan.MaxValue;
+                    var interval = TimeSpan.FromSeconds(Math.Max(0.1, _options.StatisticsInterval.TotalSeconds));
+                    var nextStatistics = interval;
                     int sinceCheck = 0;
                     int lastBusy = Environment.TickCount;
                     Func<bool> hasWork = () => !pipeline.IsEmpty || worker.IsDone || token.IsCancellationRequested;
@@ -138,8 +145,8 @@ namespace QlikActivity.Core.Events
                             break;
                         }
 
-                        long now = _clock.ElapsedTicks;
-                        if (now >= timeoutTicks)
+                        var now = Elapsed;
+                        if (now >= timeout)
                         {
                             break;
                         }
@@ -154,7 +161,7 @@ namespace QlikActivity.Core.Events
                         {
                             host.WriteVerbose(Snapshot(final: false).ToSummaryLine());
                             _notes.StartInterval();
-                            nextStatistics = now + intervalTicks;
+                            nextStatistics = now + interval;
                         }
 
                         if (pipeline.IsEmpty)
@@ -166,8 +173,9 @@ namespace QlikActivity.Core.Events
                                 continue;
                             }
 
-                            long wait = Math.Min(Math.Min(timeoutTicks, nextStatistics) - now, Stopwatch.Frequency / 4);
-                            int waitMs = (int)Math.Max(1, wait * 1000 / Stopwatch.Frequency);
+                            // At most a quarter second, so a clock that jumps (a test's) is seen soon.
+                            double wait = Math.Min(Math.Min(timeout.TotalMilliseconds, nextStatistics.TotalMilliseconds) - now.TotalMilliseconds, 250);
+                            int waitMs = (int)Math.Max(1, wait);
                             _outputSignal.Wait(hasWork, waitMs);
                         }
                     }
@@ -228,7 +236,7 @@ namespace QlikActivity.Core.Events
                 (_receiver, _ring, _pipeline, _worker) = (receiver, ring, pipeline, worker);
 
                 _startedAt = DateTime.UtcNow;
-                _clock = Stopwatch.StartNew();
+                Volatile.Write(ref _clockStart, _options.Clock.Elapsed.Ticks);
                 worker.Start();
                 receiver.Start(ring, ringSignal, _outputSignal);
             }
@@ -277,7 +285,7 @@ namespace QlikActivity.Core.Events
             // The order matters: the receive thread ends first, so the worker can empty the ring behind it.
             _receiver!.Stop();
             _worker!.Stop();
-            _clock.Stop();
+            Volatile.Write(ref _duration, Elapsed.Ticks);
 
             // Emitted events the caller will not take any more.
             _pipeline!.DiscardRest();
@@ -328,7 +336,7 @@ namespace QlikActivity.Core.Events
             var statistics = new ListenerStatistics
             {
                 StartedAt = _startedAt,
-                Duration = _clock.Elapsed,
+                Duration = Volatile.Read(ref _duration) is long ended && ended >= 0 ? new TimeSpan(ended) : Elapsed,
                 ReceiveBufferRequested = _options.ReceiveBufferSize,
                 QueueBacklog = _ring?.Count ?? 0,
                 IsFinal = final,

@@ -63,6 +63,9 @@ namespace QlikActivity.Core.Events
         /// <summary>How long destinations may take to deliver what they hold when the listener stops.</summary>
         public TimeSpan DestinationDrainTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+        /// <summary>What -Timeout and the statistics interval are measured on; tests give their own clock.</summary>
+        internal IClock Clock { get; set; } = SystemClock.Instance;
+
         /// <summary>
         /// Throws a <see cref="QlikActivityException"/> (error id <c>InvalidListenerOption</c>) naming the
         /// first value out of range. The listener calls it before it binds; whether the address is one

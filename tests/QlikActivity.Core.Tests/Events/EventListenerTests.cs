@@ -248,24 +248,39 @@ namespace QlikActivity.Core.Tests.Events
         }
 
         [Fact]
-        public void Timeout_ends_an_idle_listener()
+        public async Task Timeout_ends_an_idle_listener_when_its_clock_says_so_and_not_before()
         {
+            // The listener's clock moves only when the test moves it: the run must end at 1 s on that clock,
+            // be still listening at 0.9 s, and write its statistics line at each interval passed.
+            var clock = new TestClock();
+            var options = Options();
+            options.Timeout = TimeSpan.FromSeconds(1);
+            options.StatisticsInterval = TimeSpan.FromMilliseconds(200);
+            options.Clock = clock;
+            var host = new RecordingHost();
+            var listener = new EventListener(options);
             var run = Task.Run(() =>
             {
-                var options = Options();
-                options.Timeout = TimeSpan.FromSeconds(1);
-                options.StatisticsInterval = TimeSpan.FromMilliseconds(200);
-                var host = new RecordingHost();
-                var listener = new EventListener(options);
                 var events = listener.Listen(host).ToList();
-                return (events, listener.Statistics!, host);
+                return events;
             });
+            await listener.Listening;
+            int StatisticsLines() => host.Verbose.ToArray().Count(v => v != null && v.StartsWith("Listener after", StringComparison.Ordinal));
 
+            clock.Advance(TimeSpan.FromMilliseconds(200));
+            await WaitFor(() => StatisticsLines() == 1, "the statistics line at 0.2 s");
+            clock.Advance(TimeSpan.FromMilliseconds(700));
+            await WaitFor(() => StatisticsLines() == 2, "the statistics line at 0.9 s");
+            Assert.False(run.IsCompleted, "the listener stopped before its timeout");
+            Assert.Null(listener.Statistics);
+
+            clock.Advance(TimeSpan.FromMilliseconds(100));
             Assert.True(run.Wait(Patience), "the listener did not stop at its timeout");
-            var (events, stats, host) = run.Result;
-            Assert.Empty(events);
-            Assert.True(stats.Duration >= TimeSpan.FromSeconds(0.9), stats.Duration.ToString());
-            Assert.Contains(host.Verbose, v => v.StartsWith("Listener after", StringComparison.Ordinal));
+            Assert.Empty(run.Result);
+            var stats = listener.Statistics!;
+            Assert.Equal(TimeSpan.FromSeconds(1), stats.Duration);
+            Assert.Equal(2, StatisticsLines());
+            Assert.Contains(host.Verbose, v => v.StartsWith("Listener stopped", StringComparison.Ordinal));
         }
 
         [Fact]

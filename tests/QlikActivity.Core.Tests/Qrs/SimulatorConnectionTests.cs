@@ -11,6 +11,7 @@ using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
 using QlikActivity.Core.Qrs;
+using QlikActivity.Core.Tests.Simulator;
 using Xunit;
 
 namespace QlikActivity.Core.Tests.Qrs
@@ -374,7 +375,7 @@ namespace QlikActivity.Core.Tests.Qrs
         [InlineData("503")]
         [InlineData("429")]
         [InlineData("drop")]
-        public async Task Transient_failures_are_retried_until_the_list_arrives_whole(string fault)
+        public Task Transient_failures_are_retried_until_the_list_arrives_whole(string fault) => FaultSeed.RunAsync(_f.Sim.Faults, 1405, async () =>
         {
             using var connection = await QlikSenseConnection.ConnectAsync(_f.CertificateOptions(o => o.MaximumRetryCount = 25));
             var client = connection.Client;
@@ -402,7 +403,7 @@ namespace QlikActivity.Core.Tests.Qrs
             // response before that line runs, so give the bookkeeping a moment before comparing exactly.
             SpinWait.SpinUntil(() => _f.Sim.Requests.Count("GET", "/qrs/user/full") >= sent.Get, TimeSpan.FromSeconds(10));
             Assert.Equal(sent.Get, _f.Sim.Requests.Count("GET", "/qrs/user/full"));
-        }
+        });
 
         [Fact]
         public async Task A_server_slower_than_the_timeout_is_a_timeout_error()

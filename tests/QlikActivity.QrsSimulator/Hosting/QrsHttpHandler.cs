@@ -344,7 +344,7 @@ namespace QlikActivity.QrsSimulator.Hosting
                 await Task.Delay(latency, ctx.RequestAborted).ConfigureAwait(false);
             }
 
-            double r = Random.Shared.NextDouble();
+            double r = _faults.NextDouble();
             double edge = _faults.DropRate;
             if (r < edge)
             {
@@ -637,9 +637,14 @@ namespace QlikActivity.QrsSimulator.Hosting
         private async Task UpdateAsync(HttpContext ctx, EntityType type, Guid id, string user)
         {
             if (type.Path == QrsEntityTypes.User && _faults.ConcurrentModificationRate > 0
-                && Random.Shared.NextDouble() < _faults.ConcurrentModificationRate)
+                && _faults.NextDouble() < _faults.ConcurrentModificationRate)
             {
                 _store.TouchUser(id);
+            }
+
+            if (type.Path == QrsEntityTypes.CustomPropertyDefinition && _faults.TakeDefinitionConflict())
+            {
+                _store.EditMeanwhile(type.Path, id);
             }
 
             if (await ReadBodyAsync(ctx).ConfigureAwait(false) is not JsonObject body)

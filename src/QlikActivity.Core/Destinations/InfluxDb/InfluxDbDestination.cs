@@ -342,6 +342,7 @@ namespace QlikActivity
                     QueueCapacity = options.QueueCapacity,
                     MaxAttempts = options.MaxAttempts,
                     MaxRetryDelay = options.MaxRetryDelay,
+                    Clock = options.Clock,
                 };
                 return s;
             }

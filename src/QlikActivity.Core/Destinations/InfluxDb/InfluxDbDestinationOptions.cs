@@ -64,5 +64,8 @@ namespace QlikActivity.Core.Destinations.InfluxDb
 
         /// <summary>Accept any server certificate (warns when the listener starts): for tests only.</summary>
         public bool SkipCertificateCheck { get; set; }
+
+        /// <summary>What pacing and retry back-off wait on; tests give their own to check the delays asked for.</summary>
+        internal IClock Clock { get; set; } = SystemClock.Instance;
     }
 }

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Threading;
@@ -19,26 +18,34 @@ namespace QlikActivity.Core.Destinations.Webhooks
         private static readonly ConcurrentDictionary<string, MessagePacer> ByWebhook = new ConcurrentDictionary<string, MessagePacer>(StringComparer.Ordinal);
 
         private readonly SemaphoreSlim _turn = new SemaphoreSlim(1, 1);
-        private readonly Stopwatch _clock = Stopwatch.StartNew();
-        private TimeSpan _next = TimeSpan.Zero;
+        private readonly object _gate = new object();
+        private readonly IClock _clock;
+        private TimeSpan _next;
 
-        public MessagePacer(TimeSpan interval)
+        public MessagePacer(TimeSpan interval, IClock? clock = null)
         {
             Interval = interval;
+            _clock = clock ?? SystemClock.Instance;
+            _next = _clock.Elapsed;
         }
 
         public TimeSpan Interval { get; }
 
-        /// <summary>The pacer of <paramref name="webhookUrl"/>, created with <paramref name="interval"/> by its first user.</summary>
-        public static MessagePacer For(string webhookUrl, TimeSpan interval)
+        /// <summary>The pacer of <paramref name="webhookUrl"/>, created with <paramref name="interval"/> (and <paramref name="clock"/>) by its first user.</summary>
+        public static MessagePacer For(string webhookUrl, TimeSpan interval, IClock? clock = null)
         {
+            if (clock != null && clock != SystemClock.Instance)
+            {
+                return new MessagePacer(interval, clock); // a test's clock is a timeline of its own: not shared
+            }
+
             string key;
             using (var sha = SHA256.Create())
             {
                 key = Convert.ToBase64String(sha.ComputeHash(Encoding.UTF8.GetBytes(webhookUrl)));
             }
 
-            return ByWebhook.GetOrAdd(key, _ => new MessagePacer(interval));
+            return ByWebhook.GetOrAdd(key, _ => new MessagePacer(interval, clock));
         }
 
         /// <summary>
@@ -51,14 +58,14 @@ namespace QlikActivity.Core.Destinations.Webhooks
             try
             {
                 TimeSpan wait;
-                lock (_clock)
+                lock (_gate)
                 {
                     wait = _next - _clock.Elapsed;
                 }
 
                 if (wait > TimeSpan.Zero)
                 {
-                    await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+                    await _clock.Delay(wait, cancellationToken).ConfigureAwait(false);
                 }
 
                 return new Turn(this);
@@ -73,7 +80,7 @@ namespace QlikActivity.Core.Destinations.Webhooks
         /// <summary>After a 429, no request may leave before <paramref name="delay"/> has passed.</summary>
         public void Hold(TimeSpan delay)
         {
-            lock (_clock)
+            lock (_gate)
             {
                 var until = _clock.Elapsed + delay;
                 if (until > _next)
@@ -85,7 +92,7 @@ namespace QlikActivity.Core.Destinations.Webhooks
 
         private void EndTurn()
         {
-            lock (_clock)
+            lock (_gate)
             {
                 var next = _clock.Elapsed + Interval;
                 if (next > _next)

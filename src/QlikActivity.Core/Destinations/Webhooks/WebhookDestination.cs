@@ -44,7 +44,7 @@ namespace QlikActivity
             _client = HttpDelivery.CreateClient(settings.Trust);
             if (settings.MinInterval > TimeSpan.Zero)
             {
-                _pacer = MessagePacer.For(settings.Url.AbsoluteUri, settings.MinInterval);
+                _pacer = MessagePacer.For(settings.Url.AbsoluteUri, settings.MinInterval, settings.Queue.Clock);
             }
         }
 
@@ -280,6 +280,7 @@ namespace QlikActivity
                     QueueCapacity = options.QueueCapacity,
                     MaxAttempts = options.MaxAttempts,
                     MaxRetryDelay = options.MaxRetryDelay,
+                    Clock = options.Clock,
                 };
 
                 if (options.EventTypes != null && options.EventTypes.Count > 0)

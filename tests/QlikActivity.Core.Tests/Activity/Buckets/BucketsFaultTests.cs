@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
 using QlikActivity.Core.Activity;
+using QlikActivity.Core.Tests.Simulator;
 using QlikActivity.QrsSimulator.Entities;
 using Xunit;
 
@@ -25,32 +26,35 @@ namespace QlikActivity.Core.Tests.Activity.Buckets
             site.Sim.Faults.UnavailableRate = 0.10;
             site.Sim.Faults.DropRate = 0.02;
             site.Sim.Faults.ConcurrentModificationRate = 0.20;
-            var host = new RecordingHost();
-            var request = site.Request();
-            request.ThrottleLimit = 6;
-            var (_, summary) = BucketSite.Run(host, request);
-            site.Sim.Faults.Clear();
-
-            Assert.Empty(host.Errors);
-            Assert.Equal(0, summary.Failed);
-            // Six writers and a reading task ran in the background; verbose and progress came from this (the pipeline) thread only.
-            Assert.Contains(host.Progress, p => p.ActivityId == ActivityBucketWriter.ProgressActivityId);
-            Assert.False(host.WroteFromOtherThread, "the bucket run wrote to the host from a background thread");
-            Assert.True(site.Sim.Requests.Count("PUT", "/qrs/user/", 409) > 0, "the run met concurrent modifications");
-            Assert.True(site.Sim.Requests.Count("PUT", "/qrs/user/", 503) + site.Sim.Requests.Count("GET", "/qrs/", 503) > 0);
-            Assert.True(summary.Requests.Retries > 0);
-
-            var after = site.Store.Users();
-            Assert.Equal(before.Count, after.Count);
-            var afterById = after.ToDictionary(u => Guid.Parse((string)u["id"]!));
-            foreach (var user in before)
+            FaultSeed.Run(site.Sim.Faults, 1407, () =>
             {
-                var id = Guid.Parse((string)user["id"]!);
-                var now = afterById[id];
-                var want = expected[id];
-                Assert.Equal(want == null ? Array.Empty<string>() : new[] { want }, BucketSite.ValuesIn(now, "Activity"));
-                Assert.Equal(WithoutActivity(user), WithoutActivity(now));
-            }
+                var host = new RecordingHost();
+                var request = site.Request();
+                request.ThrottleLimit = 6;
+                var (_, summary) = BucketSite.Run(host, request);
+                site.Sim.Faults.Clear();
+
+                Assert.Empty(host.Errors);
+                Assert.Equal(0, summary.Failed);
+                // Six writers and a reading task ran in the background; verbose and progress came from this (the pipeline) thread only.
+                Assert.Contains(host.Progress, p => p.ActivityId == ActivityBucketWriter.ProgressActivityId);
+                Assert.False(host.WroteFromOtherThread, "the bucket run wrote to the host from a background thread");
+                Assert.True(site.Sim.Requests.Count("PUT", "/qrs/user/", 409) > 0, "the run met concurrent modifications");
+                Assert.True(site.Sim.Requests.Count("PUT", "/qrs/user/", 503) + site.Sim.Requests.Count("GET", "/qrs/", 503) > 0);
+                Assert.True(summary.Requests.Retries > 0);
+
+                var after = site.Store.Users();
+                Assert.Equal(before.Count, after.Count);
+                var afterById = after.ToDictionary(u => Guid.Parse((string)u["id"]!));
+                foreach (var user in before)
+                {
+                    var id = Guid.Parse((string)user["id"]!);
+                    var now = afterById[id];
+                    var want = expected[id];
+                    Assert.Equal(want == null ? Array.Empty<string>() : new[] { want }, BucketSite.ValuesIn(now, "Activity"));
+                    Assert.Equal(WithoutActivity(user), WithoutActivity(now));
+                }
+            });
         }
 
         [Fact]

@@ -139,17 +139,31 @@ namespace QlikActivity.Core.Tests.Destinations.InfluxDb
         public async Task A_429_waits_at_least_as_long_as_Retry_After_says()
         {
             await using var server = await RecordingHttpServer.StartAsync();
-            server.Respond = r => r.Number == 1
-                ? new Reply { Status = 429, Headers = { ["Retry-After"] = "2" } }
-                : Reply.With(204);
-            var d = new InfluxDbDestination(V1(server.BaseUri));
+            var clock = new TestClock();
+            var sentAt = new List<TimeSpan>();
+            server.Respond = r =>
+            {
+                lock (sentAt)
+                {
+                    sentAt.Add(clock.Elapsed);
+                }
+
+                return r.Number == 1
+                    ? new Reply { Status = 429, Headers = { ["Retry-After"] = "2" } }
+                    : Reply.With(204);
+            };
+            var options = V1(server.BaseUri);
+            options.Clock = clock;
+            var d = new InfluxDbDestination(options);
             d.TryEnqueue(SampleEvents.SessionStart());
             await d.StartAsync(CancellationToken.None);
             var requests = await server.WaitForRequestsAsync(2, Wait);
             await d.StopAsync(Wait);
 
-            // Without Retry-After the first back-off is at most 200 ms here.
-            Assert.True(requests[1].At - requests[0].At >= TimeSpan.FromSeconds(1.9), $"retried after {requests[1].At - requests[0].At}");
+            // Without Retry-After the first back-off is at most 200 ms here: the one wait asked for is Retry-After's.
+            Assert.Equal(new[] { TimeSpan.FromSeconds(2) }, clock.Delays);
+            Assert.Equal(new[] { TimeSpan.Zero, TimeSpan.FromSeconds(2) }, sentAt);
+            Assert.Equal(requests[0].Body, requests[1].Body);
             Assert.Equal(1, d.GetStatistics().Sent);
         }
 

@@ -17,18 +17,30 @@ namespace QlikActivity.Core.Tests.Destinations.Webhooks
         private const string SecretPath = "/services/T0SECRET/B0SECRET/XXXXSECRETXXXX";
         private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
 
-        private static WebhookDestinationOptions Options(RecordingHttpServer server, WebhookFormat format) => new()
+        private static WebhookDestinationOptions Options(RecordingHttpServer server, WebhookFormat format, TestClock? clock = null) => new()
         {
             Url = Secure(server.Url(SecretPath).AbsoluteUri),
             Format = format,
             MaxRetryDelay = TimeSpan.FromMilliseconds(100),
+            Clock = clock ?? new TestClock(),
         };
 
         [Fact]
         public async Task Slack_gets_several_events_per_message_at_most_one_message_a_second_and_none_is_lost()
         {
             await using var server = await RecordingHttpServer.StartAsync();
-            var d = new WebhookDestination(Options(server, WebhookFormat.Slack));
+            var clock = new TestClock();
+            var sentAt = new List<TimeSpan>();
+            server.Respond = _ =>
+            {
+                lock (sentAt)
+                {
+                    sentAt.Add(clock.Elapsed);
+                }
+
+                return Reply.With(200, "ok");
+            };
+            var d = new WebhookDestination(Options(server, WebhookFormat.Slack, clock));
             await d.StartAsync(CancellationToken.None);
             for (int i = 0; i < 50; i++)
             {
@@ -42,10 +54,9 @@ namespace QlikActivity.Core.Tests.Destinations.Webhooks
             var lines = requests.SelectMany(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("text").GetString()!.Split('\n')).ToList();
             Assert.Equal(50, lines.Count);
             Assert.Equal(Enumerable.Range(0, 50).Select(i => "LAB\\user" + i), lines.Select(l => l.Split('`')[1]));
-            for (int i = 1; i < requests.Count; i++)
-            {
-                Assert.True(requests[i].At - requests[i - 1].At >= TimeSpan.FromSeconds(0.95), $"message {i} came {requests[i].At - requests[i - 1].At} after the previous one");
-            }
+            // The pacer asked for one second before every message but the first, and they left on that schedule.
+            Assert.Equal(Enumerable.Repeat(TimeSpan.FromSeconds(1), requests.Count - 1), clock.Delays);
+            Assert.Equal(Enumerable.Range(0, requests.Count).Select(i => TimeSpan.FromSeconds(i)), sentAt);
 
             Assert.All(requests, r => Assert.Equal(SecretPath, r.Path));
             Assert.All(requests, r => Assert.Equal("application/json; charset=utf-8", r.Header("Content-Type")));
@@ -59,17 +70,29 @@ namespace QlikActivity.Core.Tests.Destinations.Webhooks
         public async Task A_slack_429_is_honoured_and_the_message_is_sent_again()
         {
             await using var server = await RecordingHttpServer.StartAsync();
-            server.Respond = r => r.Number == 1
-                ? new Reply { Status = 429, Body = "rate_limited", Headers = { ["Retry-After"] = "2" } }
-                : Reply.With(200, "ok");
-            var d = new WebhookDestination(Options(server, WebhookFormat.Slack));
+            var clock = new TestClock();
+            var sentAt = new List<TimeSpan>();
+            server.Respond = r =>
+            {
+                lock (sentAt)
+                {
+                    sentAt.Add(clock.Elapsed);
+                }
+
+                return r.Number == 1
+                    ? new Reply { Status = 429, Body = "rate_limited", Headers = { ["Retry-After"] = "2" } }
+                    : Reply.With(200, "ok");
+            };
+            var d = new WebhookDestination(Options(server, WebhookFormat.Slack, clock));
             d.TryEnqueue(SampleEvents.SessionStart());
             await d.StartAsync(CancellationToken.None);
             var requests = await server.WaitForRequestsAsync(2, Wait);
             await d.StopAsync(Wait);
 
             Assert.Equal(requests[0].Body, requests[1].Body);
-            Assert.True(requests[1].At - requests[0].At >= TimeSpan.FromSeconds(1.9));
+            // One wait of Retry-After's two seconds (not the pace's one second, not the 100 ms back-off), then the resend.
+            Assert.Equal(new[] { TimeSpan.FromSeconds(2) }, clock.Delays);
+            Assert.Equal(new[] { TimeSpan.Zero, TimeSpan.FromSeconds(2) }, sentAt);
             var s = d.GetStatistics();
             Assert.Equal(1, s.Sent);
             Assert.Equal(1, s.Retried);
