@@ -104,15 +104,16 @@ namespace QlikActivity.PowerShell.Tests
                     ["Updated"] = "0",
                     ["NotWritten"] = notWritten.ToString(),
                     ["Failed"] = "0",
+                    ["Unknown"] = "0",
                     ["Definition"] = "WhatIf",
                 },
             };
 
             var at80 = Table.Parse(session.Render("$summary", 80), 80);
-            at80.AssertCells(expected, "Property", "InScope", "WouldUpdate", "Updated", "NotWritten", "Failed");
+            at80.AssertCells(expected, "Property", "InScope", "WouldUpdate", "Updated", "NotWritten", "Failed", "Unknown");
 
             var at120 = Table.Parse(session.Render("$summary", 120), 120);
-            at120.AssertCells(expected, "Property", "InScope", "WouldUpdate", "Updated", "NotWritten", "Failed", "Definition");
+            at120.AssertCells(expected, "Property", "InScope", "WouldUpdate", "Updated", "NotWritten", "Failed", "Unknown", "Definition");
             Assert.True(at120.HasColumn("Requests") && at120.HasColumn("Duration"), at120.Text);
         }
 

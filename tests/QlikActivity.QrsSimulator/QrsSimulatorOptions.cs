@@ -57,6 +57,8 @@ namespace QlikActivity.QrsSimulator
         private double _tooManyRequestsRate;
         private double _dropRate;
         private double _concurrentModificationRate;
+        private double _applyThenStallRate;
+        private double _applyThenDropRate;
         private long _latencyTicks;
         private int _onlyWrites;
 
@@ -74,6 +76,15 @@ namespace QlikActivity.QrsSimulator
 
         /// <summary>On PUT /qrs/user/{id}: the stored user gets a new modifiedDate first, as if edited by someone else, so the PUT meets a 409.</summary>
         public double ConcurrentModificationRate { get => Volatile.Read(ref _concurrentModificationRate); set => Volatile.Write(ref _concurrentModificationRate, Check(value)); }
+
+        /// <summary>
+        /// On PUT /qrs/user/{id}: the update is applied, then the response never comes (the request
+        /// hangs until the client gives up), as a server that stalls after committing.
+        /// </summary>
+        public double ApplyThenStallRate { get => Volatile.Read(ref _applyThenStallRate); set => Volatile.Write(ref _applyThenStallRate, Check(value)); }
+
+        /// <summary>On PUT /qrs/user/{id}: the update is applied, then the connection is aborted without a response.</summary>
+        public double ApplyThenDropRate { get => Volatile.Read(ref _applyThenDropRate); set => Volatile.Write(ref _applyThenDropRate, Check(value)); }
 
         /// <summary>Added before every /qrs response.</summary>
         public TimeSpan Latency { get => TimeSpan.FromTicks(Interlocked.Read(ref _latencyTicks)); set => Interlocked.Exchange(ref _latencyTicks, value.Ticks); }
@@ -137,6 +148,8 @@ namespace QlikActivity.QrsSimulator
             DropRate = 0;
             ConcurrentModificationRate = 0;
             DefinitionConflicts = 0;
+            ApplyThenStallRate = 0;
+            ApplyThenDropRate = 0;
             Latency = TimeSpan.Zero;
             OnlyWrites = false;
         }

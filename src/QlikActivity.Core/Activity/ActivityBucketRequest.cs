@@ -84,6 +84,12 @@ namespace QlikActivity.Core.Activity
         public TimeSpan StopGracePeriod { get; set; } = TimeSpan.FromSeconds(60);
 
         /// <summary>
+        /// Requests in a row that get no answer at all (refused, reset, timed out; each after the
+        /// client's retries) before the run takes the server as gone and stops starting writes.
+        /// </summary>
+        public int UnansweredRequestsBeforeStop { get; set; } = ServerAnswerWatch.DefaultThreshold;
+
+        /// <summary>
         /// Refuses a request that cannot run, before anything is sent: a missing or too long name,
         /// limits out of range, a no-activity value without its policy (or one that looks like a bucket).
         /// </summary>

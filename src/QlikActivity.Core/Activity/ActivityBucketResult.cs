@@ -18,8 +18,14 @@ namespace QlikActivity
         /// <summary>The write failed after retries; the reason says why.</summary>
         Failed,
 
-        /// <summary>Would have been written, but -WhatIf (or a "No" to -Confirm) or Ctrl+C stopped it.</summary>
+        /// <summary>Would have been written, but -WhatIf (or a "No" to -Confirm), Ctrl+C or a server that stopped answering stopped it.</summary>
         WhatIf,
+
+        /// <summary>
+        /// Its write got no answer (timed out or dropped after it was sent) and reading the user
+        /// back did not show the new value: the server may or may not have applied it. Run again to settle it.
+        /// </summary>
+        Unknown,
     }
 
     /// <summary>
@@ -42,14 +48,25 @@ namespace QlikActivity
 
         public ActivityBucketStatus Status { get; set; }
 
-        /// <summary>Why a user was skipped or failed; null otherwise.</summary>
+        /// <summary>Why a user was skipped, failed, not written or is unknown; null otherwise.</summary>
         public string? Reason { get; set; }
+
+        /// <summary>The failure was a request that got no answer at all (refused, reset, timed out).</summary>
+        internal bool NoAnswer { get; set; }
 
         public override string ToString() => $"{User}: {OldValue ?? "(none)"} -> {NewValue ?? "(none)"} ({Status})";
 
         /// <summary>The outcome of a planned change (a skipped user keeps no new value).</summary>
         internal static ActivityBucketResult Of(PlannedBucketChange change, ActivityBucketStatus status, string? reason) =>
             Of(change.User, change.OldValue, change.Kind == BucketChangeKind.Skip ? null : change.NewValue, status, reason);
+
+        /// <summary>The outcome of a planned change whose last request got no answer.</summary>
+        internal static ActivityBucketResult WithoutAnswer(PlannedBucketChange change, ActivityBucketStatus status, string reason)
+        {
+            var result = Of(change, status, reason);
+            result.NoAnswer = true;
+            return result;
+        }
 
         internal static ActivityBucketResult Of(ActivityBucketUser user, string? oldValue, string? newValue, ActivityBucketStatus status, string? reason) =>
             new ActivityBucketResult

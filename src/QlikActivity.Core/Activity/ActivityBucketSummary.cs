@@ -47,8 +47,8 @@ namespace QlikActivity
     /// <summary>
     /// The end-of-run summary of Set-QlikActivityBucket (PowerShell type name
     /// <c>QlikActivity.ActivityBucketSummary</c>). <see cref="UsersInScope"/> is the sum of
-    /// <see cref="Updated"/>, <see cref="Unchanged"/>, <see cref="Skipped"/>, <see cref="Failed"/>
-    /// and <see cref="NotWritten"/>.
+    /// <see cref="Updated"/>, <see cref="Unchanged"/>, <see cref="Skipped"/>, <see cref="Failed"/>,
+    /// <see cref="Unknown"/> and <see cref="NotWritten"/>.
     /// </summary>
     public sealed class ActivityBucketSummary
     {
@@ -65,14 +65,17 @@ namespace QlikActivity
 
         public int Failed { get; set; }
 
-        /// <summary>Users that needed a write but got none: -WhatIf, a "No" to -Confirm, or Ctrl+C before their turn.</summary>
+        /// <summary>Users whose write got no answer and could not be read back: it may or may not have been applied.</summary>
+        public int Unknown { get; set; }
+
+        /// <summary>Users that needed a write but got none: -WhatIf, a "No" to -Confirm, Ctrl+C or a server that stopped answering before their turn.</summary>
         public int NotWritten { get; set; }
 
         /// <summary>
         /// Users whose value differs from their bucket, written or not: <see cref="Updated"/> +
-        /// <see cref="Failed"/> + <see cref="NotWritten"/>. Under -WhatIf it is what a real run would write.
+        /// <see cref="Failed"/> + <see cref="Unknown"/> + <see cref="NotWritten"/>. Under -WhatIf it is what a real run would write.
         /// </summary>
-        public int WouldUpdate => Updated + Failed + NotWritten;
+        public int WouldUpdate => Updated + Failed + Unknown + NotWritten;
 
         public CustomPropertyDefinitionAction DefinitionAction { get; set; }
 
@@ -84,11 +87,14 @@ namespace QlikActivity
         /// <summary>True when Ctrl+C stopped the run: writes in flight were finished, no new ones started.</summary>
         public bool Cancelled { get; set; }
 
+        /// <summary>True when the repository stopped answering and the run stopped starting writes (the rest are <see cref="NotWritten"/>).</summary>
+        public bool ServerStoppedAnswering { get; set; }
+
         /// <summary>
-        /// False when a user's write failed or Ctrl+C stopped the run: what a scheduled script tests
+        /// False when a user's write failed or is unknown, or Ctrl+C or a silent server stopped the run: what a scheduled script tests
         /// to exit non-zero (<c>if (-not $summary.Succeeded) { exit 1 }</c>). -WhatIf and declined writes are not failures.
         /// </summary>
-        public bool Succeeded => Failed == 0 && !Cancelled;
+        public bool Succeeded => Failed == 0 && Unknown == 0 && !Cancelled && !ServerStoppedAnswering;
 
         /// <summary>Counts one user's outcome.</summary>
         internal void Count(ActivityBucketStatus status)
@@ -99,11 +105,12 @@ namespace QlikActivity
                 case ActivityBucketStatus.Unchanged: Unchanged++; break;
                 case ActivityBucketStatus.Skipped: Skipped++; break;
                 case ActivityBucketStatus.Failed: Failed++; break;
+                case ActivityBucketStatus.Unknown: Unknown++; break;
                 default: NotWritten++; break;
             }
         }
 
         public override string ToString() =>
-            $"{PropertyName}: {UsersInScope} users, {Updated} updated, {Unchanged} unchanged, {Skipped} skipped, {Failed} failed, {NotWritten} not written; definition {DefinitionAction}; {Requests.Total} requests ({Requests}) in {Duration.TotalSeconds:0.0} s{(Cancelled ? "; stopped by Ctrl+C" : "")}";
+            $"{PropertyName}: {UsersInScope} users, {Updated} updated, {Unchanged} unchanged, {Skipped} skipped, {Failed} failed, {Unknown} unknown, {NotWritten} not written; definition {DefinitionAction}; {Requests.Total} requests ({Requests}) in {Duration.TotalSeconds:0.0} s{(Cancelled ? "; stopped by Ctrl+C" : "")}{(ServerStoppedAnswering ? "; stopped: the server stopped answering" : "")}";
     }
 }

@@ -20,11 +20,16 @@ namespace QlikActivity.Core.Activity
         public const string InvalidRequestErrorId = "ActivityBucketInvalidRequest";
         public const string DefinitionMismatchErrorId = "ActivityBucketDefinitionMismatch";
         public const string WriteFailedErrorId = "ActivityBucketWriteFailed";
+        public const string WriteUnknownErrorId = "ActivityBucketWriteUnknown";
+        public const string ServerStoppedAnsweringErrorId = "ActivityBucketServerStoppedAnswering";
+        public const string UnexpectedErrorId = "ActivityBucketUnexpectedError";
 
         /// <summary>
         /// Runs the operation. With <see cref="ActivityBucketRequest.PassThru"/>, <paramref name="onResult"/>
         /// gets one result per user, on the calling thread (none once Ctrl+C stopped the writes). Returns
-        /// the summary, also after Ctrl+C. An invalid request throws before anything is sent.
+        /// the summary, also after Ctrl+C. An invalid request throws before anything is sent. When the
+        /// server stops answering mid-run, or a write throws something unexpected, the writes stop and
+        /// an <see cref="ActivityBucketStoppedException"/> carries the summary and says what was done.
         /// </summary>
         public static ActivityBucketSummary Run(IOperationHost host, ActivityBucketRequest request, Action<ActivityBucketResult>? onResult = null)
         {
@@ -150,11 +155,13 @@ namespace QlikActivity.Core.Activity
                 summary.Cancelled = true;
                 summary.NotWritten += toWrite.Count;
             }
-            else if (toWrite.Count > 0)
+
+            BucketWriteEnd end = default;
+            if (toWrite.Count > 0 && !token.IsCancellationRequested)
             {
                 try
                 {
-                    BucketWriteRun.Write(host, request, toWrite, definition.Id, definitionName, summary, onResult);
+                    end = BucketWriteRun.Write(host, request, toWrite, definition.Id, definitionName, summary, onResult);
                 }
                 catch (Exception) when (!token.IsCancellationRequested)
                 {
@@ -172,14 +179,31 @@ namespace QlikActivity.Core.Activity
             if (token.IsCancellationRequested)
             {
                 summary.Cancelled = true; // after Ctrl+C PowerShell takes no more messages
+                return summary;
             }
-            else
+
+            host.WriteVerbose(summary.ToString());
+            if (end.LastUnanswered is { } lost)
             {
-                host.WriteVerbose(summary.ToString());
+                throw new ActivityBucketStoppedException(
+                    $"The repository at {client.BaseUri.Authority} stopped answering: {end.UnansweredInARow} requests in a row got no answer (the last: {lost.Message.TrimEnd('.')}). "
+                    + $"No more writes were started. Done: {WhatWasDone(summary)}. Run it again once the server answers: users already written are left as they are.",
+                    ServerStoppedAnsweringErrorId, OperationErrorCategory.ConnectionError, summary, lost);
+            }
+
+            if (end.Unexpected is { } unexpected)
+            {
+                throw new ActivityBucketStoppedException(
+                    $"An unexpected error stopped the writes ({unexpected.GetType().Name}: {unexpected.Message}). Done: {WhatWasDone(summary)}.",
+                    UnexpectedErrorId, OperationErrorCategory.NotSpecified, summary, unexpected);
             }
 
             return summary;
         }
+
+        /// <summary>What a run that stopped early did, for its error message.</summary>
+        private static string WhatWasDone(ActivityBucketSummary s) =>
+            $"{s.Updated:N0} updated, {s.Unchanged:N0} unchanged, {s.Skipped:N0} skipped, {s.Failed:N0} failed, {s.Unknown:N0} unknown (may or may not be written), {s.NotWritten:N0} not written, of {s.UsersInScope:N0} users";
 
         // ---------- small pieces ----------
 

@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
+using QlikActivity.Core.Qrs;
 
 namespace QlikActivity.Core.Activity
 {
@@ -18,12 +19,16 @@ namespace QlikActivity.Core.Activity
         /// Writes <paramref name="toWrite"/>, counting each outcome in <paramref name="summary"/> and
         /// handing it (with PassThru) to <paramref name="onResult"/> as it arrives. When Ctrl+C comes or
         /// the callback throws (a stopped pipeline), no new write starts and the ones in flight get the grace period.
+        /// The same happens when the server stops answering (<see cref="ServerAnswerWatch"/>) or a write
+        /// throws something unexpected; then the returned <see cref="BucketWriteEnd"/> says why, and the
+        /// per-user errors of requests that got no answer are left to the one error the caller throws.
         /// </summary>
-        public static void Write(IOperationHost host, ActivityBucketRequest request, List<PlannedBucketChange> toWrite,
+        public static BucketWriteEnd Write(IOperationHost host, ActivityBucketRequest request, List<PlannedBucketChange> toWrite,
             Guid definitionId, string definitionName, ActivityBucketSummary summary, Action<ActivityBucketResult>? onResult)
         {
             var token = host.CancellationToken;
-            using var stopStarting = CancellationTokenSource.CreateLinkedTokenSource(token);
+            using var watch = new ServerAnswerWatch(request.UnansweredRequestsBeforeStop);
+            using var stopStarting = CancellationTokenSource.CreateLinkedTokenSource(token, watch.Stopped);
             using var abandon = new CancellationTokenSource();
             var grace = request.StopGracePeriod;
             using var graceTimer = stopStarting.Token.Register(() =>
@@ -39,13 +44,19 @@ namespace QlikActivity.Core.Activity
             });
 
             var outcomes = new BlockingCollection<ActivityBucketResult>();
-            var queue = new UserPropertyWriteQueue(request, toWrite, definitionId, definitionName, outcomes, stopStarting.Token, abandon.Token);
+            var queue = new UserPropertyWriteQueue(request, toWrite, definitionId, definitionName, outcomes, stopStarting, abandon.Token, watch);
             var running = Task.Run(queue.RunAsync);
             string activity = $"Setting the custom property '{definitionName}'";
             var progressClock = Stopwatch.StartNew();
+            Stopwatch? sinceStop = null;
+            // Writes in flight get the grace period; a write that ignores even that (a bug) must not hold the run forever.
+            var giveUpAfter = grace + TimeSpan.FromSeconds(10);
             var rateClock = Stopwatch.StartNew();
             int done = 0;
             bool finished = false;
+            // Errors of users whose request got no answer wait for the next answer: if the server
+            // turns out to be gone they are all said by one terminating error instead.
+            var held = new List<ActivityBucketResult>();
             try
             {
                 while (true)
@@ -61,11 +72,21 @@ namespace QlikActivity.Core.Activity
                             continue;
                         }
 
-                        if (result.Status == ActivityBucketStatus.Failed)
+                        if (result.NoAnswer && !watch.HasStopped)
                         {
-                            var error = new QlikActivityException($"Could not set the custom property '{definitionName}' of {result.User}: {result.Reason}",
-                                ActivityBucketWriter.WriteFailedErrorId, OperationErrorCategory.WriteError);
-                            host.WriteError(new OperationError(error, ActivityBucketWriter.WriteFailedErrorId, OperationErrorCategory.WriteError, result.User));
+                            held.Add(result);
+                        }
+                        else if (!result.NoAnswer)
+                        {
+                            if (result.Status != ActivityBucketStatus.WhatIf)
+                            {
+                                WriteErrors(host, definitionName, held);
+                            }
+
+                            if (!(queue.Unexpected != null && result.Status == ActivityBucketStatus.Unknown))
+                            {
+                                WriteErrors(host, definitionName, new List<ActivityBucketResult> { result });
+                            }
                         }
 
                         if (request.PassThru)
@@ -76,6 +97,22 @@ namespace QlikActivity.Core.Activity
                     else if (outcomes.IsCompleted)
                     {
                         break;
+                    }
+
+                    if (stopStarting.IsCancellationRequested)
+                    {
+                        sinceStop ??= Stopwatch.StartNew();
+                        if (sinceStop.Elapsed > giveUpAfter)
+                        {
+                            // Whoever has no outcome yet may be mid-write.
+                            for (int i = done; i < toWrite.Count; i++)
+                            {
+                                summary.Count(ActivityBucketStatus.Unknown);
+                            }
+
+                            done = toWrite.Count;
+                            break;
+                        }
                     }
 
                     if (token.IsCancellationRequested)
@@ -94,6 +131,10 @@ namespace QlikActivity.Core.Activity
                 }
 
                 finished = true;
+                if (!watch.HasStopped && !token.IsCancellationRequested)
+                {
+                    WriteErrors(host, definitionName, held);
+                }
             }
             finally
             {
@@ -112,7 +153,10 @@ namespace QlikActivity.Core.Activity
 
             if (finished)
             {
-                running.GetAwaiter().GetResult(); // a bug in the queue surfaces here
+                if (running.IsCompleted)
+                {
+                    running.GetAwaiter().GetResult(); // a bug in the queue surfaces here
+                }
                 if (!token.IsCancellationRequested)
                 {
                     host.WriteProgress(new OperationProgress(ActivityBucketWriter.ProgressActivityId, activity, "Done") { Completed = true, PercentComplete = 100 });
@@ -122,6 +166,31 @@ namespace QlikActivity.Core.Activity
                     summary.Cancelled = true;
                 }
             }
+
+            summary.ServerStoppedAnswering = watch.HasStopped;
+            return new BucketWriteEnd(watch.HasStopped ? watch.LastFailure : null, watch.ConsecutiveFailures, queue.Unexpected);
+        }
+
+        /// <summary>One write error per failed or unknown user; empties <paramref name="results"/>.</summary>
+        private static void WriteErrors(IOperationHost host, string definitionName, List<ActivityBucketResult> results)
+        {
+            foreach (var result in results)
+            {
+                if (result.Status == ActivityBucketStatus.Failed)
+                {
+                    var error = new QlikActivityException($"Could not set the custom property '{definitionName}' of {result.User}: {result.Reason}",
+                        ActivityBucketWriter.WriteFailedErrorId, OperationErrorCategory.WriteError);
+                    host.WriteError(new OperationError(error, ActivityBucketWriter.WriteFailedErrorId, OperationErrorCategory.WriteError, result.User));
+                }
+                else if (result.Status == ActivityBucketStatus.Unknown)
+                {
+                    var error = new QlikActivityException($"The custom property '{definitionName}' of {result.User} may or may not have been set: {result.Reason}",
+                        ActivityBucketWriter.WriteUnknownErrorId, OperationErrorCategory.OperationTimeout);
+                    host.WriteError(new OperationError(error, ActivityBucketWriter.WriteUnknownErrorId, OperationErrorCategory.OperationTimeout, result.User));
+                }
+            }
+
+            results.Clear();
         }
 
         /// <summary>The progress bar's status: users written, the rate so far and how many writes the server is given at once.</summary>
@@ -143,5 +212,24 @@ namespace QlikActivity.Core.Activity
                 // Its failure is reported elsewhere, or it was cancelled on purpose.
             }
         }
+    }
+
+    /// <summary>Why the writes of a bucket run ended early, if they did (nothing set: they ran to the end or Ctrl+C stopped them).</summary>
+    internal readonly struct BucketWriteEnd
+    {
+        public BucketWriteEnd(QrsException? lastUnanswered, int unansweredInARow, Exception? unexpected)
+        {
+            LastUnanswered = lastUnanswered;
+            UnansweredInARow = unansweredInARow;
+            Unexpected = unexpected;
+        }
+
+        /// <summary>Set when the server stopped answering: the last request that got no answer.</summary>
+        public QrsException? LastUnanswered { get; }
+
+        public int UnansweredInARow { get; }
+
+        /// <summary>An exception that was not a failed request; it stopped the run.</summary>
+        public Exception? Unexpected { get; }
     }
 }

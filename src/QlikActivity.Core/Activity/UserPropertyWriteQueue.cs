@@ -19,6 +19,9 @@ namespace QlikActivity.Core.Activity
     /// calling thread's half): a producer reads the changed users in batches and queues them;
     /// workers PUT each user whole, as many at once as <see cref="WriteConcurrency"/> allows. Never touches the host: every outcome goes to
     /// the collection the calling thread drains, which is completed when the last write ends.
+    /// Every user planned gets exactly one outcome, whatever stops the run: Ctrl+C, a server that
+    /// stopped answering (<see cref="ServerAnswerWatch"/>), or an unexpected exception (kept in
+    /// <see cref="Unexpected"/>, the rest counted as not written).
     /// </summary>
     internal sealed class UserPropertyWriteQueue
     {
@@ -30,17 +33,21 @@ namespace QlikActivity.Core.Activity
         private readonly Guid _definitionId;
         private readonly string _definitionName;
         private readonly BlockingCollection<ActivityBucketResult> _outcomes;
+        private readonly CancellationTokenSource _stopStartingSource;
         private readonly CancellationToken _stopStarting;
         private readonly CancellationToken _abandon;
+        private readonly ServerAnswerWatch _watch;
         private readonly Channel<Job> _jobs;
         private readonly object _gateLock = new object();
         private readonly WriteConcurrency _concurrency;
         private readonly Queue<TaskCompletionSource<bool>> _waiting = new Queue<TaskCompletionSource<bool>>();
         private int _inFlight;
         private int _peakInFlight;
+        private int _accounted; // users of _toWrite the producer has queued or given an outcome, in order
+        private Exception? _unexpected;
 
         public UserPropertyWriteQueue(ActivityBucketRequest request, List<PlannedBucketChange> toWrite, Guid definitionId, string definitionName,
-            BlockingCollection<ActivityBucketResult> outcomes, CancellationToken stopStarting, CancellationToken abandon)
+            BlockingCollection<ActivityBucketResult> outcomes, CancellationTokenSource stopStarting, CancellationToken abandon, ServerAnswerWatch watch)
         {
             _request = request;
             _client = request.Connection.Client;
@@ -48,8 +55,10 @@ namespace QlikActivity.Core.Activity
             _definitionId = definitionId;
             _definitionName = definitionName;
             _outcomes = outcomes;
-            _stopStarting = stopStarting;
+            _stopStartingSource = stopStarting;
+            _stopStarting = stopStarting.Token;
             _abandon = abandon;
+            _watch = watch;
             int ceiling = request.ThrottleCeiling;
             _concurrency = request.FixedThrottle ? new WriteConcurrency(ceiling, ceiling) : new WriteConcurrency(ceiling);
             // Read ahead about one batch: enough to keep the writers busy, little enough that
@@ -73,6 +82,9 @@ namespace QlikActivity.Core.Activity
             }
         }
 
+        /// <summary>The first exception that was not a failed request (a bug, or data we cannot handle); it stopped the run.</summary>
+        public Exception? Unexpected => Volatile.Read(ref _unexpected);
+
         /// <summary>The most writes that were in flight at once.</summary>
         public int PeakInFlight
         {
@@ -93,6 +105,12 @@ namespace QlikActivity.Core.Activity
                 try
                 {
                     await ProduceAsync().ConfigureAwait(false);
+                }
+                catch (Exception ex)
+                {
+                    // Not a failed request (those are outcomes): stop, and count whom the producer never reached.
+                    StopUnexpectedly(ex);
+                    NotStartedRest();
                 }
                 finally
                 {
@@ -115,7 +133,7 @@ namespace QlikActivity.Core.Activity
                 var batch = batches[b];
                 if (_stopStarting.IsCancellationRequested)
                 {
-                    NotStarted(batches.Skip(b).SelectMany(x => x));
+                    NotStartedRest();
                     return;
                 }
 
@@ -123,17 +141,29 @@ namespace QlikActivity.Core.Activity
                 try
                 {
                     entities = await ReadBatchAsync(batch).ConfigureAwait(false);
+                    _watch.Answered();
                 }
                 catch (OperationCanceledException) when (_stopStarting.IsCancellationRequested)
                 {
-                    NotStarted(batches.Skip(b).SelectMany(x => x));
+                    NotStartedRest();
                     return;
                 }
                 catch (Exception ex) when (IsRequestFailure(ex))
                 {
+                    bool noAnswer = _watch.Report(ex);
+                    if (_watch.HasStopped)
+                    {
+                        // Nothing of this batch was sent: with the server gone, it is not written, like the rest.
+                        NotStartedRest();
+                        return;
+                    }
+
                     foreach (var change in batch)
                     {
-                        _outcomes.Add(ActivityBucketResult.Of(change, ActivityBucketStatus.Failed, "reading it before the write failed: " + ex.Message));
+                        _accounted++;
+                        var failed = ActivityBucketResult.Of(change, ActivityBucketStatus.Failed, "reading it before the write failed: " + ex.Message);
+                        failed.NoAnswer = noAnswer;
+                        _outcomes.Add(failed);
                     }
 
                     continue;
@@ -145,6 +175,7 @@ namespace QlikActivity.Core.Activity
                     var change = batch[i];
                     if (!entities.TryGetValue(change.User.Id, out var entity))
                     {
+                        _accounted++;
                         _outcomes.Add(ActivityBucketResult.Of(change, ActivityBucketStatus.Failed, "the user no longer exists in the repository (deleted since it was read)"));
                         tracker.Signal();
                         continue;
@@ -153,10 +184,11 @@ namespace QlikActivity.Core.Activity
                     try
                     {
                         await _jobs.Writer.WriteAsync(new Job(change, entity, tracker), _stopStarting).ConfigureAwait(false);
+                        _accounted++;
                     }
                     catch (OperationCanceledException) when (_stopStarting.IsCancellationRequested)
                     {
-                        NotStarted(batch.Skip(i).Concat(batches.Skip(b + 1).SelectMany(x => x)));
+                        NotStartedRest();
                         return;
                     }
                 }
@@ -164,9 +196,11 @@ namespace QlikActivity.Core.Activity
                 if (_request.BatchSleep > TimeSpan.Zero && b < batches.Count - 1)
                 {
                     // ctrl-q's batch sleep: this batch's writes end, then a pause, then the next batch.
+                    // Both waits end at once on Ctrl+C or any other stop (a writer that never
+                    // signals must not hold the run).
                     try
                     {
-                        await tracker.Done.ConfigureAwait(false);
+                        await WaitAsync(tracker.Done, _stopStarting).ConfigureAwait(false);
                         await Task.Delay(_request.BatchSleep, _stopStarting).ConfigureAwait(false);
                     }
                     catch (OperationCanceledException) when (_stopStarting.IsCancellationRequested)
@@ -174,6 +208,16 @@ namespace QlikActivity.Core.Activity
                         // The loop head counts the rest as not started.
                     }
                 }
+            }
+        }
+
+        /// <summary>Waits for <paramref name="task"/>, or throws when <paramref name="token"/> is cancelled first.</summary>
+        private static async Task WaitAsync(Task task, CancellationToken token)
+        {
+            var cancelled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            using (token.Register(() => cancelled.TrySetCanceled()))
+            {
+                await (await Task.WhenAny(task, cancelled.Task).ConfigureAwait(false)).ConfigureAwait(false);
             }
         }
 
@@ -215,21 +259,40 @@ namespace QlikActivity.Core.Activity
                         continue;
                     }
 
-                    if (_stopStarting.IsCancellationRequested)
+                    try
                     {
-                        NotStarted(new[] { job.Change });
-                        job.Tracker.Signal();
-                        continue;
-                    }
+                        if (_stopStarting.IsCancellationRequested)
+                        {
+                            NotStarted(new[] { job.Change });
+                            continue;
+                        }
 
-                    // The client retries 429/503 itself; a retry counted while this write ran means the server pushed back.
-                    long retriesBefore = _client.RequestCounts.Retries;
-                    var clock = System.Diagnostics.Stopwatch.StartNew();
-                    var outcome = await WriteOneAsync(job.Change, job.Entity).ConfigureAwait(false);
-                    latency = clock.Elapsed;
-                    pushedBack = _client.RequestCounts.Retries != retriesBefore || outcome.PushedBack;
-                    _outcomes.Add(outcome.Result);
-                    job.Tracker.Signal();
+                        // The client retries 429/503 itself; a retry counted while this write ran means the server pushed back.
+                        long retriesBefore = _client.RequestCounts.Retries;
+                        var clock = System.Diagnostics.Stopwatch.StartNew();
+                        WriteOutcome outcome;
+                        try
+                        {
+                            outcome = await WriteOneAsync(job.Change, job.Entity).ConfigureAwait(false);
+                        }
+                        catch (Exception ex)
+                        {
+                            // Not a failed request (those are outcomes): the write may have gone out, so this
+                            // user is unknown; the run stops and the exception ends it, loud.
+                            StopUnexpectedly(ex);
+                            outcome = ActivityBucketResult.Of(job.Change, ActivityBucketStatus.Unknown,
+                                $"an unexpected error during its write stopped the run ({ex.GetType().Name}: {ex.Message}); its value may or may not have changed");
+                        }
+
+                        latency = clock.Elapsed;
+                        pushedBack = _client.RequestCounts.Retries != retriesBefore || outcome.PushedBack;
+                        _outcomes.Add(outcome.Result);
+                    }
+                    finally
+                    {
+                        // Whatever happened, the batch learns this user is done (the batch sleep waits for it).
+                        job.Tracker.Signal();
+                    }
                 }
                 finally
                 {
@@ -316,29 +379,42 @@ namespace QlikActivity.Core.Activity
                 try
                 {
                     await _client.PutJsonAsync(path, body, _abandon).ConfigureAwait(false);
+                    _watch.Answered();
                     return ActivityBucketResult.Of(change, ActivityBucketStatus.Updated, null);
                 }
                 catch (QrsConflictException) when (attempt < _request.MaximumConflictAttempts)
                 {
                     // Read it again below and re-apply.
+                    _watch.Answered();
                 }
                 catch (QrsConflictException)
                 {
+                    _watch.Answered();
                     return ActivityBucketResult.Of(change, ActivityBucketStatus.Failed,
                         $"the user kept changing while it was written (409 Conflict {attempt} times); run again later");
                 }
                 catch (QrsException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
                 {
+                    _watch.Answered();
                     return ActivityBucketResult.Of(change, ActivityBucketStatus.Failed, "the user no longer exists in the repository (404 on PUT)");
                 }
                 catch (OperationCanceledException) when (_abandon.IsCancellationRequested)
                 {
-                    return ActivityBucketResult.Of(change, ActivityBucketStatus.Failed, "its write did not finish within the grace period after Ctrl+C; its value may or may not have changed");
+                    return ActivityBucketResult.Of(change, ActivityBucketStatus.Unknown, "its write did not finish within the grace period after the stop; its value may or may not have changed");
+                }
+                catch (QrsException ex) when (ex.MayHaveArrived)
+                {
+                    // Timed out or dropped after it was sent: the server may have applied it. Only reading it back tells.
+                    _watch.Report(ex);
+                    return await ReadBackAsync(change, path, ex).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (IsRequestFailure(ex))
                 {
+                    bool noAnswer = _watch.Report(ex);
                     bool refused = ex is QrsException q && (q.StatusCode == (HttpStatusCode)429 || q.StatusCode == HttpStatusCode.ServiceUnavailable);
-                    return new WriteOutcome(ActivityBucketResult.Of(change, ActivityBucketStatus.Failed, ex.Message), refused);
+                    var failed = ActivityBucketResult.Of(change, ActivityBucketStatus.Failed, ex.Message);
+                    failed.NoAnswer = noAnswer;
+                    return new WriteOutcome(failed, refused);
                 }
 
                 try
@@ -346,27 +422,98 @@ namespace QlikActivity.Core.Activity
                     current = await _client.GetJsonAsync(path, null, _abandon).ConfigureAwait(false) as JsonObject
                         ?? throw new QrsException($"GET /qrs/{path} answered without the user.", QrsErrorIds.UnexpectedResponse,
                             OperationErrorCategory.InvalidData, "GET", "/qrs/" + path);
+                    _watch.Answered();
                 }
                 catch (QrsException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
                 {
+                    _watch.Answered();
                     return ActivityBucketResult.Of(change, ActivityBucketStatus.Failed, "the user was deleted while it was written (404 when read again after 409 Conflict)");
                 }
                 catch (OperationCanceledException) when (_abandon.IsCancellationRequested)
                 {
-                    return ActivityBucketResult.Of(change, ActivityBucketStatus.Failed, "stopped by Ctrl+C while resolving a 409 Conflict; its value was not changed");
+                    return ActivityBucketResult.Of(change, ActivityBucketStatus.Failed, "stopped while resolving a 409 Conflict; its value was not changed");
                 }
                 catch (Exception ex) when (IsRequestFailure(ex))
                 {
-                    return ActivityBucketResult.Of(change, ActivityBucketStatus.Failed, "reading it again after 409 Conflict failed: " + ex.Message);
+                    bool noAnswer = _watch.Report(ex);
+                    var failed = ActivityBucketResult.Of(change, ActivityBucketStatus.Failed, "reading it again after 409 Conflict failed: " + ex.Message);
+                    failed.NoAnswer = noAnswer;
+                    return failed;
                 }
             }
         }
 
+        /// <summary>
+        /// After a PUT that got no answer once sent: Updated if the user now holds the value
+        /// written, otherwise Unknown (the server may still apply it, or could not be asked).
+        /// Never Failed: that would tell the admin it surely was not written.
+        /// </summary>
+        private async Task<WriteOutcome> ReadBackAsync(PlannedBucketChange change, string path, QrsException putFailure)
+        {
+            string lost = $"its PUT got no answer ({putFailure.Message.TrimEnd('.')})";
+            if (_watch.HasStopped)
+            {
+                return ActivityBucketResult.WithoutAnswer(change, ActivityBucketStatus.Unknown,
+                    lost + " and the server stopped answering, so it could not be read back; its value may or may not have changed");
+            }
+
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(_abandon, _watch.Stopped);
+            try
+            {
+                var now = await _client.GetJsonAsync(path, null, stop.Token).ConfigureAwait(false) as JsonObject;
+                _watch.Answered();
+                if (now != null && UserCustomPropertyEdit.Holds(now, _definitionId, _definitionName, change.NewValue))
+                {
+                    return ActivityBucketResult.Of(change, ActivityBucketStatus.Updated, null);
+                }
+
+                return ActivityBucketResult.Of(change, ActivityBucketStatus.Unknown,
+                    lost + " and reading it back shows the old value, but the server may still apply it; run again to settle it");
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return ActivityBucketResult.WithoutAnswer(change, ActivityBucketStatus.Unknown,
+                    lost + " and the run stopped before it could be read back; its value may or may not have changed");
+            }
+            catch (Exception ex) when (IsRequestFailure(ex))
+            {
+                bool noAnswer = _watch.Report(ex);
+                var unknown = ActivityBucketResult.Of(change, ActivityBucketStatus.Unknown,
+                    lost + " and reading it back failed (" + ex.Message.TrimEnd('.') + "); its value may or may not have changed");
+                unknown.NoAnswer = noAnswer;
+                return unknown;
+            }
+        }
+
+        /// <summary>Keeps the first unexpected exception and stops starting work.</summary>
+        private void StopUnexpectedly(Exception ex)
+        {
+            Interlocked.CompareExchange(ref _unexpected, ex, null);
+            try
+            {
+                _stopStartingSource.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The run already ended.
+            }
+        }
+
+        /// <summary>The producer's stop: every user it has not reached yet is not written.</summary>
+        private void NotStartedRest()
+        {
+            NotStarted(_toWrite.Skip(_accounted).ToList());
+            _accounted = _toWrite.Count;
+        }
+
         private void NotStarted(IEnumerable<PlannedBucketChange> changes)
         {
+            string reason = _watch.HasStopped ? "not written: the server stopped answering before its turn"
+                : Unexpected != null ? "not written: an unexpected error stopped the run before its turn"
+                : "not written: stopped (Ctrl+C) before its turn";
             foreach (var change in changes)
             {
-                _outcomes.Add(ActivityBucketResult.Of(change, ActivityBucketStatus.WhatIf, "not written: stopped (Ctrl+C) before its turn"));
+                _outcomes.Add(ActivityBucketResult.Of(change, ActivityBucketStatus.WhatIf, reason));
             }
         }
 

@@ -318,6 +318,8 @@ namespace QlikActivity.Core.Qrs
         private async Task<HttpResponseMessage> SendAsync(RequestTarget target, byte[]? body, HttpCompletionOption completion,
             bool retryUnreachable, CancellationToken cancellationToken)
         {
+            // Whether any attempt may have reached the server: then a failed PUT may still have been applied.
+            bool mayHaveArrived = false;
             for (int retries = 0; ; retries++)
             {
                 if (IsDisposed)
@@ -341,15 +343,19 @@ namespace QlikActivity.Core.Qrs
                     }
                     catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
                     {
-                        throw _failures.Timeout(target, ex);
+                        var timedOut = _failures.Timeout(target, ex);
+                        timedOut.MayHaveArrived = true;
+                        throw timedOut;
                     }
                     catch (HttpRequestException ex)
                     {
                         var transport = _failures.FromTransportFailure(ex, target);
+                        mayHaveArrived |= transport.ConnectionOpened;
                         bool retryable = transport.Retryable && (retryUnreachable || transport.ConnectionOpened)
                             && _retry.ShouldRetryTransport(target.Method, transport.ConnectionOpened, retries);
                         if (!retryable)
                         {
+                            transport.Exception.MayHaveArrived = mayHaveArrived;
                             throw transport.Exception;
                         }
                     }

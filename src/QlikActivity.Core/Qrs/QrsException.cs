@@ -60,6 +60,16 @@ namespace QlikActivity.Core.Qrs
 
         /// <summary>The start of the server's response body, as it explains the status.</summary>
         public string? ResponseText { get; }
+
+        /// <summary>
+        /// True when no response came but an attempt's connection had opened (a drop after
+        /// sending, a timeout): a PUT may then have been applied although it "failed".
+        /// </summary>
+        internal bool MayHaveArrived { get; set; }
+
+        /// <summary>True for the failures that mean the server did not answer at all: refused, reset, timed out.</summary>
+        internal bool IsTransportFailure =>
+            ErrorId == QrsErrorIds.HostUnreachable || ErrorId == QrsErrorIds.ConnectionDropped || ErrorId == QrsErrorIds.Timeout;
     }
 
     /// <summary>

@@ -181,7 +181,18 @@ namespace QlikActivity.Commands
                     PassThru = PassThru.IsPresent,
                 };
 
-                var summary = ActivityBucketWriter.Run(this, request, result => WriteObject(result));
+                ActivityBucketSummary summary;
+                try
+                {
+                    summary = ActivityBucketWriter.Run(this, request, result => WriteObject(result));
+                }
+                catch (ActivityBucketStoppedException stopped)
+                {
+                    // The server stopped answering (or a bug): what was done first, then the one terminating error.
+                    WriteObject(stopped.Summary);
+                    throw;
+                }
+
                 if (Stopping)
                 {
                     // After Ctrl+C PowerShell accepts no more output; the admin still learns what was done.

@@ -150,6 +150,52 @@ namespace QlikActivity.PowerShell.Tests.Fixtures
             return Collect(shell, output.ToList(), terminated, stopped: shell.InvocationStateInfo.State);
         }
 
+        /// <summary>
+        /// Starts <paramref name="script"/>, waits until <paramref name="when"/> holds (polled), runs
+        /// <paramref name="act"/> once (e.g. kill the server), and waits for the run to end by itself.
+        /// </summary>
+        public RunResult RunAndAct(string script, Func<RecordingHost, bool> when, Action act, TimeSpan timeout)
+        {
+            using var shell = Create(script, Array.Empty<object>());
+            var output = new PSDataCollection<PSObject>();
+            var handle = shell.BeginInvoke<PSObject, PSObject>(null, output);
+            var deadline = DateTime.UtcNow + timeout;
+            while (!when(Host) && !handle.IsCompleted)
+            {
+                if (DateTime.UtcNow > deadline)
+                {
+                    throw new TimeoutException("The condition to act never held.");
+                }
+
+                Thread.Sleep(20);
+            }
+
+            if (handle.IsCompleted)
+            {
+                throw new InvalidOperationException("The run finished before the condition held.");
+            }
+
+            act();
+            // A run that never ends after the act is the failure itself: bounded, not timed.
+            if (!handle.AsyncWaitHandle.WaitOne(TimeSpan.FromMinutes(3)))
+            {
+                shell.Stop();
+                throw new TimeoutException("The run did not end by itself after the act.");
+            }
+
+            Exception? terminated = null;
+            try
+            {
+                shell.EndInvoke(handle);
+            }
+            catch (RuntimeException ex)
+            {
+                terminated = ex;
+            }
+
+            return Collect(shell, output.ToList(), terminated);
+        }
+
         /// <summary><c>Out-String -Width n</c> of what <paramref name="script"/> writes, as the default view shows it.</summary>
         public string Render(string script, int width)
         {

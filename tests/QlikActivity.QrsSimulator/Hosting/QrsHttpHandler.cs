@@ -653,7 +653,33 @@ namespace QlikActivity.QrsSimulator.Hosting
                 return;
             }
 
-            await OutcomeAsync(ctx, _store.Update(type.Path, id, body, user)).ConfigureAwait(false);
+            var outcome = _store.Update(type.Path, id, body, user);
+            if (type.Path == QrsEntityTypes.User && outcome.Status == 200 && LoseAnswer(_faults) is { } stall)
+            {
+                // Committed, but the client never hears of it: it hangs until the client gives up, or is cut.
+                if (!stall)
+                {
+                    ctx.Abort();
+                }
+
+                await Task.Delay(System.Threading.Timeout.Infinite, ctx.RequestAborted).ConfigureAwait(false);
+            }
+
+            await OutcomeAsync(ctx, outcome).ConfigureAwait(false);
+        }
+
+        /// <summary>Null to answer; true to stall, false to drop the connection.</summary>
+        private static bool? LoseAnswer(FaultOptions faults)
+        {
+            double stallRate = faults.ApplyThenStallRate;
+            double dropRate = faults.ApplyThenDropRate;
+            if (stallRate <= 0 && dropRate <= 0)
+            {
+                return null;
+            }
+
+            double r = faults.NextDouble(); // the seeded sequence, so a failing run can be repeated
+            return r < stallRate ? true : r < stallRate + dropRate ? false : null;
         }
 
         private static async Task OutcomeAsync(HttpContext ctx, WriteOutcome outcome)

@@ -28,7 +28,9 @@ namespace QlikActivity.Core.Tests.Activity.Buckets
         public QlikSenseConnection Connection { get; }
         public QrsStore Store => Sim.Store;
 
-        public static async Task<BucketSite> StartAsync(int seededUsers = 0, int seed = 1, bool jwt = false, CostModelOptions? costModel = null)
+        /// <param name="configure">Changes the connection options last (e.g. a short timeout, or a port that leads through a proxy).</param>
+        public static async Task<BucketSite> StartAsync(int seededUsers = 0, int seed = 1, bool jwt = false, CostModelOptions? costModel = null,
+            Action<QrsConnectionOptions, QrsSimulator.SimulatedQrs>? configure = null)
         {
             var sim = await QrsSimulator.SimulatedQrs.StartAsync(new QrsSimulatorOptions
             {
@@ -61,6 +63,7 @@ namespace QlikActivity.Core.Tests.Activity.Buckets
                 options.MaximumRetryDelay = TimeSpan.FromMilliseconds(400);
                 options.MaximumRetryCount = 8;
                 options.Timeout = TimeSpan.FromSeconds(60);
+                configure?.Invoke(options, sim);
                 var connection = await QlikSenseConnection.ConnectAsync(options);
                 return new BucketSite(sim, connection);
             }
