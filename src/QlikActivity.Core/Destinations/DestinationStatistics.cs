@@ -3,6 +3,8 @@ namespace QlikActivity
     /// <summary>
     /// Counters of one destination. Every event handed to it ends as exactly one of
     /// Sent, Dropped or (while running) Queued/InFlight: Enqueued = Sent + Dropped + QueueDepth + InFlight.
+    /// With the listener's event journal, events also come from the journal (Replayed) and can be left
+    /// there (Deferred): Enqueued + Replayed = Sent + Dropped + Deferred + QueueDepth + InFlight.
     /// </summary>
     public sealed class DestinationStatistics
     {
@@ -16,6 +18,12 @@ namespace QlikActivity
         public long Dropped { get; set; }
         public long QueueDepth { get; set; }
         public long InFlight { get; set; }
+        /// <summary>Events read back from the event journal and handed to the sender: after a restart, or after the memory queue was full.</summary>
+        public long Replayed { get; set; }
+
+        /// <summary>Events left in the event journal instead of the memory queue (full, or not delivered at stop); they are replayed, now or at the next start.</summary>
+        public long Deferred { get; set; }
+
         public string? LastError { get; set; }
     }
 }

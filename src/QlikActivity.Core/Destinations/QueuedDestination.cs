@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Channels;
 using System.Threading.Tasks;
+using QlikActivity.Core.Journal;
 
 namespace QlikActivity.Core.Destinations
 {
@@ -10,8 +11,10 @@ namespace QlikActivity.Core.Destinations
     /// The common shape of every destination: a bounded queue the listener writes to without
     /// waiting, and one background loop that sends batches, retries with back-off, and counts
     /// every event as sent or dropped. Subclasses only say how to send one batch.
+    /// With the listener's journal (<see cref="IJournaledDestination"/>), what the queue cannot hold
+    /// stays in the journal and is replayed from there (<see cref="JournalReplay"/>).
     /// </summary>
-    public abstract class QueuedDestination : IEventDestination
+    public abstract class QueuedDestination : IEventDestination, IJournaledDestination
     {
         private readonly Channel<UserEvent> _queue;
         private readonly DestinationQueueOptions _options;
@@ -19,7 +22,8 @@ namespace QlikActivity.Core.Destinations
         private readonly Random _jitter = new Random();
         private Task? _loop;
         private int _stopped;
-        private long _enqueued, _sent, _failed, _retried, _dropped, _inFlight, _queueDepth;
+        private long _enqueued, _sent, _failed, _retried, _dropped, _inFlight, _queueDepth, _replayed, _deferred;
+        private JournalReplay? _replay;
         private string? _lastError;
 
         protected QueuedDestination(string name, DestinationQueueOptions options)
@@ -36,6 +40,22 @@ namespace QlikActivity.Core.Destinations
 
         /// <inheritdoc />
         public string Name { get; }
+
+        /// <summary>The key this destination's delivered position is kept under in the event journal: the same for the same settings. Never holds a secret.</summary>
+        public virtual string JournalKey => Name;
+
+        /// <summary>Where the destination resumed in the journal, and how many journaled events it had to catch up on then; null without a journal.</summary>
+        internal JournalReplay? Replay => _replay;
+
+        void IJournaledDestination.UseJournal(EventJournal journal)
+        {
+            if (_loop != null)
+            {
+                throw new InvalidOperationException($"Destination {Name} is already started.");
+            }
+
+            _replay = new JournalReplay(journal, JournalKey, Accepts);
+        }
 
         /// <inheritdoc />
         public Task StartAsync(CancellationToken cancellationToken)
@@ -58,9 +78,23 @@ namespace QlikActivity.Core.Destinations
             }
 
             Interlocked.Increment(ref _enqueued);
-            if (_queue.Writer.TryWrite(userEvent))
+            var replay = _replay;
+            var outcome = replay?.TryDefer(userEvent.JournalId, queueFull: false) ?? JournalReplay.Outcome.UseQueue;
+            if (outcome == JournalReplay.Outcome.UseQueue)
             {
-                Interlocked.Increment(ref _queueDepth);
+                if (_queue.Writer.TryWrite(userEvent))
+                {
+                    Interlocked.Increment(ref _queueDepth);
+                    return true;
+                }
+
+                outcome = replay?.TryDefer(userEvent.JournalId, queueFull: true) ?? JournalReplay.Outcome.Lost;
+            }
+
+            if (outcome == JournalReplay.Outcome.Deferred)
+            {
+                // Not lost: the journal has it, and the sender reads it back once the queue has drained.
+                Interlocked.Increment(ref _deferred);
                 return true;
             }
 
@@ -88,17 +122,25 @@ namespace QlikActivity.Core.Destinations
                 }
             }
 
-            // Whatever could not be delivered in time is dropped, and counted as such.
-            while (_queue.Reader.TryRead(out _))
+            // Whatever could not be delivered in time is dropped, and counted as such; with a journal,
+            // what it holds is left there for the next run (the position is before it).
+            while (_queue.Reader.TryRead(out var left))
             {
                 Interlocked.Decrement(ref _queueDepth);
-                Interlocked.Increment(ref _dropped);
+                if (_replay != null && left.JournalId != 0)
+                {
+                    Interlocked.Increment(ref _deferred);
+                }
+                else
+                {
+                    Interlocked.Increment(ref _dropped);
+                }
             }
 
             // StopAsync may run more than once (Stop, then Dispose): release the resources only once.
             if (Interlocked.Exchange(ref _stopped, 1) == 0)
             {
-                await OnStoppedAsync().ConfigureAwait(false);
+                await StoppedAsync().ConfigureAwait(false);
             }
         }
 
@@ -113,6 +155,8 @@ namespace QlikActivity.Core.Destinations
             Dropped = Interlocked.Read(ref _dropped),
             QueueDepth = Interlocked.Read(ref _queueDepth),
             InFlight = Interlocked.Read(ref _inFlight),
+            Replayed = Interlocked.Read(ref _replayed),
+            Deferred = Interlocked.Read(ref _deferred),
             LastError = Volatile.Read(ref _lastError),
         };
 
@@ -124,6 +168,12 @@ namespace QlikActivity.Core.Destinations
 
         /// <summary>Called once, after the loop has ended, however often the destination is stopped: close connections here.</summary>
         protected virtual Task OnStoppedAsync() => Task.CompletedTask;
+
+        private Task StoppedAsync()
+        {
+            _replay?.Dispose();
+            return OnStoppedAsync();
+        }
 
         /// <summary>Records a failure message for the statistics. It must not contain a secret.</summary>
         protected void RecordError(string message) => Volatile.Write(ref _lastError, message);
@@ -138,25 +188,120 @@ namespace QlikActivity.Core.Destinations
         {
             var batch = new List<UserEvent>(_options.BatchSize);
             var reader = _queue.Reader;
-            while (await reader.WaitToReadAsync(stop).ConfigureAwait(false))
+            Task<bool>? waiting = null;
+            try
             {
-                batch.Clear();
-                await FillBatchAsync(reader, batch, stop).ConfigureAwait(false);
-                if (batch.Count == 0)
+                while (true)
                 {
-                    continue;
-                }
+                    var replay = _replay;
+                    if (replay != null && await ReplayAsync(replay, queueEmpty: !reader.TryPeek(out _), stop).ConfigureAwait(false))
+                    {
+                        continue;
+                    }
 
-                Interlocked.Add(ref _queueDepth, -batch.Count);
-                Interlocked.Add(ref _inFlight, batch.Count);
-                try
-                {
-                    await SendWithRetriesAsync(batch, stop).ConfigureAwait(false);
+                    if (waiting == null && !reader.TryPeek(out _))
+                    {
+                        waiting = reader.WaitToReadAsync(stop).AsTask();
+                    }
+
+                    if (waiting != null)
+                    {
+                        // With a journal, look again now and then: deferring can start while the queue is empty.
+                        if (replay != null && await Task.WhenAny(waiting, Task.Delay(100, stop)).ConfigureAwait(false) != waiting)
+                        {
+                            continue;
+                        }
+
+                        bool more = await waiting.ConfigureAwait(false);
+                        waiting = null;
+                        if (!more)
+                        {
+                            if (replay != null && replay.HasWork)
+                            {
+                                continue; // stopping: the journal's share is still delivered within the drain time
+                            }
+
+                            break;
+                        }
+                    }
+
+                    batch.Clear();
+                    await FillBatchAsync(reader, batch, stop).ConfigureAwait(false);
+                    if (batch.Count == 0)
+                    {
+                        continue;
+                    }
+
+                    Interlocked.Add(ref _queueDepth, -batch.Count);
+                    long through = 0;
+                    if (replay != null)
+                    {
+                        foreach (var e in batch)
+                        {
+                            through = Math.Max(through, e.JournalId);
+                        }
+
+                        int skipped = batch.RemoveAll(replay.AlreadyDelivered);
+                        Interlocked.Add(ref _sent, skipped);
+                    }
+
+                    await SendAsync(batch, replayed: false, stop).ConfigureAwait(false);
+                    replay?.Delivered(through);
                 }
-                finally
-                {
-                    Interlocked.Add(ref _inFlight, -batch.Count);
-                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                // Stopped: what was not delivered is counted where it was.
+            }
+        }
+
+        // One step of delivery from the journal; false when the memory queue comes first.
+        private async Task<bool> ReplayAsync(JournalReplay replay, bool queueEmpty, CancellationToken stop)
+        {
+            List<UserEvent>? events;
+            long through;
+            try
+            {
+                events = replay.Next(queueEmpty, _options.BatchSize, out through);
+            }
+            catch (Exception ex) when (!(ex is OperationCanceledException))
+            {
+                // The journal cannot be read now (locked, damaged): say so, and try again shortly.
+                RecordError($"{Name}: cannot read the event journal to replay: {ex.Message}");
+                await Task.Delay(1000, stop).ConfigureAwait(false);
+                return true;
+            }
+
+            if (events == null)
+            {
+                return false;
+            }
+
+            if (events.Count > 0)
+            {
+                Interlocked.Add(ref _replayed, events.Count);
+                await SendAsync(events, replayed: true, stop).ConfigureAwait(false);
+            }
+            else if (!replay.Moves(through))
+            {
+                // The journal has not written them yet.
+                await Task.Delay(10, stop).ConfigureAwait(false);
+            }
+
+            replay.Delivered(through);
+            return true;
+        }
+
+        private async Task SendAsync(List<UserEvent> batch, bool replayed, CancellationToken stop)
+        {
+            Interlocked.Add(ref _inFlight, batch.Count);
+            try
+            {
+                await SendWithRetriesAsync(batch, replayed, stop).ConfigureAwait(false);
+            }
+            finally
+            {
+                Interlocked.Add(ref _inFlight, -batch.Count);
             }
         }
 
@@ -191,7 +336,7 @@ namespace QlikActivity.Core.Destinations
             }
         }
 
-        private async Task SendWithRetriesAsync(List<UserEvent> batch, CancellationToken stop)
+        private async Task SendWithRetriesAsync(List<UserEvent> batch, bool replayed, CancellationToken stop)
         {
             for (int attempt = 1; ; attempt++)
             {
@@ -203,7 +348,7 @@ namespace QlikActivity.Core.Destinations
                 }
                 catch (OperationCanceledException) when (stop.IsCancellationRequested)
                 {
-                    Interlocked.Add(ref _dropped, batch.Count);
+                    LeftAtStop(batch, replayed);
                     throw;
                 }
                 catch (Exception ex)
@@ -227,9 +372,25 @@ namespace QlikActivity.Core.Destinations
                     }
                     catch (OperationCanceledException)
                     {
-                        Interlocked.Add(ref _dropped, batch.Count);
+                        LeftAtStop(batch, replayed);
                         throw;
                     }
+                }
+            }
+        }
+
+        // Undelivered at stop: lost without a journal; with one, what it holds waits there for the next run.
+        private void LeftAtStop(List<UserEvent> batch, bool replayed)
+        {
+            foreach (var e in batch)
+            {
+                if (_replay != null && (replayed || e.JournalId != 0))
+                {
+                    Interlocked.Increment(ref _deferred);
+                }
+                else
+                {
+                    Interlocked.Increment(ref _dropped);
                 }
             }
         }

@@ -105,6 +105,7 @@ namespace QlikActivity.Core.Journal
             long maxPosition = JournalSchema.Scalar(connection, "SELECT max(event_id) FROM positions") as long? ?? 0;
             _lastId = Math.Max(maxEvent, Math.Max(savedLast, maxPosition));
             _committedId = maxEvent;
+            _handledId = _lastId;
             _newestT = JournalSchema.Scalar(connection, "SELECT max(t) FROM events") as long? ?? 0;
 
             using (var command = JournalSchema.Command(connection, "SELECT destination, event_id FROM positions"))

@@ -17,7 +17,7 @@ namespace QlikActivity.Core.Journal
             var batch = new List<Pending>(Math.Min(_options.MaxBatchSize, 4096));
             var reader = _queue.Reader;
             Task<bool>? wait = null;
-            while (true)
+            while (!_abandoned)
             {
                 if (!reader.TryPeek(out _))
                 {
@@ -38,7 +38,7 @@ namespace QlikActivity.Core.Journal
                 }
 
                 batch.Clear();
-                while (batch.Count < _options.MaxBatchSize && reader.TryRead(out Pending item))
+                while (!_abandoned && batch.Count < _options.MaxBatchSize && reader.TryRead(out Pending item))
                 {
                     if (item.Event != null)
                     {
@@ -50,8 +50,12 @@ namespace QlikActivity.Core.Journal
                 Housekeeping();
             }
 
-            // Closing: positions advanced after the last batch.
-            WriteBatch(new List<Pending>());
+            // Closing: positions advanced after the last batch (a crash, Abandon, saves nothing more).
+            if (!_abandoned)
+            {
+                WriteBatch(new List<Pending>());
+            }
+
             lock (_progress)
             {
                 Monitor.PulseAll(_progress);
@@ -163,6 +167,12 @@ namespace QlikActivity.Core.Journal
             }
             finally
             {
+                if (batch.Count > 0)
+                {
+                    // Ids leave the queue in order: every id up to this one is now written or counted as not journaled.
+                    InterlockedMax(ref _handledId, batch[batch.Count - 1].Id);
+                }
+
                 Interlocked.Add(ref _processed, batch.Count);
             }
         }

@@ -35,6 +35,7 @@ namespace QlikActivity.Core.Journal
         private SessionTracker _sessions;
         private long _lastId;
         private long _committedId;
+        private long _handledId;
         private long _accepted;
         private long _processed;
         private long _journaled;
@@ -49,6 +50,7 @@ namespace QlikActivity.Core.Journal
         private DateTime _nextPrune;
         private volatile bool _pruneBacklog;
         private int _disposed;
+        private volatile bool _abandoned;
 
         private EventJournal(EventJournalOptions options, FileStream writerLock, SqliteConnection connection)
         {
@@ -70,6 +72,13 @@ namespace QlikActivity.Core.Journal
 
         /// <summary>The id of the newest event committed to the file (ids only grow, also across restarts).</summary>
         public long LastJournaledId => Interlocked.Read(ref _committedId);
+
+        /// <summary>
+        /// Every event id up to this one has been dealt with by the writer: committed, or counted as not
+        /// journaled. A destination that replays up to an id waits for this, so it neither misses an
+        /// event still in the queue nor waits for one that will never come.
+        /// </summary>
+        public long HandledThrough => Interlocked.Read(ref _handledId);
 
         /// <summary>
         /// Opens (or creates) the journal for writing and starts its writer thread. Throws
@@ -266,6 +275,26 @@ namespace QlikActivity.Core.Journal
             _writerLock.Dispose();
         }
 
+        /// <summary>
+        /// Stops as a crash would: the writer thread ends without writing what is queued or saving
+        /// positions not yet saved, and the file and the writer lock are released. What was committed
+        /// stays (SQLite's WAL keeps it); for fault tests of restart and replay.
+        /// </summary>
+        internal void Abandon()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            {
+                return;
+            }
+
+            _abandoned = true;
+            _queue.Writer.TryComplete();
+            _thread.Join();
+            _statements?.Dispose();
+            _connection?.Dispose();
+            _writerLock.Dispose();
+        }
+
         private void Wake() => _queue.Writer.TryWrite(Pending.Wake);
 
         private static void CheckDestination(string destination)
@@ -276,18 +305,7 @@ namespace QlikActivity.Core.Journal
             }
         }
 
-        private static EventJournalOptions Clone(EventJournalOptions o, string path) => new EventJournalOptions(path)
-        {
-            QueueCapacity = o.QueueCapacity,
-            MaxBatchSize = o.MaxBatchSize,
-            RetentionDays = o.RetentionDays,
-            MaxSizeBytes = o.MaxSizeBytes,
-            PruneInterval = o.PruneInterval,
-            SessionTimeout = o.SessionTimeout,
-            BusyTimeout = o.BusyTimeout,
-            OnFault = o.OnFault,
-            UtcNow = o.UtcNow,
-        };
+        private static EventJournalOptions Clone(EventJournalOptions o, string path) => o.CopyTo(path);
 
         private void Report(JournalFault fault)
         {
