@@ -226,13 +226,26 @@ namespace QlikActivity.Core.Destinations
                     }
 
                     batch.Clear();
-                    await FillBatchAsync(reader, batch, stop).ConfigureAwait(false);
+                    try
+                    {
+                        await FillBatchAsync(reader, batch, stop).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        // Out of the queue now, also when stopped while the batch was filling.
+                        Interlocked.Add(ref _queueDepth, -batch.Count);
+                        if (stop.IsCancellationRequested)
+                        {
+                            LeftAtStop(batch, replayed: false);
+                            batch.Clear();
+                        }
+                    }
+
                     if (batch.Count == 0)
                     {
                         continue;
                     }
 
-                    Interlocked.Add(ref _queueDepth, -batch.Count);
                     long through = 0;
                     if (replay != null)
                     {

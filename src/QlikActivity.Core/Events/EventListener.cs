@@ -249,13 +249,17 @@ namespace QlikActivity.Core.Events
                 }
 
                 _journal = journal;
-                if (journal != null)
+                if (journal?.Journal is EventJournal open)
                 {
-                    host.WriteVerbose($"Journaling every event to {journal.Journal.Path} (retention {_options.Journal!.RetentionDays} days, size cap {_options.Journal.MaxSizeBytes / (1024 * 1024)} MB; 0 is no limit).");
+                    host.WriteVerbose($"Journaling every event to {open.Path} (retention {_options.Journal!.RetentionDays} days, size cap {_options.Journal.MaxSizeBytes / (1024 * 1024)} MB; 0 is no limit).");
                     foreach (var destination in _destinations.OfType<IJournaledDestination>())
                     {
-                        destination.UseJournal(journal.Journal);
+                        destination.UseJournal(open);
                     }
+                }
+                else if (journal?.OpenFailure is string failure)
+                {
+                    host.WriteWarning($"Events are not being journaled: {failure} The listener runs without the journal, receiving and forwarding; NotJournaled counts every event it misses.");
                 }
 
                 StartDestinations(host);
@@ -326,7 +330,7 @@ namespace QlikActivity.Core.Events
             if (_crash)
             {
                 // What the file holds now is what survives a crash.
-                _journal?.Journal.Abandon();
+                _journal?.Journal?.Abandon();
             }
 
             // The order matters: the receive thread ends first, so the worker can empty the ring behind it.

@@ -19,10 +19,12 @@ namespace QlikActivity.Core.Events
         private JournalFault? _latest;
         private long _faults;
         private long _faultsWarned;
+        private long _missed;
         private DateTime _nextWarning = DateTime.MinValue;
 
         private ListenerJournal(EventJournalOptions options)
         {
+            Path = System.IO.Path.GetFullPath(options.Path);
             var own = options.CopyTo(options.Path);
             var theirs = options.OnFault;
             own.OnFault = fault =>
@@ -31,16 +33,45 @@ namespace QlikActivity.Core.Events
                 Interlocked.Increment(ref _faults);
                 theirs?.Invoke(fault);
             };
-            Journal = EventJournal.Open(own);
+            try
+            {
+                Journal = EventJournal.Open(own);
+            }
+            catch (JournalException ex) when (ex.ErrorId == "JournalNotOpened" || ex.ErrorId == "JournalFolderNotCreated")
+            {
+                // A file that is locked, damaged or out of reach must not stop the forwarding: the run
+                // goes on without a journal, said loudly at once, and every event counts as not journaled.
+                OpenFailure = ex.Message;
+            }
         }
 
-        public EventJournal Journal { get; }
+        /// <summary>The journal, or null when it could not be opened (see <see cref="OpenFailure"/>).</summary>
+        public EventJournal? Journal { get; }
 
-        /// <summary>Opens the journal for writing; throws <see cref="JournalException"/> (e.g. <c>JournalInUse</c>) when it cannot.</summary>
+        /// <summary>Why the journal could not be opened; null when it is open.</summary>
+        public string? OpenFailure { get; }
+
+        public string Path { get; }
+
+        /// <summary>
+        /// Opens the journal for writing. Throws <see cref="JournalException"/> when another listener has
+        /// it (<c>JournalInUse</c>) or the file is not a journal; a journal that is locked, damaged or out
+        /// of reach gives a <see cref="ListenerJournal"/> without <see cref="Journal"/> instead.
+        /// </summary>
         public static ListenerJournal Open(EventJournalOptions options) => new ListenerJournal(options);
 
         /// <summary>Parse worker: journals the event and stamps its id on it (0 when it could not be queued).</summary>
-        public void Append(UserEvent userEvent) => userEvent.JournalId = Journal.Append(userEvent);
+        public void Append(UserEvent userEvent)
+        {
+            if (Journal == null)
+            {
+                Interlocked.Increment(ref _missed);
+                userEvent.JournalId = 0;
+                return;
+            }
+
+            userEvent.JournalId = Journal.Append(userEvent);
+        }
 
         /// <summary>Caller's thread: a warning for new journal faults, the first at once, then at most once per interval.</summary>
         public void WriteWarningsTo(IOperationHost host, bool final = false)
@@ -57,7 +88,7 @@ namespace QlikActivity.Core.Events
                 return;
             }
 
-            long notJournaled = Journal.Statistics.NotJournaled;
+            long notJournaled = Journal!.Statistics.NotJournaled;
             string text = _faultsWarned == 0
                 ? $"Events are not being journaled: {fault.Message} The listener keeps receiving and forwarding; NotJournaled counts what the journal misses ({notJournaled} so far)."
                 : $"The journal still misses events: {fault.Message} NotJournaled {notJournaled}.";
@@ -69,13 +100,20 @@ namespace QlikActivity.Core.Events
         /// <summary>Any thread: the journal's counters into the listener's statistics.</summary>
         public void CopyCountersTo(ListenerStatistics statistics)
         {
+            statistics.JournalPath = Path;
+            if (Journal == null)
+            {
+                statistics.Journaled = 0;
+                statistics.NotJournaled = Interlocked.Read(ref _missed);
+                return;
+            }
+
             var s = Journal.Statistics;
-            statistics.JournalPath = Journal.Path;
             statistics.Journaled = s.Journaled;
             statistics.NotJournaled = s.NotJournaled;
         }
 
         /// <summary>Writes what is queued, saves the destinations' positions and releases the file.</summary>
-        public void Dispose() => Journal.Dispose();
+        public void Dispose() => Journal?.Dispose();
     }
 }
