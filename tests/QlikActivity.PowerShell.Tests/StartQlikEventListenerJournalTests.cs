@@ -86,6 +86,28 @@ namespace QlikActivity.PowerShell.Tests
             Assert.Equal(1L, done.Output.Single().Properties["Journaled"].Value);
         }
 
+        [Fact]
+        public void The_destination_statistics_view_shows_Replayed_at_80_and_120_columns()
+        {
+            using var session = ModuleSession.Start();
+            // The type through the cmdlet's declared output, whatever namespace it lives in.
+            var made = session.Run(
+                "$listenerType = ((Get-Command Start-QlikEventListener).OutputType | Where-Object Name -like '*ListenerStatistics').Type; " +
+                "$d = $listenerType.GetProperty('Destinations').PropertyType.GetElementType()::new(); " +
+                "$d.Name = 'mqtt://127.0.0.1:1883'; $d.Enqueued = 1200; $d.Sent = 4200; $d.Replayed = 3000; $d");
+            Assert.Null(made.Terminated);
+            foreach (int width in new[] { 80, 120 })
+            {
+                string text = session.Render("$d", width);
+                var lines = text.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Trim().Length > 0).ToArray();
+                Assert.True(lines.Length >= 3, text);
+                Assert.Contains("Replayed", lines[0]);
+                Assert.Contains("Sent", lines[0]);
+                Assert.Contains("3000", Assert.Single(lines, l => l.Contains("mqtt://")));
+                Assert.All(lines, l => Assert.True(l.Length <= width, $"wider than {width}: {l}"));
+            }
+        }
+
         private static Task SendWhenBound(int port, int count) => Task.Run(() =>
         {
             var deadline = DateTime.UtcNow.AddSeconds(60);
