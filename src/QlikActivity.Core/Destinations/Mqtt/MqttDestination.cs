@@ -29,7 +29,11 @@ namespace QlikActivity
         private readonly Utf8JsonWriter _json;
         private MqttConnection? _connection;
         private MqttPendingBatch? _pending;
+        private MqttConnection? _probed;
         private int _connectionsOpened;
+
+        /// <summary>How long, once the drain time at stop has run out, publishes already written may still be acknowledged.</summary>
+        private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(2);
 
         /// <summary>Checks the options and makes the destination; it connects when the listener starts it.</summary>
         public MqttDestination(MqttDestinationOptions options)
@@ -163,61 +167,84 @@ namespace QlikActivity
         protected override async Task SendBatchAsync(IReadOnlyList<UserEvent> batch, CancellationToken cancellationToken)
         {
             var pending = PendingFor(batch);
-            MqttConnection connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+            _pending = pending;
+
+            // Stopping (the drain time ran out) ends the writing at the next event, but what was written
+            // still gets StopGrace to be acknowledged, so an event the broker took is counted as sent.
+            using var grace = new CancellationTokenSource();
+            using var onStop = cancellationToken.Register(() => grace.CancelAfter(StopGrace));
+            var token = grace.Token;
+            MqttConnection connection = await ConnectAsync(token).ConfigureAwait(false);
             var delivery = _qos == MqttQualityOfService.AtLeastOnce ? new MqttBatchDelivery(pending.Done.Length) : null;
             try
             {
-                for (int i = 0; i < batch.Count; i++)
+                try
                 {
-                    var e = batch[i];
-                    bool serialized = false;
-                    for (int t = 0; t < 2; t++)
-                    {
-                        int slot = (i * 2) + t;
-                        byte[]? topic = t == 0 ? _topic : TypeTopic(e.EventType);
-                        if (topic == null || pending.Done[slot])
-                        {
-                            continue;
-                        }
-
-                        if (!serialized)
-                        {
-                            _payload.Clear();
-                            _json.Reset(_payload);
-                            UserEventMqttPayload.Write(_json, e);
-                            serialized = true;
-                        }
-
-                        await connection.PublishAsync(topic, _payload.WrittenMemory, _qos, pending.Written[slot], delivery, slot, cancellationToken).ConfigureAwait(false);
-                        pending.Written[slot] = true;
-                    }
+                    await PublishAllAsync(batch, pending, connection, delivery, cancellationToken, token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    delivery?.AllWritten();
                 }
 
-                delivery?.AllWritten();
-                await connection.FlushAsync(cancellationToken).ConfigureAwait(false);
+                await connection.FlushAsync(token).ConfigureAwait(false);
                 if (delivery != null)
                 {
-                    await WaitAsync(delivery.Completion, cancellationToken).ConfigureAwait(false);
+                    await WaitAsync(delivery.Completion, token).ConfigureAwait(false);
                 }
-
-                _pending = null;
             }
-            catch (Exception ex) when (!(ex is OperationCanceledException) || !cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
-                if (delivery != null)
-                {
-                    for (int slot = 0; slot < pending.Done.Length; slot++)
-                    {
-                        pending.Done[slot] |= delivery.IsAcknowledged(slot);
-                    }
-                }
-
-                _pending = pending;
+                MarkAcknowledged(pending, delivery);
                 var failure = connection.Failure ?? ex;
                 connection.Fail(ex);
                 throw new DestinationException(
                     $"{MqttConnection.Explain(failure).TrimEnd('.')}. Unacknowledged events are re-sent after reconnecting.",
                     retryable: true, inner: ex);
+            }
+            catch (Exception) when (cancellationToken.IsCancellationRequested)
+            {
+                // Stopped, and the broker did not acknowledge everything within the grace: count what it did.
+                MarkAcknowledged(pending, delivery);
+                throw new OperationCanceledException(cancellationToken);
+            }
+
+            MarkAcknowledged(pending, delivery);
+            if (cancellationToken.IsCancellationRequested && pending.DeliveredEvents(delivery != null) < pending.Count)
+            {
+                // Writing stopped part way: the rest of the batch is dropped (DeliveredOf counts the part sent).
+                throw new OperationCanceledException(cancellationToken);
+            }
+
+            _pending = null;
+        }
+
+        /// <inheritdoc />
+        protected override int DeliveredOf(IReadOnlyList<UserEvent> batch)
+        {
+            var pending = _pending;
+            return pending != null && pending.Matches(batch) ? pending.DeliveredEvents(_qos == MqttQualityOfService.AtLeastOnce) : 0;
+        }
+
+        /// <inheritdoc />
+        /// <remarks>Logs in to the broker; the connection is kept for the first batch.</remarks>
+        protected override async Task ProbeCoreAsync(CancellationToken cancellationToken)
+        {
+            MqttConnection connection;
+            try
+            {
+                connection = await MqttConnection.OpenAsync(Settings(), cancellationToken).ConfigureAwait(false);
+            }
+            catch (MqttConnectionException ex)
+            {
+                throw new DestinationException(ex.Message, retryable: true, inner: ex);
+            }
+
+            Interlocked.Increment(ref _connectionsOpened);
+            var previous = Interlocked.Exchange(ref _probed, connection);
+            if (previous != null)
+            {
+                await previous.DisposeAsync().ConfigureAwait(false);
             }
         }
 
@@ -230,8 +257,65 @@ namespace QlikActivity
                 _connection = null;
             }
 
+            if (Interlocked.Exchange(ref _probed, null) is { } probed)
+            {
+                await probed.DisposeAsync().ConfigureAwait(false);
+            }
+
             _json.Dispose();
             _payload.Dispose();
+        }
+
+        // Writes each event's publishes (main topic, type topic) that are not yet done; stops between
+        // events once the destination is stopping.
+        private async Task PublishAllAsync(
+            IReadOnlyList<UserEvent> batch, MqttPendingBatch pending, MqttConnection connection, MqttBatchDelivery? delivery,
+            CancellationToken stopping, CancellationToken token)
+        {
+            for (int i = 0; i < batch.Count && !stopping.IsCancellationRequested; i++)
+            {
+                var e = batch[i];
+                bool serialized = false;
+                for (int t = 0; t < 2; t++)
+                {
+                    int slot = (i * 2) + t;
+                    byte[]? topic = t == 0 ? _topic : TypeTopic(e.EventType);
+                    if (topic == null)
+                    {
+                        pending.Done[slot] = true; // nothing to publish there
+                        continue;
+                    }
+
+                    if (pending.Done[slot])
+                    {
+                        continue;
+                    }
+
+                    if (!serialized)
+                    {
+                        _payload.Clear();
+                        _json.Reset(_payload);
+                        UserEventMqttPayload.Write(_json, e);
+                        serialized = true;
+                    }
+
+                    await connection.PublishAsync(topic, _payload.WrittenMemory, _qos, pending.Written[slot], delivery, slot, token).ConfigureAwait(false);
+                    pending.Written[slot] = true;
+                }
+            }
+        }
+
+        private static void MarkAcknowledged(MqttPendingBatch pending, MqttBatchDelivery? delivery)
+        {
+            if (delivery == null)
+            {
+                return;
+            }
+
+            for (int slot = 0; slot < pending.Done.Length; slot++)
+            {
+                pending.Done[slot] |= delivery.IsAcknowledged(slot);
+            }
         }
 
         // An event type this version does not know has no topic of its own; it still goes to the main topic.
@@ -249,6 +333,18 @@ namespace QlikActivity
             {
                 await _connection.DisposeAsync().ConfigureAwait(false);
                 _connection = null;
+            }
+
+            // The connection the start-up check opened, if it is still good.
+            if (Interlocked.Exchange(ref _probed, null) is { } probed)
+            {
+                if (probed.IsOpen)
+                {
+                    _connection = probed;
+                    return probed;
+                }
+
+                await probed.DisposeAsync().ConfigureAwait(false);
             }
 
             try
