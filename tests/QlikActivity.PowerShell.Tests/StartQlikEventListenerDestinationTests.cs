@@ -41,7 +41,8 @@ namespace QlikActivity.PowerShell.Tests
             var warnings = result.Warnings.Select(w => w.Message).ToList();
             string all = string.Join("\n", warnings);
             Assert.Contains(warnings, w => w.StartsWith($"Cannot reach mqtt://127.0.0.1:{closedTcpPort}: ", StringComparison.Ordinal));
-            Assert.Contains(warnings, w => w.StartsWith($"mqtt://127.0.0.1:{closedTcpPort} is failing: ", StringComparison.Ordinal));
+            Assert.Contains(warnings, w => w.StartsWith($"mqtt://127.0.0.1:{closedTcpPort} is failing: ", StringComparison.Ordinal)
+                || w.StartsWith($"mqtt://127.0.0.1:{closedTcpPort} failed: ", StringComparison.Ordinal));
             Assert.True(warnings.Any(w => w.StartsWith($"mqtt://127.0.0.1:{closedTcpPort} dropped 3 event(s)", StringComparison.Ordinal)), all);
 
             var stats = Assert.Single(result.Output);

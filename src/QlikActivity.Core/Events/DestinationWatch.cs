@@ -73,12 +73,14 @@ namespace QlikActivity.Core.Events
                 if (s.Failed > state.Failed && !state.Failing)
                 {
                     state.Failing = true;
-                    host.WriteWarning(string.Format(
-                        c,
-                        "{0} is failing: {1}. Its events wait in its queue ({2:N0} queued) and are retried.",
-                        s.Name,
-                        (s.LastError ?? "no reason given").TrimEnd('.'),
-                        s.QueueDepth + s.InFlight));
+                    host.WriteWarning(final
+                        ? string.Format(c, "{0} failed: {1}.", s.Name, (s.LastError ?? "no reason given").TrimEnd('.'))
+                        : string.Format(
+                            c,
+                            "{0} is failing: {1}. Its events wait in its queue ({2:N0} queued) and are retried.",
+                            s.Name,
+                            (s.LastError ?? "no reason given").TrimEnd('.'),
+                            s.QueueDepth + s.InFlight));
                 }
                 else if (state.Failing && s.Sent > state.Sent && s.Failed == state.Failed)
                 {
