@@ -19,7 +19,8 @@ namespace QlikActivity.Core.Destinations
         private readonly Random _jitter = new Random();
         private Task? _loop;
         private int _stopped;
-        private long _enqueued, _sent, _failed, _retried, _dropped, _inFlight, _queueDepth;
+        private long _enqueued, _sent, _failed, _retried, _dropped, _droppedQueueFull, _inFlight, _queueDepth, _queueBytes;
+        private long _byteLimit = long.MaxValue;
         private string? _lastError;
 
         protected QueuedDestination(string name, DestinationQueueOptions options)
@@ -49,6 +50,17 @@ namespace QlikActivity.Core.Destinations
             return Task.CompletedTask;
         }
 
+        /// <summary>
+        /// The most memory the events this destination holds (queued and in flight) may take, as
+        /// <see cref="UserEvent.EstimatedBytes"/> counts it; past it new events are dropped and counted.
+        /// The listener sets it from <c>-DestinationQueueBytes</c> before it starts the destination.
+        /// </summary>
+        public long QueueByteLimit
+        {
+            get => Interlocked.Read(ref _byteLimit);
+            set => Interlocked.Exchange(ref _byteLimit, value < 1 ? throw new ArgumentOutOfRangeException(nameof(value)) : value);
+        }
+
         /// <inheritdoc />
         public bool TryEnqueue(UserEvent userEvent)
         {
@@ -58,14 +70,48 @@ namespace QlikActivity.Core.Destinations
             }
 
             Interlocked.Increment(ref _enqueued);
-            if (_queue.Writer.TryWrite(userEvent))
+            long size = userEvent.EstimatedBytes;
+            if (Interlocked.Add(ref _queueBytes, size) <= Interlocked.Read(ref _byteLimit))
             {
+                // Counted before the write: the send loop may take the event before TryWrite returns.
                 Interlocked.Increment(ref _queueDepth);
-                return true;
+                if (_queue.Writer.TryWrite(userEvent))
+                {
+                    return true;
+                }
+
+                Interlocked.Decrement(ref _queueDepth);
             }
 
+            Interlocked.Add(ref _queueBytes, -size);
+            Interlocked.Increment(ref _droppedQueueFull);
             Interlocked.Increment(ref _dropped);
             return false;
+        }
+
+        /// <summary>
+        /// Connects to the server once (or at least reaches it) before any event is sent, so a wrong
+        /// address, a closed port or a refused login is said when the listener starts rather than on the
+        /// first event. Null when the server answered; otherwise why not (no secret in it). It never
+        /// throws and never sends an event.
+        /// </summary>
+        public async Task<string?> ProbeAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                await ProbeCoreAsync(cancellationToken).ConfigureAwait(false);
+                return null;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return "the check was cancelled";
+            }
+            catch (Exception ex)
+            {
+                string reason = ex is DestinationException explained ? explained.Message : ex.GetType().Name + ": " + ex.Message;
+                RecordError(reason);
+                return reason;
+            }
         }
 
         /// <inheritdoc />
@@ -89,8 +135,9 @@ namespace QlikActivity.Core.Destinations
             }
 
             // Whatever could not be delivered in time is dropped, and counted as such.
-            while (_queue.Reader.TryRead(out _))
+            while (_queue.Reader.TryRead(out var left))
             {
+                Interlocked.Add(ref _queueBytes, -left.EstimatedBytes);
                 Interlocked.Decrement(ref _queueDepth);
                 Interlocked.Increment(ref _dropped);
             }
@@ -111,13 +158,27 @@ namespace QlikActivity.Core.Destinations
             Failed = Interlocked.Read(ref _failed),
             Retried = Interlocked.Read(ref _retried),
             Dropped = Interlocked.Read(ref _dropped),
+            DroppedQueueFull = Interlocked.Read(ref _droppedQueueFull),
             QueueDepth = Interlocked.Read(ref _queueDepth),
+            QueueBytes = Interlocked.Read(ref _queueBytes),
+            QueueCapacity = _options.QueueCapacity,
+            QueueByteLimit = QueueByteLimit,
             InFlight = Interlocked.Read(ref _inFlight),
             LastError = Volatile.Read(ref _lastError),
         };
 
         /// <summary>Sends one batch. Throw on failure; a <see cref="DestinationException"/> can ask for a delay or say retrying is pointless.</summary>
         protected abstract Task SendBatchAsync(IReadOnlyList<UserEvent> batch, CancellationToken cancellationToken);
+
+        /// <summary>
+        /// The events of <paramref name="batch"/> known to have arrived when the loop gives the batch up
+        /// (retries exhausted, or the drain time at stop ran out): they count as sent, the rest as dropped.
+        /// A destination that sends a batch in parts, or learns per event, says so here.
+        /// </summary>
+        protected virtual int DeliveredOf(IReadOnlyList<UserEvent> batch) => 0;
+
+        /// <summary>Reaches the server without sending an event (see <see cref="ProbeAsync"/>); throws saying why it cannot.</summary>
+        protected virtual Task ProbeCoreAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
         /// <summary>Whether this destination wants the event (e.g. a webhook for session starts only). Runs on the listener's thread: keep it cheap.</summary>
         protected virtual bool Accepts(UserEvent userEvent) => true;
@@ -141,7 +202,19 @@ namespace QlikActivity.Core.Destinations
             while (await reader.WaitToReadAsync(stop).ConfigureAwait(false))
             {
                 batch.Clear();
-                await FillBatchAsync(reader, batch, stop).ConfigureAwait(false);
+                try
+                {
+                    await FillBatchAsync(reader, batch, stop).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Taken from the queue but never sent: the drain time ran out.
+                    Interlocked.Add(ref _queueDepth, -batch.Count);
+                    Interlocked.Add(ref _dropped, batch.Count);
+                    Interlocked.Add(ref _queueBytes, -BytesOf(batch));
+                    throw;
+                }
+
                 if (batch.Count == 0)
                 {
                     continue;
@@ -156,8 +229,37 @@ namespace QlikActivity.Core.Destinations
                 finally
                 {
                     Interlocked.Add(ref _inFlight, -batch.Count);
+                    Interlocked.Add(ref _queueBytes, -BytesOf(batch));
                 }
             }
+        }
+
+        private static long BytesOf(List<UserEvent> batch)
+        {
+            long bytes = 0;
+            foreach (var e in batch)
+            {
+                bytes += e.EstimatedBytes;
+            }
+
+            return bytes;
+        }
+
+        // A batch given up: what the destination knows arrived is sent, the rest dropped.
+        private void GiveUp(List<UserEvent> batch)
+        {
+            int delivered = 0;
+            try
+            {
+                delivered = Math.Max(0, Math.Min(batch.Count, DeliveredOf(batch)));
+            }
+            catch (Exception ex)
+            {
+                RecordError(ex.GetType().Name + ": " + ex.Message);
+            }
+
+            Interlocked.Add(ref _sent, delivered);
+            Interlocked.Add(ref _dropped, batch.Count - delivered);
         }
 
         // Waits up to BatchInterval for a full batch, so low traffic still leaves promptly.
@@ -203,7 +305,7 @@ namespace QlikActivity.Core.Destinations
                 }
                 catch (OperationCanceledException) when (stop.IsCancellationRequested)
                 {
-                    Interlocked.Add(ref _dropped, batch.Count);
+                    GiveUp(batch);
                     throw;
                 }
                 catch (Exception ex)
@@ -215,7 +317,7 @@ namespace QlikActivity.Core.Destinations
                         || (_options.MaxAttempts > 0 && attempt >= _options.MaxAttempts);
                     if (giveUp)
                     {
-                        Interlocked.Add(ref _dropped, batch.Count);
+                        GiveUp(batch);
                         return;
                     }
 
@@ -227,7 +329,7 @@ namespace QlikActivity.Core.Destinations
                     }
                     catch (OperationCanceledException)
                     {
-                        Interlocked.Add(ref _dropped, batch.Count);
+                        GiveUp(batch);
                         throw;
                     }
                 }

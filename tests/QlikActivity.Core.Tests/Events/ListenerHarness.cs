@@ -69,6 +69,18 @@ namespace QlikActivity.Core.Tests.Events
             }
 
             Assert.Equal(s.Rejected, byReason);
+
+            // Every destination accounts for each event it accepted, and the listener's total is theirs.
+            long destinationDropped = 0;
+            foreach (var d in s.Destinations)
+            {
+                Assert.Equal(0, d.QueueDepth);
+                Assert.Equal(0, d.InFlight);
+                Assert.Equal(d.Enqueued, d.Sent + d.Dropped);
+                destinationDropped += d.Dropped;
+            }
+
+            Assert.Equal(destinationDropped, s.DestinationDropped);
         }
 
         public static Socket Sender(IPEndPoint to)
