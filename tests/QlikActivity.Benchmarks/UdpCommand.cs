@@ -147,32 +147,27 @@ namespace QlikActivity.Benchmarks
         /// </summary>
         private static async Task<int> RunWithDestinations(long events, double rate, int buffer, HashSet<string> wanted)
         {
-            const int Backlog = 1_000_000;
+            // The subscriber only counts: keeping 600,000 messages in this process would be its memory, not the listener's.
             using var broker = wanted.Contains("mqtt") ? MosquittoBroker.Start() : null;
             using var influxd = wanted.Contains("influx") ? await InfluxDbServer.StartAsync() : null;
-            await using var subscriber = broker != null ? await MqttTestSubscriber.ConnectAsync(broker.Port, MqttDestinationOptions.DefaultTopic) : null;
+            await using var subscriber = broker != null ? await MqttTestSubscriber.ConnectAsync(broker.Port, MqttDestinationOptions.DefaultTopic, keepMessages: false) : null;
             const string Database = "bench";
             var destinations = new List<(string Name, IEventDestination Destination)>();
             if (broker != null)
             {
-                destinations.Add(("mqtt", new MqttDestination(new MqttDestinationOptions
-                {
-                    Broker = "127.0.0.1",
-                    Port = broker.Port,
-                    QueueCapacity = Backlog,
-                    ConnectTimeout = TimeSpan.FromSeconds(30),
-                })));
+                // New-QlikMqttDestination's defaults (QoS 1, queue 100,000, batch 2,000, 4,000 in flight).
+                var mqtt = new MqttDestination(new MqttDestinationOptions { Broker = "127.0.0.1", Port = broker.Port });
+                Console.Error.WriteLine($"  mqtt: cmdlet defaults: QoS {mqtt.QoS}, queue {mqtt.QueueCapacity:N0}, in flight {mqtt.MaxInFlight:N0}");
+                destinations.Add(("mqtt", mqtt));
             }
 
             if (influxd != null)
             {
                 await influxd.CreateDatabaseAsync(Database);
-                destinations.Add(("influx", new InfluxDbDestination(new InfluxDbDestinationOptions
-                {
-                    Url = influxd.Url,
-                    Database = Database,
-                    QueueCapacity = Backlog,
-                })));
+                // New-QlikInfluxDbDestination's defaults (queue 200,000, batch 5,000).
+                var influx = new InfluxDbDestination(new InfluxDbDestinationOptions { Url = influxd.Url, Database = Database });
+                Console.Error.WriteLine($"  influx: cmdlet defaults: queue {influx.QueueCapacity:N0}, batch {influx.BatchSize:N0}");
+                destinations.Add(("influx", influx));
             }
 
             var trial = RunTrial(events, rate, buffer, destinations.Select(d => d.Destination).ToArray());
@@ -199,7 +194,7 @@ namespace QlikActivity.Benchmarks
                     delivered = rows.Count == 0 ? 0 : rows[0]["count"].GetInt64();
                 }
 
-                Console.Error.WriteLine($"  {name}: enqueued {s.Enqueued}, sent {s.Sent}, dropped {s.Dropped}, failed {s.Failed}, last error {s.LastError}");
+                Console.Error.WriteLine($"  {name}: enqueued {s.Enqueued}, sent {s.Sent}, dropped {s.Dropped} (queue full {s.DroppedQueueFull}), failed {s.Failed}, last error {s.LastError}");
                 parts.Add(string.Format(CultureInfo.InvariantCulture, "\"{0}\":{{\"delivered\":{1},\"dropped\":{2}}}", name, delivered, s.Dropped));
             }
 
@@ -222,18 +217,23 @@ namespace QlikActivity.Benchmarks
             }
 
             var host = new BenchmarkHost();
-            var listener = new EventListener(new EventListenerOptions
+            var options = new EventListenerOptions
             {
                 Destinations = destinations ?? Array.Empty<IEventDestination>(),
-                // Generous: the destinations deliver their whole backlog before the counts are taken.
-                DestinationDrainTimeout = TimeSpan.FromMinutes(5),
                 Address = "127.0.0.1",
                 Port = 0,
                 AllowedSources = new[] { "127.0.0.1" },
                 ReceiveBufferSize = buffer,
                 StatisticsInterval = TimeSpan.FromHours(1),
                 Journal = journalPath == null ? null : new EventJournalOptions(journalPath),
-            });
+            };
+
+            // Start-QlikEventListener's defaults except where said: the loopback address and port, the
+            // sender allowed, the receive buffer (--buffer) and no periodic verbose line.
+            Console.Error.WriteLine(
+                $"  listener: cmdlet defaults (queue {options.QueueCapacity:N0}, pipeline {options.PipelineCapacity:N0}, max datagram {options.MaxDatagramBytes:N0} B, "
+                + $"destination queues {options.DestinationQueueBytes / (1024 * 1024)} MB, drain {options.DestinationDrainTimeout.TotalSeconds:0} s); differs: -Address 127.0.0.1 -Port 0 -AllowedSource 127.0.0.1 -ReceiveBufferSize {buffer}");
+            var listener = new EventListener(options);
 
             long sent = 0;
             double senderSeconds = 0;
@@ -242,14 +242,17 @@ namespace QlikActivity.Benchmarks
                 var endPoint = await listener.Listening;
                 try
                 {
+                    using var progress = new Timer(_ => Progress(listener), null, 5000, 5000);
                     (sent, senderSeconds) = RunSender(endPoint.Port, events, rate);
-                    // Done when nothing more arrives and nothing waits inside.
+                    // Done when nothing more arrives and nothing waits inside, destinations included: like a
+                    // listener that runs on, so the default drain time at stop only covers the last batch.
                     long last = -1;
                     while (true)
                     {
                         await Task.Delay(300);
                         var s = listener.GetStatistics();
-                        if (s.Received == last && s.QueueBacklog == 0 && s.PipelineBacklog == 0)
+                        if (s.Received == last && s.QueueBacklog == 0 && s.PipelineBacklog == 0
+                            && s.Destinations.All(d => d.QueueDepth + d.InFlight == 0))
                         {
                             break;
                         }
@@ -317,6 +320,18 @@ namespace QlikActivity.Benchmarks
                 SenderRate = senderSeconds > 0 ? sent / senderSeconds : 0,
                 Destinations = stats.Destinations,
             };
+        }
+
+        // Where the memory is while the run goes: what each destination holds, the GC heap, the working set.
+        private static void Progress(EventListener listener)
+        {
+            var s = listener.GetStatistics();
+            var gc = GC.GetGCMemoryInfo();
+            using var self = Process.GetCurrentProcess();
+            string held = string.Join(", ", s.Destinations.Select(d => $"{d.Name.Split(' ')[0]} {d.QueueDepth + d.InFlight:N0} ({d.QueueBytes / (1024.0 * 1024.0):N0} MB)"));
+            Console.Error.WriteLine(
+                $"  {s.Duration.TotalSeconds:0} s: received {s.Received:N0}; held: {held}; heap {gc.HeapSizeBytes / (1024.0 * 1024.0):N0} MB, "
+                + $"gen2 collections {GC.CollectionCount(2)}, working set {self.WorkingSet64 / (1024.0 * 1024.0):N0} MB");
         }
 
         private static (long Sent, double Seconds) RunSender(int port, long events, double rate)

@@ -14,10 +14,18 @@ namespace QlikActivity
         /// <summary>Send attempts that failed (each may be retried).</summary>
         public long Failed { get; set; }
         public long Retried { get; set; }
-        /// <summary>Events given up on: queue full, buffer bound exceeded, or retries exhausted.</summary>
+        /// <summary>Events given up on: queue full, byte bound exceeded, retries exhausted, or still held when the drain time at stop ran out.</summary>
         public long Dropped { get; set; }
+        /// <summary>The part of <see cref="Dropped"/> refused on arrival because the queue was full (by count or by bytes).</summary>
+        public long DroppedQueueFull { get; set; }
         public long QueueDepth { get; set; }
         public long InFlight { get; set; }
+        /// <summary>Estimated memory of the events held (queued and in flight), in bytes.</summary>
+        public long QueueBytes { get; set; }
+        /// <summary>The most events the queue holds (0 when the destination does not say).</summary>
+        public long QueueCapacity { get; set; }
+        /// <summary>The most bytes the held events may take (<see cref="long.MaxValue"/> or 0 when unbounded or not said).</summary>
+        public long QueueByteLimit { get; set; }
         /// <summary>Events read back from the event journal and handed to the sender: after a restart, or after the memory queue was full.</summary>
         public long Replayed { get; set; }
 
@@ -25,5 +33,8 @@ namespace QlikActivity
         public long Deferred { get; set; }
 
         public string? LastError { get; set; }
+
+        /// <summary>The counters in brief: <c>mqtt://host:1883: sent 5, dropped 0, queued 0</c>.</summary>
+        public override string ToString() => $"{Name}: sent {Sent}, dropped {Dropped}, queued {QueueDepth + InFlight}";
     }
 }

@@ -120,6 +120,32 @@ namespace QlikActivity.Core.Destinations
             }
         }
 
+        /// <summary>
+        /// Checks at start that the server answers: a HEAD request to <paramref name="uri"/> with no key,
+        /// header or body (or, with <paramref name="method"/>, another bodiless request). Any HTTP answer
+        /// proves the name resolves, the port is open and the certificate is trusted; with
+        /// <paramref name="requireSuccess"/> the answer must also be 2xx (InfluxDB's /ping). Throws a
+        /// <see cref="DestinationException"/> saying why not.
+        /// </summary>
+        public static async Task ProbeAsync(
+            HttpClient client,
+            Uri uri,
+            TimeSpan timeout,
+            string target,
+            Func<string, string> scrub,
+            CancellationToken stop,
+            BrokerCertificateValidator? trust = null,
+            HttpMethod? method = null,
+            bool requireSuccess = false)
+        {
+            var answer = await SendAsync(client, () => new HttpRequestMessage(method ?? HttpMethod.Head, uri), timeout, target, scrub, stop, trust)
+                .ConfigureAwait(false);
+            if (requireSuccess && !answer.IsSuccess)
+            {
+                throw new DestinationException($"{target} answered {answer.Status} to {uri.AbsolutePath}.");
+            }
+        }
+
         /// <summary>Explains a failed answer: transient statuses are retried after Retry-After (when sent), others are given up.</summary>
         public static DestinationException Failure(string target, HttpAnswer answer, string? advice = null)
         {

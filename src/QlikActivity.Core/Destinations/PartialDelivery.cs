@@ -34,6 +34,9 @@ namespace QlikActivity.Core.Destinations
             return 0;
         }
 
+        /// <summary>How many events of <paramref name="batch"/> went out already (0 when it is not the batch seen last).</summary>
+        public int DeliveredOf(IReadOnlyList<UserEvent> batch) => IsRetryOf(batch) ? _delivered : 0;
+
         /// <summary>Records that the events before <paramref name="index"/> have been delivered.</summary>
         public void DeliveredUpTo(int index) => _delivered = index;
 

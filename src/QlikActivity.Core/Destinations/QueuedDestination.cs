@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using System.Threading.Channels;
 using System.Threading.Tasks;
@@ -14,7 +15,7 @@ namespace QlikActivity.Core.Destinations
     /// With the listener's journal (<see cref="IJournaledDestination"/>), what the queue cannot hold
     /// stays in the journal and is replayed from there (<see cref="JournalReplay"/>).
     /// </summary>
-    public abstract class QueuedDestination : IEventDestination, IJournaledDestination
+    public abstract partial class QueuedDestination : IEventDestination, IJournaledDestination
     {
         private readonly Channel<UserEvent> _queue;
         private readonly DestinationQueueOptions _options;
@@ -22,8 +23,9 @@ namespace QlikActivity.Core.Destinations
         private readonly Random _jitter = new Random();
         private Task? _loop;
         private int _stopped;
-        private long _enqueued, _sent, _failed, _retried, _dropped, _inFlight, _queueDepth, _replayed, _deferred;
+        private long _enqueued, _sent, _failed, _retried, _dropped, _droppedQueueFull, _inFlight, _queueDepth, _queueBytes, _replayed, _deferred;
         private JournalReplay? _replay;
+        private long _byteLimit = long.MaxValue;
         private string? _lastError;
 
         protected QueuedDestination(string name, DestinationQueueOptions options)
@@ -41,22 +43,6 @@ namespace QlikActivity.Core.Destinations
         /// <inheritdoc />
         public string Name { get; }
 
-        /// <summary>The key this destination's delivered position is kept under in the event journal: the same for the same settings. Never holds a secret.</summary>
-        public virtual string JournalKey => Name;
-
-        /// <summary>Where the destination resumed in the journal, and how many journaled events it had to catch up on then; null without a journal.</summary>
-        internal JournalReplay? Replay => _replay;
-
-        void IJournaledDestination.UseJournal(EventJournal journal)
-        {
-            if (_loop != null)
-            {
-                throw new InvalidOperationException($"Destination {Name} is already started.");
-            }
-
-            _replay = new JournalReplay(journal, JournalKey, Accepts);
-        }
-
         /// <inheritdoc />
         public Task StartAsync(CancellationToken cancellationToken)
         {
@@ -69,6 +55,17 @@ namespace QlikActivity.Core.Destinations
             return Task.CompletedTask;
         }
 
+        /// <summary>
+        /// The most memory the events this destination holds (queued and in flight) may take, as
+        /// <see cref="UserEvent.EstimatedBytes"/> counts it; past it new events are dropped and counted.
+        /// The listener sets it from <c>-DestinationQueueBytes</c> before it starts the destination.
+        /// </summary>
+        public long QueueByteLimit
+        {
+            get => Interlocked.Read(ref _byteLimit);
+            set => Interlocked.Exchange(ref _byteLimit, value < 1 ? throw new ArgumentOutOfRangeException(nameof(value)) : value);
+        }
+
         /// <inheritdoc />
         public bool TryEnqueue(UserEvent userEvent)
         {
@@ -79,27 +76,62 @@ namespace QlikActivity.Core.Destinations
 
             Interlocked.Increment(ref _enqueued);
             var replay = _replay;
-            var outcome = replay?.TryDefer(userEvent.JournalId, queueFull: false) ?? JournalReplay.Outcome.UseQueue;
-            if (outcome == JournalReplay.Outcome.UseQueue)
+            if (replay != null && replay.TryDefer(userEvent.JournalId, queueFull: false) == JournalReplay.Outcome.Deferred)
             {
+                // The journal is catching up: this event waits there too, so none overtakes another.
+                Interlocked.Increment(ref _deferred);
+                return true;
+            }
+
+            long size = userEvent.EstimatedBytes;
+            if (Interlocked.Add(ref _queueBytes, size) <= Interlocked.Read(ref _byteLimit))
+            {
+                // Counted before the write: the send loop may take the event before TryWrite returns.
+                Interlocked.Increment(ref _queueDepth);
                 if (_queue.Writer.TryWrite(userEvent))
                 {
-                    Interlocked.Increment(ref _queueDepth);
                     return true;
                 }
 
-                outcome = replay?.TryDefer(userEvent.JournalId, queueFull: true) ?? JournalReplay.Outcome.Lost;
+                Interlocked.Decrement(ref _queueDepth);
             }
 
-            if (outcome == JournalReplay.Outcome.Deferred)
+            Interlocked.Add(ref _queueBytes, -size);
+            if (replay != null && replay.TryDefer(userEvent.JournalId, queueFull: true) == JournalReplay.Outcome.Deferred)
             {
                 // Not lost: the journal has it, and the sender reads it back once the queue has drained.
                 Interlocked.Increment(ref _deferred);
                 return true;
             }
 
+            Interlocked.Increment(ref _droppedQueueFull);
             Interlocked.Increment(ref _dropped);
             return false;
+        }
+
+        /// <summary>
+        /// Connects to the server once (or at least reaches it) before any event is sent, so a wrong
+        /// address, a closed port or a refused login is said when the listener starts rather than on the
+        /// first event. Null when the server answered; otherwise why not (no secret in it). It never
+        /// throws and never sends an event.
+        /// </summary>
+        public async Task<string?> ProbeAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                await ProbeCoreAsync(cancellationToken).ConfigureAwait(false);
+                return null;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return "the check was cancelled";
+            }
+            catch (Exception ex)
+            {
+                string reason = ex is DestinationException explained ? explained.Message : ex.GetType().Name + ": " + ex.Message;
+                RecordError(reason);
+                return reason;
+            }
         }
 
         /// <inheritdoc />
@@ -126,6 +158,7 @@ namespace QlikActivity.Core.Destinations
             // what it holds is left there for the next run (the position is before it).
             while (_queue.Reader.TryRead(out var left))
             {
+                Interlocked.Add(ref _queueBytes, -left.EstimatedBytes);
                 Interlocked.Decrement(ref _queueDepth);
                 if (_replay != null && left.JournalId != 0)
                 {
@@ -140,7 +173,8 @@ namespace QlikActivity.Core.Destinations
             // StopAsync may run more than once (Stop, then Dispose): release the resources only once.
             if (Interlocked.Exchange(ref _stopped, 1) == 0)
             {
-                await StoppedAsync().ConfigureAwait(false);
+                _replay?.Dispose();
+                await OnStoppedAsync().ConfigureAwait(false);
             }
         }
 
@@ -153,7 +187,11 @@ namespace QlikActivity.Core.Destinations
             Failed = Interlocked.Read(ref _failed),
             Retried = Interlocked.Read(ref _retried),
             Dropped = Interlocked.Read(ref _dropped),
+            DroppedQueueFull = Interlocked.Read(ref _droppedQueueFull),
             QueueDepth = Interlocked.Read(ref _queueDepth),
+            QueueBytes = Interlocked.Read(ref _queueBytes),
+            QueueCapacity = _options.QueueCapacity,
+            QueueByteLimit = QueueByteLimit,
             InFlight = Interlocked.Read(ref _inFlight),
             Replayed = Interlocked.Read(ref _replayed),
             Deferred = Interlocked.Read(ref _deferred),
@@ -163,17 +201,21 @@ namespace QlikActivity.Core.Destinations
         /// <summary>Sends one batch. Throw on failure; a <see cref="DestinationException"/> can ask for a delay or say retrying is pointless.</summary>
         protected abstract Task SendBatchAsync(IReadOnlyList<UserEvent> batch, CancellationToken cancellationToken);
 
+        /// <summary>
+        /// The events of <paramref name="batch"/> known to have arrived when the loop gives the batch up
+        /// (retries exhausted, or the drain time at stop ran out): they count as sent, the rest as dropped.
+        /// A destination that sends a batch in parts, or learns per event, says so here.
+        /// </summary>
+        protected virtual int DeliveredOf(IReadOnlyList<UserEvent> batch) => 0;
+
+        /// <summary>Reaches the server without sending an event (see <see cref="ProbeAsync"/>); throws saying why it cannot.</summary>
+        protected virtual Task ProbeCoreAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
         /// <summary>Whether this destination wants the event (e.g. a webhook for session starts only). Runs on the listener's thread: keep it cheap.</summary>
         protected virtual bool Accepts(UserEvent userEvent) => true;
 
         /// <summary>Called once, after the loop has ended, however often the destination is stopped: close connections here.</summary>
         protected virtual Task OnStoppedAsync() => Task.CompletedTask;
-
-        private Task StoppedAsync()
-        {
-            _replay?.Dispose();
-            return OnStoppedAsync();
-        }
 
         /// <summary>Records a failure message for the statistics. It must not contain a secret.</summary>
         protected void RecordError(string message) => Volatile.Write(ref _lastError, message);
@@ -230,15 +272,13 @@ namespace QlikActivity.Core.Destinations
                     {
                         await FillBatchAsync(reader, batch, stop).ConfigureAwait(false);
                     }
-                    finally
+                    catch (OperationCanceledException)
                     {
-                        // Out of the queue now, also when stopped while the batch was filling.
+                        // Taken from the queue but never sent: the drain time ran out.
                         Interlocked.Add(ref _queueDepth, -batch.Count);
-                        if (stop.IsCancellationRequested)
-                        {
-                            LeftAtStop(batch, replayed: false);
-                            batch.Clear();
-                        }
+                        Interlocked.Add(ref _queueBytes, -BytesOf(batch));
+                        LeftAtStop(batch, delivered: 0, replayed: false);
+                        throw;
                     }
 
                     if (batch.Count == 0)
@@ -246,6 +286,8 @@ namespace QlikActivity.Core.Destinations
                         continue;
                     }
 
+                    Interlocked.Add(ref _queueDepth, -batch.Count);
+                    long bytes = BytesOf(batch);
                     long through = 0;
                     if (replay != null)
                     {
@@ -258,7 +300,15 @@ namespace QlikActivity.Core.Destinations
                         Interlocked.Add(ref _sent, skipped);
                     }
 
-                    await SendAsync(batch, replayed: false, stop).ConfigureAwait(false);
+                    try
+                    {
+                        await SendAsync(batch, replayed: false, stop).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        Interlocked.Add(ref _queueBytes, -bytes);
+                    }
+
                     replay?.Delivered(through);
                 }
             }
@@ -266,43 +316,6 @@ namespace QlikActivity.Core.Destinations
             {
                 // Stopped: what was not delivered is counted where it was.
             }
-        }
-
-        // One step of delivery from the journal; false when the memory queue comes first.
-        private async Task<bool> ReplayAsync(JournalReplay replay, bool queueEmpty, CancellationToken stop)
-        {
-            List<UserEvent>? events;
-            long through;
-            try
-            {
-                events = replay.Next(queueEmpty, _options.BatchSize, out through);
-            }
-            catch (Exception ex) when (!(ex is OperationCanceledException))
-            {
-                // The journal cannot be read now (locked, damaged): say so, and try again shortly.
-                RecordError($"{Name}: cannot read the event journal to replay: {ex.Message}");
-                await Task.Delay(1000, stop).ConfigureAwait(false);
-                return true;
-            }
-
-            if (events == null)
-            {
-                return false;
-            }
-
-            if (events.Count > 0)
-            {
-                Interlocked.Add(ref _replayed, events.Count);
-                await SendAsync(events, replayed: true, stop).ConfigureAwait(false);
-            }
-            else if (!replay.Moves(through))
-            {
-                // The journal has not written them yet.
-                await Task.Delay(10, stop).ConfigureAwait(false);
-            }
-
-            replay.Delivered(through);
-            return true;
         }
 
         private async Task SendAsync(List<UserEvent> batch, bool replayed, CancellationToken stop)
@@ -315,6 +328,42 @@ namespace QlikActivity.Core.Destinations
             finally
             {
                 Interlocked.Add(ref _inFlight, -batch.Count);
+            }
+        }
+
+        private static long BytesOf(List<UserEvent> batch)
+        {
+            long bytes = 0;
+            foreach (var e in batch)
+            {
+                bytes += e.EstimatedBytes;
+            }
+
+            return bytes;
+        }
+
+        // A batch given up: what the destination knows arrived is sent, the rest dropped (retries
+        // exhausted) or, stopped with a journal, left there for the next run.
+        private void GiveUp(List<UserEvent> batch, bool replayed, bool atStop)
+        {
+            int delivered = 0;
+            try
+            {
+                delivered = Math.Max(0, Math.Min(batch.Count, DeliveredOf(batch)));
+            }
+            catch (Exception ex)
+            {
+                RecordError(ex.GetType().Name + ": " + ex.Message);
+            }
+
+            Interlocked.Add(ref _sent, delivered);
+            if (atStop)
+            {
+                LeftAtStop(batch, delivered, replayed);
+            }
+            else
+            {
+                Interlocked.Add(ref _dropped, batch.Count - delivered);
             }
         }
 
@@ -361,7 +410,7 @@ namespace QlikActivity.Core.Destinations
                 }
                 catch (OperationCanceledException) when (stop.IsCancellationRequested)
                 {
-                    LeftAtStop(batch, replayed);
+                    GiveUp(batch, replayed, atStop: true);
                     throw;
                 }
                 catch (Exception ex)
@@ -373,7 +422,7 @@ namespace QlikActivity.Core.Destinations
                         || (_options.MaxAttempts > 0 && attempt >= _options.MaxAttempts);
                     if (giveUp)
                     {
-                        Interlocked.Add(ref _dropped, batch.Count);
+                        GiveUp(batch, replayed, atStop: false);
                         return;
                     }
 
@@ -385,25 +434,9 @@ namespace QlikActivity.Core.Destinations
                     }
                     catch (OperationCanceledException)
                     {
-                        LeftAtStop(batch, replayed);
+                        GiveUp(batch, replayed, atStop: true);
                         throw;
                     }
-                }
-            }
-        }
-
-        // Undelivered at stop: lost without a journal; with one, what it holds waits there for the next run.
-        private void LeftAtStop(List<UserEvent> batch, bool replayed)
-        {
-            foreach (var e in batch)
-            {
-                if (_replay != null && (replayed || e.JournalId != 0))
-                {
-                    Interlocked.Increment(ref _deferred);
-                }
-                else
-                {
-                    Interlocked.Increment(ref _dropped);
                 }
             }
         }

@@ -49,6 +49,7 @@ namespace QlikActivity.Core.Events
         private volatile bool _crash;
         private IReadOnlyList<IEventDestination> _destinations = Array.Empty<IEventDestination>();
         private string? _destinationError;
+        private DestinationWatch? _watch;
         private DateTime _startedAt;
         // Ticks of the options' clock at the start and of the run's length at the end; -1 until then.
         private long _clockStart = -1;
@@ -126,6 +127,8 @@ namespace QlikActivity.Core.Events
                     var timeout = _options.Timeout ?? TimeSpan.MaxValue;
                     var interval = TimeSpan.FromSeconds(Math.Max(0.1, _options.StatisticsInterval.TotalSeconds));
                     var nextStatistics = interval;
+                    var watchInterval = TimeSpan.FromMilliseconds(250);
+                    var nextWatch = watchInterval;
                     int sinceCheck = 0;
                     int lastBusy = Environment.TickCount;
                     Func<bool> hasWork = () => !pipeline.IsEmpty || worker.IsDone || token.IsCancellationRequested;
@@ -162,6 +165,12 @@ namespace QlikActivity.Core.Events
 
                         _notes.WriteTo(host);
                         _journal?.WriteWarningsTo(host);
+                        if (now >= nextWatch)
+                        {
+                            _watch!.Check(host, _destinations.Select(SafeStatistics).ToArray(), now.Ticks);
+                            nextWatch = now + watchInterval;
+                        }
+
                         if (_options.AppNames?.TakeError() is string appNamesError)
                         {
                             host.WriteWarning(appNamesError);
@@ -208,6 +217,12 @@ namespace QlikActivity.Core.Events
             if (_destinationError != null)
             {
                 host.WriteWarning(_destinationError);
+            }
+
+            if (!token.IsCancellationRequested)
+            {
+                // Drops at stop (the drain time ran out) and any not yet said.
+                _watch!.Check(host, Statistics!.Destinations, Elapsed.Ticks, final: true);
             }
 
             if (!token.IsCancellationRequested)
@@ -293,6 +308,10 @@ namespace QlikActivity.Core.Events
         private void StartDestinations(IOperationHost host)
         {
             _options.AppNames?.Start();
+
+            // Each destination reaches its server now, so a closed port or a wrong password is said at start.
+            _watch = new DestinationWatch(_destinations, _options.StatisticsInterval);
+            _watch.Start(host, _options.DestinationQueueBytes);
             var started = new List<IEventDestination>();
             foreach (var destination in _destinations)
             {
@@ -409,6 +428,9 @@ namespace QlikActivity.Core.Events
             _journal?.CopyCountersTo(statistics);
             statistics.EventsPerSecond = statistics.Duration.TotalSeconds > 0 ? Math.Round(statistics.Emitted / statistics.Duration.TotalSeconds, 1) : 0;
             statistics.Destinations = _destinations.Select(SafeStatistics).ToArray();
+
+            // What each destination dropped, plus the events a destination failed to take by throwing.
+            statistics.DestinationDropped += statistics.Destinations.Sum(d => d.Dropped);
             return statistics;
         }
 

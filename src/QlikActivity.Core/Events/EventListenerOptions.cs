@@ -13,6 +13,12 @@ namespace QlikActivity.Core.Events
         public const int DefaultQueueCapacity = 32 * 1024;
         public const int DefaultPipelineCapacity = 20_000;
 
+        /// <summary>The default bound on the memory all destinations' queues may hold together: 256 MB.</summary>
+        public const long DefaultDestinationQueueBytes = 256L * 1024 * 1024;
+
+        /// <summary>The smallest and largest datagram bound that may be set.</summary>
+        public const int MinMaxDatagramBytes = 512;
+
         /// <summary>The local IPv4 or IPv6 address to listen on; null or empty for all interfaces (IPv4 and IPv6).</summary>
         public string? Address { get; set; }
 
@@ -46,8 +52,14 @@ namespace QlikActivity.Core.Events
         /// <summary>How many events may wait for a slow pipeline; past that they are counted as PipelineDropped.</summary>
         public int PipelineCapacity { get; set; } = DefaultPipelineCapacity;
 
-        /// <summary>Longer datagrams are rejected as Oversize.</summary>
+        /// <summary>Longer datagrams are rejected as Oversize (512..65535; real events are well under the 4 KiB default).</summary>
         public int MaxDatagramBytes { get; set; } = UserEventParser.DefaultMaxDatagramBytes;
+
+        /// <summary>
+        /// The most memory the events held by all destinations (queued or being sent) may take, as
+        /// estimated per event; each destination gets an equal share and drops (and counts) past it.
+        /// </summary>
+        public long DestinationQueueBytes { get; set; } = DefaultDestinationQueueBytes;
 
         /// <summary>Where events are forwarded; the listener starts them and stops them at the end.</summary>
         public IReadOnlyList<IEventDestination> Destinations { get; set; } = Array.Empty<IEventDestination>();
@@ -95,6 +107,16 @@ namespace QlikActivity.Core.Events
             if (QueueCapacity < 16)
             {
                 throw Invalid($"The queue capacity {QueueCapacity} is too small (at least 16).");
+            }
+
+            if (MaxDatagramBytes < MinMaxDatagramBytes || MaxDatagramBytes > UserEventParser.MaxUdpPayload)
+            {
+                throw Invalid($"The largest datagram of {MaxDatagramBytes} bytes is not between {MinMaxDatagramBytes} and {UserEventParser.MaxUdpPayload}.");
+            }
+
+            if (DestinationQueueBytes < 1024 * 1024)
+            {
+                throw Invalid($"The destination queue bound of {DestinationQueueBytes} bytes is too small (at least 1 MB).");
             }
 
             if (PipelineCapacity < 1)

@@ -44,8 +44,11 @@ namespace QlikActivity
         /// <summary>Datagrams that were not user events (see <see cref="RejectedByReason"/>).</summary>
         public long Rejected { get; set; }
 
-        /// <summary>Rejections per reason (UnknownPrefix, TooFewFields, EmptyUser, UnknownCommand, Oversize, InvalidUtf8).</summary>
+        /// <summary>Rejections per reason (UnknownPrefix, TooFewFields, EmptyUser, UnknownCommand, Oversize, InvalidUtf8, FieldTooLong).</summary>
         public IReadOnlyDictionary<string, long> RejectedByReason { get; set; } = new Dictionary<string, long>();
+
+        /// <summary>Parsed events whose message was longer than 2,048 characters and was cut there (they are part of <see cref="Parsed"/>).</summary>
+        public long Truncated { get; set; }
 
         /// <summary>Datagrams from a sender not in <c>-AllowedSource</c>.</summary>
         public long DroppedSource { get; set; }
@@ -78,7 +81,11 @@ namespace QlikActivity
         /// <summary>Events waiting for the pipeline when the snapshot was taken (0 at the end).</summary>
         public long PipelineBacklog { get; set; }
 
-        /// <summary>Events a destination refused because its own queue was full (each destination counts them too).</summary>
+        /// <summary>
+        /// Events the destinations did not deliver: the sum of each destination's Dropped (queue full by count
+        /// or bytes, retries given up, or still held when the drain time at stop ran out), plus any event a
+        /// destination failed to take by throwing. See <see cref="Destinations"/> for each one.
+        /// </summary>
         public long DestinationDropped { get; set; }
 
         /// <summary>
@@ -110,7 +117,7 @@ namespace QlikActivity
 
         /// <summary>The counters in brief, as a table cell or <c>"$statistics"</c> shows them.</summary>
         public override string ToString() =>
-            $"Received {Received}, parsed {Parsed}, rejected {Rejected}, excluded {Excluded}, emitted {Emitted}, dropped {DroppedSource + DroppedQueueFull}";
+            $"Received {Received}, parsed {Parsed}, rejected {Rejected}, excluded {Excluded}, emitted {Emitted}, dropped {DroppedSource + DroppedQueueFull}, destination dropped {DestinationDropped}";
 
         /// <summary>
         /// Every counter in one sentence (invariant culture), as the listener writes it to the verbose
@@ -153,9 +160,19 @@ namespace QlikActivity
                 text += string.Format(c, ", discarded at stop {0:N0}", DiscardedAtStop);
             }
 
+            if (Truncated > 0)
+            {
+                text += string.Format(c, ", messages truncated {0:N0}", Truncated);
+            }
+
+            if (Destinations.Length > 0)
+            {
+                text += string.Format(c, ", destination dropped {0:N0}", DestinationDropped);
+            }
+
             foreach (var d in Destinations)
             {
-                text += string.Format(c, "; {0}: sent {1:N0}, dropped {2:N0}, queued {3:N0}", d.Name, d.Sent, d.Dropped, d.QueueDepth);
+                text += string.Format(c, "; {0}: sent {1:N0}, dropped {2:N0}, queued {3:N0}", d.Name, d.Sent, d.Dropped, d.QueueDepth + d.InFlight);
                 if (d.Replayed > 0 || d.Deferred > 0)
                 {
                     text += string.Format(c, ", replayed from the journal {0:N0}, left in the journal {1:N0}", d.Replayed, d.Deferred);

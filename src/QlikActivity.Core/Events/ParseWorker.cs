@@ -123,8 +123,9 @@ namespace QlikActivity.Core.Events
             statistics.DroppedSource = OwnedCounter.Read(ref _counters.DroppedSource);
             statistics.DiscardedAtStop = OwnedCounter.Read(ref _counters.DiscardedAtStop);
             statistics.Excluded = OwnedCounter.Read(ref _counters.Excluded);
+            statistics.Truncated = OwnedCounter.Read(ref _counters.Truncated);
             statistics.Emitted = OwnedCounter.Read(ref _counters.Emitted);
-            statistics.DestinationDropped = OwnedCounter.Read(ref _counters.DestinationDropped);
+            statistics.DestinationDropped = OwnedCounter.Read(ref _counters.DestinationFailedToTake);
         }
 
         private void Run()
@@ -216,6 +217,11 @@ namespace QlikActivity.Core.Events
             }
 
             OwnedCounter.Increment(ref _counters.Parsed);
+            if (result.MessageTruncated)
+            {
+                OwnedCounter.Increment(ref _counters.Truncated);
+            }
+
             if (_filter.IsExcluded(userEvent))
             {
                 OwnedCounter.Increment(ref _counters.Excluded);
@@ -239,20 +245,15 @@ namespace QlikActivity.Core.Events
             _journal?.Append(userEvent);
             foreach (var destination in _destinations)
             {
-                bool taken;
+                // A refused event (full queue) the destination counts itself; one that threw, it cannot.
                 try
                 {
-                    taken = destination.TryEnqueue(userEvent);
+                    destination.TryEnqueue(userEvent);
                 }
                 catch (Exception ex)
                 {
-                    taken = false;
+                    OwnedCounter.Increment(ref _counters.DestinationFailedToTake);
                     _notes.Add($"Destination {destination.Name} failed to take an event: {ex.Message}");
-                }
-
-                if (!taken)
-                {
-                    OwnedCounter.Increment(ref _counters.DestinationDropped);
                 }
             }
 
@@ -279,7 +280,8 @@ namespace QlikActivity.Core.Events
             [FieldOffset(88)] public long DiscardedAtStop;
             [FieldOffset(96)] public long Excluded;
             [FieldOffset(104)] public long Emitted;
-            [FieldOffset(112)] public long DestinationDropped;
+            [FieldOffset(112)] public long DestinationFailedToTake;
+            [FieldOffset(120)] public long Truncated;
         }
     }
 }

@@ -17,5 +17,7 @@ namespace QlikActivity.Core.Events
         Oversize,
         /// <summary>Not valid UTF-8.</summary>
         InvalidUtf8,
+        /// <summary>A host, user directory or user id longer than <see cref="UserEventParser.MaxNameChars"/> characters.</summary>
+        FieldTooLong,
     }
 }

@@ -18,6 +18,13 @@ namespace QlikActivity.Core.Events
 
         public SenderCache(UserEventFilter filter) => _filter = filter;
 
+        /// <summary>Senders remembered now.</summary>
+        public int Count => _known.Count;
+
+        /// <summary>Lookups that had to convert and check an address (the rest were answered from the cache).</summary>
+        public long Misses { get; private set; }
+
+        /// <summary>The sender of <paramref name="address"/> (the IP address bytes, 4 or 16, as the receiver stores them).</summary>
         public SenderInfo Get(short family, ReadOnlySpan<byte> address)
         {
             var key = SenderKey.From(family, address);
@@ -25,6 +32,8 @@ namespace QlikActivity.Core.Events
             {
                 return info;
             }
+
+            Misses++;
 
             if (_known.Count >= MaxEntries)
             {
@@ -39,17 +48,8 @@ namespace QlikActivity.Core.Events
             return info;
         }
 
-        private static IPAddress? ToAddress(short family, ReadOnlySpan<byte> address)
-        {
-#if NET8_0_OR_GREATER
-            var socketAddress = new SocketAddress((AddressFamily)family, address.Length);
-            address.CopyTo(socketAddress.Buffer.Span);
-            var template = new IPEndPoint(family == (short)AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
-            return ((IPEndPoint)template.Create(socketAddress)).Address;
-#else
-            return address.Length == 4 || address.Length == 16 ? new IPAddress(address.ToArray()) : null;
-#endif
-        }
+        private static IPAddress? ToAddress(short family, ReadOnlySpan<byte> address) =>
+            address.Length == 4 || address.Length == 16 ? new IPAddress(address.ToArray()) : null;
     }
 
     /// <summary>A sender as the listener shows it, whether it may send, and whether a debug note said it may not.</summary>

@@ -250,7 +250,7 @@ namespace QlikActivity.Core.Events
                     OwnedCounter.Increment(ref _counters.Received);
 #if NET8_0_OR_GREATER
                     short family = (short)from.Family;
-                    ReadOnlySpan<byte> address = from.Buffer.Span.Slice(0, from.Size);
+                    ReadOnlySpan<byte> address = AddressBytes(from);
 #else
                     var sender = ((IPEndPoint)remote).Address;
                     short family = (short)sender.AddressFamily;
@@ -279,6 +279,24 @@ namespace QlikActivity.Core.Events
                 failureSignal.Wake();
             }
         }
+
+#if NET8_0_OR_GREATER
+        /// <summary>
+        /// The sender's IP address alone, without the port (and IPv6 flow info and scope): the sender cache
+        /// keys on these bytes, and a Proxy sends from a new source port whenever it reopens its socket.
+        /// sockaddr_in holds the address at bytes 4-7, sockaddr_in6 at 8-23, on every platform.
+        /// </summary>
+        internal static ReadOnlySpan<byte> AddressBytes(SocketAddress from)
+        {
+            var raw = from.Buffer.Span.Slice(0, from.Size);
+            return from.Family switch
+            {
+                AddressFamily.InterNetwork when raw.Length >= 8 => raw.Slice(4, 4),
+                AddressFamily.InterNetworkV6 when raw.Length >= 24 => raw.Slice(8, 16),
+                _ => raw,
+            };
+        }
+#endif
 
         // Padded onto a cache line of their own, away from the fields the other threads read.
         [StructLayout(LayoutKind.Explicit, Size = 192)]

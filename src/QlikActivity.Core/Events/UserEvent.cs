@@ -70,5 +70,31 @@ namespace QlikActivity
         private static readonly IReadOnlyDictionary<string, string> EmptyTags = new Dictionary<string, string>();
 
         public override string ToString() => $"{ReceivedAt:o} {Host} {Command} {UserFull}";
+
+        private int _estimatedBytes;
+
+        /// <summary>
+        /// About how much memory the event holds on its own, for the destinations' byte bounds: the object,
+        /// its message and its context. Host, directory, user, origin, user agent and the other short
+        /// fields come from the parser's bounded caches (shared by many events), so they are not counted
+        /// per event. Computed once, when the first destination queues the event.
+        /// </summary>
+        internal int EstimatedBytes
+        {
+            get
+            {
+                int bytes = _estimatedBytes;
+                if (bytes == 0)
+                {
+                    bytes = 200 + Text(Message) + Text(Context);
+                    _estimatedBytes = bytes;
+                }
+
+                return bytes;
+            }
+        }
+
+        // A .NET string: header and length (about 24 bytes) and two bytes a char.
+        private static int Text(string? value) => value == null ? 0 : 24 + (2 * value.Length);
     }
 }

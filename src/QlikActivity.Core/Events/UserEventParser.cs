@@ -17,7 +17,13 @@ namespace QlikActivity.Core.Events
     public sealed class UserEventParser
     {
         /// <summary>The default largest datagram accepted; real events are well under 4 KiB.</summary>
-        public const int DefaultMaxDatagramBytes = 16 * 1024;
+        public const int DefaultMaxDatagramBytes = 4 * 1024;
+
+        /// <summary>The longest host, user directory or user id accepted (longer is rejected as <see cref="RejectReason.FieldTooLong"/>).</summary>
+        public const int MaxNameChars = 256;
+
+        /// <summary>The longest message kept; a longer one is cut here (and counted as truncated).</summary>
+        public const int MaxMessageChars = 2048;
 
         /// <summary>The largest UDP payload there is.</summary>
         public const int MaxUdpPayload = 65535;
@@ -137,6 +143,13 @@ namespace QlikActivity.Core.Events
                 return UserEventParseResult.Rejected(RejectReason.EmptyUser, IsBlank(userId) ? "no user id" : "no user directory");
             }
 
+            if (TooLong(host, directory, userId) is { } tooLong)
+            {
+                return tooLong;
+            }
+
+            bool truncated = Cap(ref message);
+
             var e = new UserEvent
             {
                 ReceivedAt = receivedAt,
@@ -151,7 +164,7 @@ namespace QlikActivity.Core.Events
             };
             SetContext(e, context);
             SetUserAgent(e, message);
-            return UserEventParseResult.Accepted(e);
+            return UserEventParseResult.Accepted(e, truncated);
         }
 
         // /proxy-user-event/;HOST;SUBSYSTEM;CONTEXT;MESSAGE: the user and what happened are only in the message text.
@@ -172,6 +185,13 @@ namespace QlikActivity.Core.Events
                 return UserEventParseResult.Rejected(RejectReason.EmptyUser, "no 'DIRECTORY\\user' in the message");
             }
 
+            if (TooLong(host, directory, userId) is { } tooLong)
+            {
+                return tooLong;
+            }
+
+            bool truncated = Cap(ref message);
+
             var e = new UserEvent
             {
                 ReceivedAt = receivedAt,
@@ -186,7 +206,36 @@ namespace QlikActivity.Core.Events
             };
             SetContext(e, context);
             SetUserAgent(e, message);
-            return UserEventParseResult.Accepted(e);
+            return UserEventParseResult.Accepted(e, truncated);
+        }
+
+        // Hostile datagrams must not make long names: each is held by every queued event and every cache.
+        private static UserEventParseResult? TooLong(ReadOnlySpan<char> host, ReadOnlySpan<char> directory, ReadOnlySpan<char> userId)
+        {
+            string? field = host.Length > MaxNameChars ? "host"
+                : directory.Length > MaxNameChars ? "user directory"
+                : userId.Length > MaxNameChars ? "user id"
+                : null;
+            if (field == null)
+            {
+                return null;
+            }
+
+            int length = field == "host" ? host.Length : field == "user directory" ? directory.Length : userId.Length;
+            return UserEventParseResult.Rejected(RejectReason.FieldTooLong, $"a {field} of {length} characters, more than the {MaxNameChars} accepted");
+        }
+
+        // Cuts a message longer than MaxMessageChars, never between the halves of a surrogate pair.
+        private static bool Cap(ref ReadOnlySpan<char> message)
+        {
+            if (message.Length <= MaxMessageChars)
+            {
+                return false;
+            }
+
+            int cut = char.IsHighSurrogate(message[MaxMessageChars - 1]) ? MaxMessageChars - 1 : MaxMessageChars;
+            message = message.Slice(0, cut);
+            return true;
         }
 
         private static bool NextField(ref ReadOnlySpan<char> rest, out ReadOnlySpan<char> field)

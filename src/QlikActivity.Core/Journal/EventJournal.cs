@@ -290,6 +290,17 @@ namespace QlikActivity.Core.Journal
             _abandoned = true;
             _queue.Writer.TryComplete();
             _thread.Join();
+
+            // Never written: the counters say so (a real crash would keep no counters at all).
+            while (_queue.Reader.TryRead(out Pending left))
+            {
+                if (left.Event != null)
+                {
+                    Interlocked.Increment(ref _notJournaled);
+                    Interlocked.Increment(ref _processed);
+                }
+            }
+
             _statements?.Dispose();
             _connection?.Dispose();
             _writerLock.Dispose();

@@ -68,6 +68,16 @@ namespace QlikActivity
         [ValidateRange(1024, 4194304)]
         public int QueueCapacity { get; set; } = EventListenerOptions.DefaultQueueCapacity;
 
+        /// <summary>The largest datagram accepted, in bytes; longer ones are counted as rejected (Oversize). Real events are well under the 4096 default.</summary>
+        [Parameter]
+        [ValidateRange(EventListenerOptions.MinMaxDatagramBytes, 65535)]
+        public int MaxDatagramSize { get; set; } = UserEventParser.DefaultMaxDatagramBytes;
+
+        /// <summary>The most memory, in MB, the events waiting in all destinations' queues may take together; past it, events are dropped and counted.</summary>
+        [Parameter]
+        [ValidateRange(1, 65536)]
+        public int DestinationQueueMB { get; set; } = (int)(EventListenerOptions.DefaultDestinationQueueBytes / (1024 * 1024));
+
         /// <summary>Destinations to forward every event to (New-QlikMqttDestination and others).</summary>
         [Parameter(ValueFromPipeline = true)]
         [ValidateNotNull]
@@ -130,6 +140,8 @@ namespace QlikActivity
                 Timeout = MyInvocation.BoundParameters.ContainsKey(nameof(Timeout)) ? TimeSpan.FromSeconds(Timeout) : (TimeSpan?)null,
                 ReceiveBufferSize = ReceiveBufferSize,
                 QueueCapacity = QueueCapacity,
+                MaxDatagramBytes = MaxDatagramSize,
+                DestinationQueueBytes = DestinationQueueMB * 1024L * 1024L,
                 Destinations = _destinations,
                 WriteEvents = !NoEvents.IsPresent,
                 StatisticsInterval = TimeSpan.FromSeconds(StatisticsInterval),

@@ -69,6 +69,23 @@ namespace QlikActivity.Core.Tests.Events
             }
 
             Assert.Equal(s.Rejected, byReason);
+
+            // Every destination accounts for each event it accepted, and the listener's total is theirs.
+            long destinationDropped = 0;
+            foreach (var d in s.Destinations)
+            {
+                Assert.Equal(0, d.QueueDepth);
+                Assert.Equal(0, d.InFlight);
+                // With a journal, events also come from it (Replayed) and are left there (Deferred); both 0 without.
+                Assert.Equal(d.Enqueued + d.Replayed, d.Sent + d.Dropped + d.Deferred);
+                destinationDropped += d.Dropped;
+            }
+
+            Assert.Equal(destinationDropped, s.DestinationDropped);
+            if (s.Journaled.HasValue)
+            {
+                Assert.Equal(s.Emitted, s.Journaled + s.NotJournaled);
+            }
         }
 
         public static Socket Sender(IPEndPoint to)

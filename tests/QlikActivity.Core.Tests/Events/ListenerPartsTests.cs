@@ -75,6 +75,8 @@ namespace QlikActivity.Core.Tests.Events
                 PipelineDropped = 56,
                 KernelDropped = 7,
                 DiscardedAtStop = 8,
+                Truncated = 3,
+                DestinationDropped = 9,
                 Destinations = new[] { new DestinationStatistics { Name = "mqtt", Sent = 1099990, Dropped = 9, QueueDepth = 1 } },
                 IsFinal = true,
             };
@@ -87,7 +89,7 @@ namespace QlikActivity.Core.Tests.Events
                 Assert.Equal(
                     "Listener stopped after 01:02:05: received 1,234,567, parsed 1,200,000, emitted 1,100,000 (295.3/s), excluded 100,000, "
                     + "rejected 30,000 (UnknownPrefix 29,999, Oversize 1), dropped 4,000 (not allowed source) + 567 (queue full), queue 12, "
-                    + "pipeline backlog 34, pipeline dropped 56, dropped by the kernel before reading 7, discarded at stop 8; "
+                    + "pipeline backlog 34, pipeline dropped 56, dropped by the kernel before reading 7, discarded at stop 8, messages truncated 3, destination dropped 9; "
                     + "mqtt: sent 1,099,990, dropped 9, queued 1.",
                     statistics.ToSummaryLine());
             }

@@ -50,6 +50,10 @@ namespace QlikActivity.Core.Tests.Events
                     case 1:
                         bytes = Encoding.UTF8.GetBytes(RandomFields(random));
                         break;
+                    case 4 when random.Next(50) == 0:
+                        // A user id longer than any real one (hostile: it would be held by every queued event).
+                        bytes = Encoding.UTF8.GetBytes("/qseow-proxy-session/;h;Start session;D;" + new string('u', random.Next(UserEventParser.MaxNameChars + 1, 1000)) + ";o;c;m");
+                        break;
                     case 5 when random.Next(50) == 0:
                         bytes = new byte[MaxBytes + random.Next(1, 2000)];
                         Encoding.UTF8.GetBytes("/qseow-proxy-session/;h;Start session;D;u;o;c;").CopyTo(bytes, 0);

@@ -319,8 +319,10 @@ namespace QlikActivity.Core.Tests.Events
         {
             var parser = new UserEventParser(UserEventParser.MaxUdpPayload);
             string message = new string('m', 40_000);
-            var e = parser.Parse($"/qseow-proxy-session/;qs1;Start session;CORP;li;o;c;{message}", At, "s").Event!;
-            Assert.Equal(message, e.Message);
+            var result = parser.Parse($"/qseow-proxy-session/;qs1;Start session;CORP;li;o;c;{message}", At, "s");
+            // Read whole (the buffer grew), kept up to the cap on a message's length.
+            Assert.True(result.MessageTruncated);
+            Assert.Equal(message.Substring(0, UserEventParser.MaxMessageChars), result.Event!.Message);
             Assert.Equal("x", parser.Parse("/qseow-proxy-session/;qs1;Start session;CORP;li;o;c;x", At, "s").Event!.Message);
         }
     }

@@ -26,6 +26,7 @@ namespace QlikActivity
         private readonly HttpClient _client;
         private readonly LineProtocolWriter _writer = new LineProtocolWriter();
         private readonly PartialDelivery _pending = new PartialDelivery();
+        private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(2);
         private MemoryStream? _gzipped;
         private long _lastTimestamp = long.MinValue;
 
@@ -94,7 +95,11 @@ namespace QlikActivity
                 _pending.Resume(batch);
             }
 
-            var answer = await HttpDelivery.SendAsync(_client, CreateRequest, _settings.Timeout, _settings.Target, _settings.Scrub, cancellationToken, _settings.Trust)
+            // A write already sent when the drain time at stop runs out gets StopGrace to be answered:
+            // cut off, it might be written and still be counted as dropped.
+            using var grace = new CancellationTokenSource();
+            using var onStop = cancellationToken.Register(() => grace.CancelAfter(StopGrace));
+            var answer = await HttpDelivery.SendAsync(_client, CreateRequest, _settings.Timeout, _settings.Target, _settings.Scrub, grace.Token, _settings.Trust)
                 .ConfigureAwait(false);
             if (answer.IsSuccess)
             {
@@ -104,6 +109,12 @@ namespace QlikActivity
 
             throw Explain(answer);
         }
+
+        /// <inheritdoc />
+        /// <remarks>InfluxDB 1.x and 2.x both answer <c>/ping</c> with 204, without credentials and without writing anything.</remarks>
+        protected override Task ProbeCoreAsync(CancellationToken cancellationToken) =>
+            HttpDelivery.ProbeAsync(_client, new Uri(_settings.BaseUrl + "/ping"), _settings.Timeout, _settings.Target, _settings.Scrub,
+                cancellationToken, _settings.Trust, HttpMethod.Get, requireSuccess: true);
 
         /// <inheritdoc />
         protected override Task OnStoppedAsync()

@@ -19,7 +19,7 @@ namespace QlikActivity
     /// What <c>New-QlikMqttDestination</c> returns (PowerShell type <c>QlikActivity.MqttDestination</c>);
     /// it never shows the password.
     /// </summary>
-    public sealed class MqttDestination : QueuedDestination, ISecurityWarnings
+    public sealed partial class MqttDestination : QueuedDestination, ISecurityWarnings
     {
         private readonly MqttDestinationOptions _options;
         private readonly byte[]? _topic;
@@ -28,8 +28,12 @@ namespace QlikActivity
         private readonly PooledBufferWriter _payload = new PooledBufferWriter(4096);
         private readonly Utf8JsonWriter _json;
         private MqttConnection? _connection;
-        private PendingBatch? _pending;
+        private MqttPendingBatch? _pending;
+        private MqttConnection? _probed;
         private int _connectionsOpened;
+
+        /// <summary>How long, once the drain time at stop has run out, publishes already written may still be acknowledged.</summary>
+        private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(2);
 
         /// <summary>Checks the options and makes the destination; it connects when the listener starts it.</summary>
         public MqttDestination(MqttDestinationOptions options)
@@ -167,61 +171,84 @@ namespace QlikActivity
         protected override async Task SendBatchAsync(IReadOnlyList<UserEvent> batch, CancellationToken cancellationToken)
         {
             var pending = PendingFor(batch);
-            MqttConnection connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+            _pending = pending;
+
+            // Stopping (the drain time ran out) ends the writing at the next event, but what was written
+            // still gets StopGrace to be acknowledged, so an event the broker took is counted as sent.
+            using var grace = new CancellationTokenSource();
+            using var onStop = cancellationToken.Register(() => grace.CancelAfter(StopGrace));
+            var token = grace.Token;
+            MqttConnection connection = await ConnectAsync(token).ConfigureAwait(false);
             var delivery = _qos == MqttQualityOfService.AtLeastOnce ? new MqttBatchDelivery(pending.Done.Length) : null;
             try
             {
-                for (int i = 0; i < batch.Count; i++)
+                try
                 {
-                    var e = batch[i];
-                    bool serialized = false;
-                    for (int t = 0; t < 2; t++)
-                    {
-                        int slot = (i * 2) + t;
-                        byte[]? topic = t == 0 ? _topic : TypeTopic(e.EventType);
-                        if (topic == null || pending.Done[slot])
-                        {
-                            continue;
-                        }
-
-                        if (!serialized)
-                        {
-                            _payload.Clear();
-                            _json.Reset(_payload);
-                            UserEventMqttPayload.Write(_json, e);
-                            serialized = true;
-                        }
-
-                        await connection.PublishAsync(topic, _payload.WrittenMemory, _qos, pending.Written[slot], delivery, slot, cancellationToken).ConfigureAwait(false);
-                        pending.Written[slot] = true;
-                    }
+                    await PublishAllAsync(batch, pending, connection, delivery, cancellationToken, token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    delivery?.AllWritten();
                 }
 
-                delivery?.AllWritten();
-                await connection.FlushAsync(cancellationToken).ConfigureAwait(false);
+                await connection.FlushAsync(token).ConfigureAwait(false);
                 if (delivery != null)
                 {
-                    await WaitAsync(delivery.Completion, cancellationToken).ConfigureAwait(false);
+                    await WaitAsync(delivery.Completion, token).ConfigureAwait(false);
                 }
-
-                _pending = null;
             }
-            catch (Exception ex) when (!(ex is OperationCanceledException) || !cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
-                if (delivery != null)
-                {
-                    for (int slot = 0; slot < pending.Done.Length; slot++)
-                    {
-                        pending.Done[slot] |= delivery.IsAcknowledged(slot);
-                    }
-                }
-
-                _pending = pending;
+                MarkAcknowledged(pending, delivery);
                 var failure = connection.Failure ?? ex;
                 connection.Fail(ex);
                 throw new DestinationException(
                     $"{MqttConnection.Explain(failure).TrimEnd('.')}. Unacknowledged events are re-sent after reconnecting.",
                     retryable: true, inner: ex);
+            }
+            catch (Exception) when (cancellationToken.IsCancellationRequested)
+            {
+                // Stopped, and the broker did not acknowledge everything within the grace: count what it did.
+                MarkAcknowledged(pending, delivery);
+                throw new OperationCanceledException(cancellationToken);
+            }
+
+            MarkAcknowledged(pending, delivery);
+            if (cancellationToken.IsCancellationRequested && pending.DeliveredEvents(delivery != null) < pending.Count)
+            {
+                // Writing stopped part way: the rest of the batch is dropped (DeliveredOf counts the part sent).
+                throw new OperationCanceledException(cancellationToken);
+            }
+
+            _pending = null;
+        }
+
+        /// <inheritdoc />
+        protected override int DeliveredOf(IReadOnlyList<UserEvent> batch)
+        {
+            var pending = _pending;
+            return pending != null && pending.Matches(batch) ? pending.DeliveredEvents(_qos == MqttQualityOfService.AtLeastOnce) : 0;
+        }
+
+        /// <inheritdoc />
+        /// <remarks>Logs in to the broker; the connection is kept for the first batch.</remarks>
+        protected override async Task ProbeCoreAsync(CancellationToken cancellationToken)
+        {
+            MqttConnection connection;
+            try
+            {
+                connection = await MqttConnection.OpenAsync(Settings(), cancellationToken).ConfigureAwait(false);
+            }
+            catch (MqttConnectionException ex)
+            {
+                throw new DestinationException(ex.Message, retryable: true, inner: ex);
+            }
+
+            Interlocked.Increment(ref _connectionsOpened);
+            var previous = Interlocked.Exchange(ref _probed, connection);
+            if (previous != null)
+            {
+                await previous.DisposeAsync().ConfigureAwait(false);
             }
         }
 
@@ -234,8 +261,65 @@ namespace QlikActivity
                 _connection = null;
             }
 
+            if (Interlocked.Exchange(ref _probed, null) is { } probed)
+            {
+                await probed.DisposeAsync().ConfigureAwait(false);
+            }
+
             _json.Dispose();
             _payload.Dispose();
+        }
+
+        // Writes each event's publishes (main topic, type topic) that are not yet done; stops between
+        // events once the destination is stopping.
+        private async Task PublishAllAsync(
+            IReadOnlyList<UserEvent> batch, MqttPendingBatch pending, MqttConnection connection, MqttBatchDelivery? delivery,
+            CancellationToken stopping, CancellationToken token)
+        {
+            for (int i = 0; i < batch.Count && !stopping.IsCancellationRequested; i++)
+            {
+                var e = batch[i];
+                bool serialized = false;
+                for (int t = 0; t < 2; t++)
+                {
+                    int slot = (i * 2) + t;
+                    byte[]? topic = t == 0 ? _topic : TypeTopic(e.EventType);
+                    if (topic == null)
+                    {
+                        pending.Done[slot] = true; // nothing to publish there
+                        continue;
+                    }
+
+                    if (pending.Done[slot])
+                    {
+                        continue;
+                    }
+
+                    if (!serialized)
+                    {
+                        _payload.Clear();
+                        _json.Reset(_payload);
+                        UserEventMqttPayload.Write(_json, e);
+                        serialized = true;
+                    }
+
+                    await connection.PublishAsync(topic, _payload.WrittenMemory, _qos, pending.Written[slot], delivery, slot, token).ConfigureAwait(false);
+                    pending.Written[slot] = true;
+                }
+            }
+        }
+
+        private static void MarkAcknowledged(MqttPendingBatch pending, MqttBatchDelivery? delivery)
+        {
+            if (delivery == null)
+            {
+                return;
+            }
+
+            for (int slot = 0; slot < pending.Done.Length; slot++)
+            {
+                pending.Done[slot] |= delivery.IsAcknowledged(slot);
+            }
         }
 
         // An event type this version does not know has no topic of its own; it still goes to the main topic.
@@ -255,6 +339,18 @@ namespace QlikActivity
                 _connection = null;
             }
 
+            // The connection the start-up check opened, if it is still good.
+            if (Interlocked.Exchange(ref _probed, null) is { } probed)
+            {
+                if (probed.IsOpen)
+                {
+                    _connection = probed;
+                    return probed;
+                }
+
+                await probed.DisposeAsync().ConfigureAwait(false);
+            }
+
             try
             {
                 _connection = await MqttConnection.OpenAsync(Settings(), cancellationToken).ConfigureAwait(false);
@@ -270,7 +366,7 @@ namespace QlikActivity
 
         // A retry of the same batch (QueuedDestination hands the same events again) resumes where the
         // lost connection left it: acknowledged messages are not sent twice.
-        private PendingBatch PendingFor(IReadOnlyList<UserEvent> batch)
+        private MqttPendingBatch PendingFor(IReadOnlyList<UserEvent> batch)
         {
             var pending = _pending;
             if (pending != null && pending.Matches(batch))
@@ -278,7 +374,7 @@ namespace QlikActivity
                 return pending;
             }
 
-            return new PendingBatch(batch);
+            return new MqttPendingBatch(batch);
         }
 
         private MqttConnectionSettings Settings() => new MqttConnectionSettings
@@ -340,172 +436,6 @@ namespace QlikActivity
                 _ => ("MqttBrokerUnreachable", OperationErrorCategory.ConnectionError),
             };
             return new QlikActivityException(ex.Message, id, category, ex);
-        }
-
-        private static CheckedOptions Check(MqttDestinationOptions options)
-        {
-            if (options == null)
-            {
-                throw new ArgumentNullException(nameof(options));
-            }
-
-            var o = options.Clone();
-            o.Broker = (o.Broker ?? "").Trim();
-            if (o.Broker.Length == 0)
-            {
-                throw Invalid("The MQTT broker is missing: give its host name or IP address.", "MqttBrokerMissing");
-            }
-
-            if (o.Broker.Contains("://") || o.Broker.Contains("/"))
-            {
-                throw Invalid($"'{o.Broker}' is not a host name: give the broker's host name or IP address only, and -Port / -UseTls separately.", "MqttBrokerInvalid");
-            }
-
-            o.Port ??= o.UseTls ? 8883 : 1883;
-            if (o.Port < 1 || o.Port > 65535)
-            {
-                throw Invalid($"The MQTT port {o.Port} is not 1..65535.", "MqttPortInvalid");
-            }
-
-            if (o.QoS != 0 && o.QoS != 1)
-            {
-                throw Invalid($"QoS {o.QoS} is not supported: use 0 (at most once) or 1 (at least once).", "MqttQosInvalid");
-            }
-
-            if (o.KeepAliveSeconds < 0 || o.KeepAliveSeconds > 65535)
-            {
-                throw Invalid($"The keep-alive of {o.KeepAliveSeconds} s is not 0..65535.", "MqttKeepAliveInvalid");
-            }
-
-            if (o.QueueCapacity < 1 || o.BatchSize < 1 || o.MaxInFlight < 1)
-            {
-                throw Invalid("QueueCapacity, BatchSize and MaxInFlight must be at least 1.", "MqttQueueInvalid");
-            }
-
-            if (o.Password != null && string.IsNullOrEmpty(o.UserName))
-            {
-                throw Invalid("MQTT 3.1.1 sends a password only with a user name: give both in -Credential.", "MqttPasswordWithoutUser");
-            }
-
-            if (!string.IsNullOrEmpty(o.CaCertificatePath))
-            {
-                if (!o.UseTls)
-                {
-                    throw Invalid("-CaCertificatePath needs -UseTls.", "MqttCaWithoutTls");
-                }
-
-                if (o.SkipCertificateCheck)
-                {
-                    throw Invalid("-CaCertificatePath and -SkipCertificateCheck contradict each other: choose one.", "MqttCaAndSkip");
-                }
-
-                BrokerCertificateValidator.LoadCertificates(o.CaCertificatePath!);
-            }
-
-            if (string.IsNullOrEmpty(o.ClientId))
-            {
-                o.ClientId = DefaultClientId();
-            }
-
-            o.Topic ??= "";
-            string baseTopic = o.Topic.Length > 0 ? o.Topic : MqttDestinationOptions.DefaultTopic;
-            o.SessionStartTopic ??= baseTopic + "/session/start";
-            o.SessionStopTopic ??= baseTopic + "/session/stop";
-            o.ConnectionOpenTopic ??= baseTopic + "/connection/open";
-            o.ConnectionCloseTopic ??= baseTopic + "/connection/close";
-
-            var typeTopics = new byte[]?[4];
-            typeTopics[(int)UserEventType.SessionStart] = TopicBytes(o.SessionStartTopic);
-            typeTopics[(int)UserEventType.SessionStop] = TopicBytes(o.SessionStopTopic);
-            typeTopics[(int)UserEventType.ConnectionOpen] = TopicBytes(o.ConnectionOpenTopic);
-            typeTopics[(int)UserEventType.ConnectionClose] = TopicBytes(o.ConnectionCloseTopic);
-            var topic = TopicBytes(o.Topic);
-            if (topic == null && Array.TrueForAll(typeTopics, t => t == null))
-            {
-                throw Invalid("Every MQTT topic is turned off (empty): give at least one topic.", "MqttNoTopic");
-            }
-
-            string name = $"{(o.UseTls ? "mqtts" : "mqtt")}://{(o.Broker.Contains(":") ? "[" + o.Broker + "]" : o.Broker)}:{o.Port}";
-            var queue = new DestinationQueueOptions
-            {
-                QueueCapacity = o.QueueCapacity,
-                BatchSize = o.BatchSize,
-                BatchInterval = o.BatchInterval,
-                MaxAttempts = 0, // events wait for the broker, within the queue's bound
-                InitialRetryDelay = o.InitialReconnectDelay,
-                MaxRetryDelay = o.MaxReconnectDelay,
-            };
-            return new CheckedOptions(o, name, queue, topic, typeTopics);
-        }
-
-        private static byte[]? TopicBytes(string topic)
-        {
-            if (string.IsNullOrEmpty(topic))
-            {
-                return null;
-            }
-
-            if (MqttPacketWriter.TopicNameProblem(topic) is { } problem)
-            {
-                throw Invalid(problem, "MqttTopicInvalid");
-            }
-
-            return MqttPacketWriter.EncodeTopicName(topic);
-        }
-
-        private static string DefaultClientId()
-        {
-            var random = new byte[3];
-            using (var rng = RandomNumberGenerator.Create())
-            {
-                rng.GetBytes(random);
-            }
-
-            return string.Format(CultureInfo.InvariantCulture, "QlikActivity-{0}-{1:x2}{2:x2}{3:x2}", Environment.MachineName, random[0], random[1], random[2]);
-        }
-
-        private static QlikActivityException Invalid(string message, string errorId) =>
-            new QlikActivityException(message, errorId, OperationErrorCategory.InvalidArgument);
-
-        private sealed class CheckedOptions
-        {
-            public CheckedOptions(MqttDestinationOptions options, string name, DestinationQueueOptions queue, byte[]? topic, byte[]?[] typeTopics)
-            {
-                Options = options;
-                Name = name;
-                Queue = queue;
-                Topic = topic;
-                TypeTopics = typeTopics;
-            }
-
-            public MqttDestinationOptions Options { get; }
-            public string Name { get; }
-            public DestinationQueueOptions Queue { get; }
-            public byte[]? Topic { get; }
-            public byte[]?[] TypeTopics { get; }
-        }
-
-        // Per batch slot (event × {main topic, type topic}): written at least once, and acknowledged.
-        private sealed class PendingBatch
-        {
-            private readonly UserEvent? _first;
-            private readonly UserEvent? _last;
-
-            public PendingBatch(IReadOnlyList<UserEvent> batch)
-            {
-                Count = batch.Count;
-                _first = Count > 0 ? batch[0] : null;
-                _last = Count > 0 ? batch[Count - 1] : null;
-                Done = new bool[Count * 2];
-                Written = new bool[Count * 2];
-            }
-
-            public int Count { get; }
-            public bool[] Done { get; }
-            public bool[] Written { get; }
-
-            public bool Matches(IReadOnlyList<UserEvent> batch) =>
-                batch.Count == Count && (Count == 0 || (ReferenceEquals(batch[0], _first) && ReferenceEquals(batch[Count - 1], _last)));
         }
     }
 }

@@ -99,6 +99,13 @@ namespace QlikActivity
         }
 
         /// <inheritdoc />
+        protected override int DeliveredOf(IReadOnlyList<UserEvent> batch) => _progress.DeliveredOf(batch);
+
+        /// <inheritdoc />
+        protected override Task ProbeCoreAsync(CancellationToken cancellationToken) =>
+            HttpDelivery.ProbeAsync(_client, _settings.EventsUri, _settings.Timeout, _settings.Target, _settings.Scrub, cancellationToken, _settings.Trust);
+
+        /// <inheritdoc />
         protected override Task OnStoppedAsync()
         {
             _client.Dispose();
