@@ -320,6 +320,13 @@ Describe 'Destinations' {
                 Destination = $destination
                 NoEvents    = $true
             }
+            # At start the listener checks that the webhook answers with a bodiless HEAD (issue 11 item 4):
+            # answer it, and take the POST that carries the event.
+            $request = $http.GetContextAsync()
+            $request.Wait(30000) | Should -BeTrue
+            $request.Result.Request.HttpMethod | Should -Be 'HEAD'
+            $request.Result.Response.StatusCode = 200
+            $request.Result.Response.Close()
             $request = $http.GetContextAsync()
             for ($i = 0; $i -lt 100 -and -not $request.IsCompleted; $i++) {
                 $null = Send-QlikUserEvent -Server 127.0.0.1 -Port $udpPort -UserDirectory 'PESTER' -UserId 'webhook'
@@ -328,6 +335,7 @@ Describe 'Destinations' {
 
             $request.Wait(30000) | Should -BeTrue
             $context = $request.Result
+            $context.Request.HttpMethod | Should -Be 'POST'
             $body = (New-Object System.IO.StreamReader -ArgumentList $context.Request.InputStream).ReadToEnd()
             $context.Response.StatusCode = 204
             $context.Response.Close()

@@ -23,6 +23,7 @@ namespace QlikActivity.Core.Activity
         /// <summary>The bucket label (e.g. <c>30</c> or <c>365+</c>), or null when no activity is known.</summary>
         public string? Bucket { get; }
 
+        /// <summary>Whether any source knows the user's activity: a license record, or a session event in the journal.</summary>
         public bool HasLicenseRecord { get; }
 
         /// <summary><c>DIRECTORY\userid</c>, as the QMC shows a user.</summary>

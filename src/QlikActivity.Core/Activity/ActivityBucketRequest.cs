@@ -32,6 +32,9 @@ namespace QlikActivity.Core.Activity
         /// <summary>License types whose records count as activity; empty means all five.</summary>
         public IReadOnlyList<LicenseType> LicenseTypes { get; set; } = Array.Empty<LicenseType>();
 
+        /// <summary>Read (no <see cref="Users"/>): an event journal whose latest event per user counts as activity too (see <see cref="UserActivityRequest.JournalPath"/>).</summary>
+        public string? JournalPath { get; set; }
+
         /// <summary>Only users of these directories; empty means all.</summary>
         public IReadOnlyList<string> UserDirectories { get; set; } = Array.Empty<string>();
 

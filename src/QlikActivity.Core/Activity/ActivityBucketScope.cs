@@ -74,6 +74,7 @@ namespace QlikActivity.Core.Activity
                 UserDirectories = directories,
                 Buckets = request.Buckets,
                 AsOf = request.AsOf,
+                JournalPath = request.JournalPath,
             };
 
             // The reader streams the list on its own task; only that task fills Values, which is read once the reader returns.
@@ -204,8 +205,10 @@ namespace QlikActivity.Core.Activity
             // Only a day count gives a bucket; "never" and "no record" are the no-activity policy's.
             // Objects that carry only the last activity (e.g. deserialized ones) are counted to this run's date.
             int? days = a.DaysInactive ?? (a.LastActivity is DateTime last ? ActivityMerger.DaysBetween(ActivityMerger.ToUtc(last), asOfUtc) : null);
-            string? bucket = a.HasLicenseRecord && days is int d ? buckets.Assign(d) : null;
-            return new ActivityBucketUser(a.Id, listed?.UserDirectory ?? a.UserDirectory, listed?.UserId ?? a.UserId, bucket, a.HasLicenseRecord);
+            // A session event from the journal is known activity too, with or without a license record.
+            bool known = a.HasLicenseRecord || a.LastSessionEvent != null;
+            string? bucket = known && days is int d ? buckets.Assign(d) : null;
+            return new ActivityBucketUser(a.Id, listed?.UserDirectory ?? a.UserDirectory, listed?.UserId ?? a.UserId, bucket, known);
         }
 
         private void AddValues(UserPropertyValuesRecord u)

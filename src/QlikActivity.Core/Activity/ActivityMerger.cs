@@ -16,6 +16,7 @@ namespace QlikActivity.Core.Activity
 
         private readonly object _gate = new object();
         private readonly Dictionary<Guid, Entry> _users = new Dictionary<Guid, Entry>();
+        private readonly Dictionary<string, DateTime> _sessionEvents = new Dictionary<string, DateTime>(StringComparer.OrdinalIgnoreCase);
         private readonly long[] _records = new long[LicenseTypes.All.Count];
         private readonly long[] _withoutUser = new long[LicenseTypes.All.Count];
         private readonly long[] _quarantined = new long[LicenseTypes.All.Count];
@@ -76,6 +77,29 @@ namespace QlikActivity.Core.Activity
             }
         }
 
+        /// <summary>
+        /// Each user's latest journal event (the <see cref="ActivitySource.Session"/> source), matched to the
+        /// repository's users by directory and user id, case-insensitive as the repository compares them.
+        /// </summary>
+        public void AddSessionEvents(IEnumerable<(string UserDirectory, string UserId, DateTime LastEventAt)> latest)
+        {
+            lock (_gate)
+            {
+                foreach (var (directory, userId, at) in latest)
+                {
+                    string key = directory + "\\" + userId;
+                    DateTime utc = ToUtc(at);
+                    if (!_sessionEvents.TryGetValue(key, out var known) || utc > known)
+                    {
+                        _sessionEvents[key] = utc;
+                    }
+                }
+            }
+        }
+
+        /// <summary>Journal users whom no result matched (deleted from the repository, or outside the directories read).</summary>
+        public int UnmatchedSessionUsers { get; private set; }
+
         /// <summary>One result per user, ordered by directory and user id.</summary>
         public List<UserActivity> Results(BucketSet buckets, DateTime asOfUtc, bool includeUsersWithoutLicenseRecord)
         {
@@ -92,22 +116,43 @@ namespace QlikActivity.Core.Activity
             });
 
             var results = new List<UserActivity>(entries.Count);
+            int matched = 0;
             foreach (var e in entries)
             {
-                int? days = e.LastActivity is { } last ? DaysBetween(last, asOfUtc) : null;
+                DateTime? session = null;
+                if (_sessionEvents.Count > 0 && _sessionEvents.TryGetValue((e.UserDirectory ?? "") + "\\" + (e.UserId ?? ""), out var s))
+                {
+                    session = s;
+                    matched++;
+                }
+
+                // The latest of the sources wins; a tie goes to the license records.
+                var source = session != null && (e.LastActivity == null || session > e.LastActivity) ? ActivitySource.Session
+                    : e.LastActivity != null ? ActivitySource.License : ActivitySource.None;
+                DateTime? latest = source == ActivitySource.Session ? session : e.LastActivity;
+                int? days = latest is { } last ? DaysBetween(last, asOfUtc) : null;
                 results.Add(new UserActivity
                 {
                     Id = e.Id,
                     UserDirectory = e.UserDirectory ?? "",
                     UserId = e.UserId ?? "",
                     Name = e.Name,
-                    LastActivity = e.LastActivity,
+                    LastActivity = latest,
+                    ActivitySource = source,
+                    LastLicenseActivity = e.LastActivity,
+                    LastSessionEvent = session,
                     DaysInactive = days,
                     LicenseTypes = LicenseTypes.All.Where(t => (e.Types & (1 << (int)t)) != 0).ToArray(),
                     HasLicenseRecord = e.Types != 0,
-                    Bucket = e.Types == 0 ? BucketSet.NoLicenseRecordLabel : days is { } d ? buckets.Assign(d) : BucketSet.NeverLabel,
+                    // A session event is known activity even without a license record.
+                    Bucket = days is { } d ? buckets.Assign(d) : e.Types == 0 ? BucketSet.NoLicenseRecordLabel : BucketSet.NeverLabel,
                     AsOf = asOfUtc,
                 });
+            }
+
+            lock (_gate)
+            {
+                UnmatchedSessionUsers = _sessionEvents.Count - matched;
             }
 
             return results;

@@ -19,8 +19,20 @@ namespace QlikActivity
         /// <summary>The display name.</summary>
         public string? Name { get; set; }
 
-        /// <summary>The latest activity over all records of the selected license types (UTC); null when none shows any use.</summary>
+        /// <summary>
+        /// The latest activity (UTC): over all records of the selected license types, and with a journal
+        /// (<c>-JournalPath</c>) also the user's latest session event; null when nothing shows any use.
+        /// </summary>
         public DateTime? LastActivity { get; set; }
+
+        /// <summary>Which source <see cref="LastActivity"/> came from: <c>License</c>, <c>Session</c> (the journal) or <c>None</c>.</summary>
+        public QlikActivity.Core.Activity.ActivitySource ActivitySource { get; set; }
+
+        /// <summary>The latest use in the license records alone (UTC); null when none shows any.</summary>
+        public DateTime? LastLicenseActivity { get; set; }
+
+        /// <summary>The user's latest event in the event journal (UTC), when one was read; null otherwise.</summary>
+        public DateTime? LastSessionEvent { get; set; }
 
         /// <summary>Whole UTC calendar days from <see cref="LastActivity"/> to the as-of date (0 = active that day); null when never active.</summary>
         public int? DaysInactive { get; set; }
@@ -34,7 +46,7 @@ namespace QlikActivity
         /// </summary>
         public string Bucket { get; set; } = "";
 
-        /// <summary>False for a user with no record of the selected license types: no activity is known, so the user must not be treated as long inactive.</summary>
+        /// <summary>False for a user with no record of the selected license types: unless the journal knows a session event, no activity is known, so the user must not be treated as long inactive.</summary>
         public bool HasLicenseRecord { get; set; }
 
         /// <summary>True when <see cref="LastActivity"/> is null: no record shows any use.</summary>

@@ -102,12 +102,21 @@ namespace QlikActivity.Core.Activity
             host.WriteProgress(Done());
         }
 
+        private static List<(string UserDirectory, string UserId, DateTime LastEventAt)> ReadSessionEvents(IOperationHost host, string path)
+        {
+            using var reader = Journal.JournalReader.Open(path);
+            host.WriteVerbose($"Reading each user's latest event from the journal '{reader.Path}' (events since {reader.FirstEventAt:u}).");
+            return reader.ReadLatestEventPerUser().Select(u => (u.UserDirectory, u.UserId, u.LastEventAt)).ToList();
+        }
+
         private static OperationProgress Done() =>
             new OperationProgress(ProgressActivityId, ProgressActivity, "Done") { Completed = true, PercentComplete = 100 };
 
         private static List<UserActivity> Load(IOperationHost host, UserActivityRequest request, ActivityMerger merger, LicenseType[] types,
             string[] directories, DateTime asOf, UserListSource? userList, bool countUsers)
         {
+            // The journal first: a wrong path fails before the repository is asked anything.
+            var sessionEvents = request.JournalPath != null ? ReadSessionEvents(host, request.JournalPath) : null;
             var client = request.Connection.Client;
             var parts = types.Select(t => new Part(t.ToString(), counted: true)).ToList();
             var usersPart = new Part("users", countUsers);
@@ -192,7 +201,19 @@ namespace QlikActivity.Core.Activity
                 host.WriteVerbose($"Read {merger.ListedUsers:N0} users.");
             }
 
+            if (sessionEvents != null)
+            {
+                merger.AddSessionEvents(sessionEvents);
+            }
+
             var results = merger.Results(request.Buckets, asOf, userList != null);
+            if (sessionEvents != null)
+            {
+                int bySession = results.Count(r => r.ActivitySource == ActivitySource.Session);
+                host.WriteVerbose($"The journal knows {sessionEvents.Count:N0} users; its session events are the latest activity of {bySession:N0} of them" +
+                    (merger.UnmatchedSessionUsers > 0 ? $"; {merger.UnmatchedSessionUsers:N0} journal users are not among the users read (deleted, or in other directories)." : "."));
+            }
+
             int active = results.Count(r => r.LastActivity != null);
             int never = results.Count(r => r.HasLicenseRecord && r.LastActivity == null);
             int noRecord = results.Count(r => !r.HasLicenseRecord);

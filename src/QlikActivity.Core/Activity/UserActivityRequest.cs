@@ -24,6 +24,12 @@ namespace QlikActivity.Core.Activity
         /// <summary>Days are counted to this moment's UTC date; null means now. Local times are converted, unspecified ones taken as UTC.</summary>
         public DateTime? AsOf { get; set; }
 
+        /// <summary>
+        /// An event journal (Start-QlikEventListener -JournalPath) whose latest event per user counts as
+        /// activity too (source <see cref="ActivitySource.Session"/>); null: license records only.
+        /// </summary>
+        public string? JournalPath { get; set; }
+
         /// <summary>Also emit users who have no record of the selected license types (marked <c>HasLicenseRecord = false</c>).</summary>
         public bool IncludeUsersWithoutLicenseRecord { get; set; } = true;
     }

@@ -60,6 +60,19 @@ namespace QlikActivity.Core.Journal
         public DateTime? At { get; set; }
     }
 
+    /// <summary>What <see cref="JournalHistory.ReadAppActivity"/> returns.</summary>
+    public sealed class AppActivityQuery
+    {
+        /// <summary>With a connection, every app of the repository is listed (never opened ones too) with its repository name.</summary>
+        public QlikSenseConnection? Connection { get; set; }
+
+        /// <summary>Only apps not opened within this many days before <see cref="AsOf"/> (never opened ones included).</summary>
+        public int? NotOpenedInDays { get; set; }
+
+        /// <summary>"Now" for <see cref="NotOpenedInDays"/>; default the clock.</summary>
+        public DateTime? AsOf { get; set; }
+    }
+
     /// <summary>How a session ended, as far as the journal knows.</summary>
     public enum UserSessionState
     {
@@ -147,6 +160,12 @@ namespace QlikActivity.Core.Journal
 
         /// <summary>The journal's oldest event: "never opened" means never since then.</summary>
         public DateTime? JournalStartsAt { get; set; }
+
+        /// <summary>The app's stream in the repository (with a connection); null when unpublished or not read.</summary>
+        public string? Stream { get; set; }
+
+        /// <summary>With a connection: whether the repository still has the app (false: deleted since). Null without one.</summary>
+        public bool? InRepository { get; set; }
 
         public override string ToString() => AppName ?? AppId.ToString();
     }

@@ -40,6 +40,11 @@ namespace QlikActivity.Commands
         [Parameter]
         public DateTime AsOf { get; set; }
 
+        /// <summary>An event journal (Start-QlikEventListener -JournalPath) whose latest event per user counts as activity too.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? JournalPath { get; set; }
+
         /// <summary>Leave out users who have no record of the selected license types.</summary>
         [Parameter]
         public SwitchParameter LicensedOnly { get; set; }
@@ -55,6 +60,7 @@ namespace QlikActivity.Commands
                     Buckets = BucketSet.Parse(Bucket),
                     AsOf = MyInvocation.BoundParameters.ContainsKey(nameof(AsOf)) ? AsOf : (DateTime?)null,
                     IncludeUsersWithoutLicenseRecord = !LicensedOnly.IsPresent,
+                    JournalPath = JournalPath == null ? null : GetUnresolvedProviderPathFromPSPath(JournalPath),
                 };
 
                 foreach (var activity in UserActivityReader.Read(this, request))

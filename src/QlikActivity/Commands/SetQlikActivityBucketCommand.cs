@@ -66,6 +66,12 @@ namespace QlikActivity.Commands
         [UtcDateTextTransformation]
         public DateTime? LastActivity { get; set; }
 
+        /// <summary>The user's latest event in the event journal (Get-QlikUserActivity -JournalPath), if any: known activity even without a license record.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = PropertySet)]
+        [AllowNull]
+        [UtcDateTextTransformation]
+        public DateTime? LastSessionEvent { get; set; }
+
         /// <summary>Whether the user has any license record (false: the no-activity policy applies).</summary>
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PropertySet)]
         [BooleanTextTransformation]
@@ -87,6 +93,11 @@ namespace QlikActivity.Commands
         [Parameter(ParameterSetName = ReadSet)]
         [Parameter(ParameterSetName = PropertySet)]
         public DateTime AsOf { get; set; }
+
+        /// <summary>Read: an event journal (Start-QlikEventListener -JournalPath) whose latest event per user counts as activity too.</summary>
+        [Parameter(ParameterSetName = ReadSet)]
+        [ValidateNotNullOrEmpty]
+        public string? JournalPath { get; set; }
 
         /// <summary>Leave out users without a record of the selected license types.</summary>
         [Parameter(ParameterSetName = ReadSet)]
@@ -147,6 +158,7 @@ namespace QlikActivity.Commands
                     UserDirectory = UserDirectory is { Length: > 0 } d ? d[0] : "",
                     UserId = UserId ?? "",
                     LastActivity = LastActivity,
+                    LastSessionEvent = LastSessionEvent,
                     HasLicenseRecord = HasLicenseRecord,
                 });
             }
@@ -169,6 +181,7 @@ namespace QlikActivity.Commands
                     LicenseTypes = LicenseType ?? Array.Empty<LicenseType>(),
                     UserDirectories = !piped && UserDirectory != null ? UserDirectory : Array.Empty<string>(),
                     LicensedOnly = LicensedOnly.IsPresent,
+                    JournalPath = JournalPath == null ? null : GetUnresolvedProviderPathFromPSPath(JournalPath),
                     Buckets = BucketSet.Parse(Bucket),
                     AsOf = MyInvocation.BoundParameters.ContainsKey(nameof(AsOf)) ? AsOf : (DateTime?)null,
                     NoActivityAction = action,

@@ -148,7 +148,12 @@ namespace QlikActivity.Core.Tests.Destinations
 
             var (_, _, host) = ListenerHarness.Run(options, (_, _, _) => Task.CompletedTask);
 
-            var warnings = host.Warnings.Where(w => !w.Contains("-AllowedSource")).ToList();
+            // Nothing listens on these ports: each destination is also said to be unreachable at start
+            // (issue 11 item 4); those warnings are counted apart from the security ones.
+            var unreachable = host.Warnings.Where(w => w.StartsWith("Cannot reach ", StringComparison.Ordinal)).ToList();
+            Assert.Equal(destinations.Length, unreachable.Count);
+            Assert.All(unreachable, w => Assert.DoesNotContain("SECRET", w));
+            var warnings = host.Warnings.Where(w => !w.Contains("-AllowedSource") && !w.StartsWith("Cannot reach ", StringComparison.Ordinal)).ToList();
             string Only(string port) => Assert.Single(warnings, w => System.Text.RegularExpressions.Regex.IsMatch(w, @"127\.0\.0\.1:" + port + @"(?!\d)"));
             foreach (var port in new[] { "1", "2", "3" })
             {

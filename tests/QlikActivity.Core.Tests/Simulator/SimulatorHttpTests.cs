@@ -402,6 +402,17 @@ namespace QlikActivity.Core.Tests.Simulator
             string id = app["id"]!.GetValue<string>();
             var one = (JsonArray)await GetJson("/qrs/app?filter=" + SimulatorHttp.Encode("id eq " + id));
             Assert.Equal(app["name"]!.GetValue<string>(), Assert.Single(one)!["name"]!.GetValue<string>());
+
+            // The condensed list (what Get-QlikAppActivity reads): every app with its id, name and stream (null when unpublished).
+            var condensed = (JsonArray)await GetJson("/qrs/app");
+            Assert.Equal(apps.Count, condensed.Count);
+            Assert.All(condensed, a =>
+            {
+                Assert.True(Guid.TryParse(a!["id"]!.GetValue<string>(), out _));
+                Assert.False(string.IsNullOrEmpty(a["name"]!.GetValue<string>()));
+                Assert.True(a.AsObject().ContainsKey("stream"));
+                Assert.True(a["stream"] == null || a["stream"]!["name"] != null);
+            });
         }
 
         [Fact]

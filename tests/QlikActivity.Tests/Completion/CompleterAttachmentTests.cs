@@ -22,6 +22,7 @@ namespace QlikActivity.Tests.Completion
             new object[] { "Set-QlikActivityBucket", "LicenseType", typeof(LicenseTypeCompleter) },
             new object[] { "Start-QlikEventListener", "EventType", typeof(EventTypeCompleter) },
             new object[] { "Send-QlikUserEvent", "EventType", typeof(EventTypeCompleter) },
+            new object[] { "Get-QlikUserEvent", "EventType", typeof(EventTypeCompleter) },
         };
 
         [Theory]
