@@ -23,13 +23,18 @@ namespace QlikActivity.Commands
         [ValidateRange(1, 65535)]
         public int Port { get; set; }
 
-        /// <summary>Connect with TLS; the broker's certificate is checked.</summary>
+        /// <summary>Connect with TLS; the broker's certificate is checked. From the pipeline "True"/"False" text (Import-Csv) binds as the boolean it names.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [BooleanTextTransformation]
         public SwitchParameter UseTls { get; set; }
 
-        /// <summary>PEM file with the CA certificate(s) the broker's certificate must chain to, instead of this computer's store.</summary>
+        /// <summary>
+        /// PEM file with the CA certificate(s) the broker's certificate must chain to, instead of this computer's store.
+        /// Empty or null (a destination exported with Export-Csv or ConvertTo-Json that had none) means none.
+        /// </summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
+        [AllowNull]
+        [AllowEmptyString]
         public string? CaCertificatePath { get; set; }
 
         /// <summary>Accept any broker certificate (warns): for tests only.</summary>
@@ -98,7 +103,7 @@ namespace QlikActivity.Commands
                 Broker = Broker,
                 Port = MyInvocation.BoundParameters.ContainsKey(nameof(Port)) ? Port : (int?)null,
                 UseTls = UseTls.IsPresent,
-                CaCertificatePath = CaCertificatePath == null ? null : GetUnresolvedProviderPathFromPSPath(CaCertificatePath),
+                CaCertificatePath = string.IsNullOrWhiteSpace(CaCertificatePath) ? null : GetUnresolvedProviderPathFromPSPath(CaCertificatePath),
                 SkipCertificateCheck = SkipCertificateCheck.IsPresent,
                 ClientId = ClientId,
                 QoS = QoS,
@@ -117,7 +122,7 @@ namespace QlikActivity.Commands
             }
 
             MqttDestination? destination = null;
-            Run(() => destination = MqttDestination.Create(options, Test.IsPresent, this));
+            Run(() => destination = MqttDestination.Create(options, Test.IsPresent, this), Broker);
             if (destination != null)
             {
                 WriteObject(destination);
