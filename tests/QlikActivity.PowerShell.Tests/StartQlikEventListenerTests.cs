@@ -12,24 +12,12 @@ namespace QlikActivity.PowerShell.Tests
     /// <summary>Start-QlikEventListener in a live runspace, fed by real UDP datagrams on loopback.</summary>
     public sealed class StartQlikEventListenerTests
     {
-        private const string AnnaStart = "/qseow-proxy-session/;sense-node-02.corp.example.com;Start session;CORPDIRECTORY;anna.lindqvist-berg;Not available;/hub/;Start session for user 'CORPDIRECTORY\\anna.lindqvist-berg' UserAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36'";
-        private const string BobOpen = "/qseow-proxy-connection/;sense1;Open connection;LAB;bob;AppAccess;/app/5f0c2b0e-8a7d-4c1e-9a53-1b9b2f6f0d11;Websocket connection Opened for session";
-        private const string SvcStart = "/qseow-proxy-session/;sense1;Start session;LAB;svc_reload;Not available;/hub/;Start session for user 'LAB\\svc_reload'";
-        private const string BobStop = "/qseow-proxy-session/;sense1;Stop session;LAB;bob;Not available;/hub/;Stop session for user 'LAB\\bob'";
+        private const string AnnaStart = SampleDatagrams.AnnaStart;
+        private const string BobOpen = SampleDatagrams.BobOpen;
+        private const string SvcStart = SampleDatagrams.SvcStart;
+        private const string BobStop = SampleDatagrams.BobStop;
 
-        /// <summary>Runs the listener on a free port and sends the datagrams once it holds the port.</summary>
-        private static RunResult Listen(ModuleSession session, string parameters, params string[] datagrams)
-        {
-            int port = Udp.FreePort();
-            var sender = Task.Run(() =>
-            {
-                Udp.WaitUntilBound(port, TimeSpan.FromSeconds(60));
-                Udp.Send(port, datagrams);
-            });
-            var result = session.Run($"Start-QlikEventListener -Address 127.0.0.1 -Port {port} -WarningAction SilentlyContinue {parameters}");
-            sender.GetAwaiter().GetResult();
-            return result;
-        }
+        private static RunResult Listen(ModuleSession session, string parameters, params string[] datagrams) => Listening.Run(session, "", parameters, datagrams);
 
         private static PSObject Statistics(RunResult result) => result.Output.Single(o => o.Properties["Received"] != null && o.Properties["Emitted"] != null);
 

@@ -33,12 +33,11 @@ namespace QlikActivity.Commands
         /// Empty or null (a destination exported with Export-Csv or ConvertTo-Json that had none) means none.
         /// </summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [AllowNull]
-        [AllowEmptyString]
         public string? CaCertificatePath { get; set; }
 
         /// <summary>Accept any broker certificate (warns): for tests only.</summary>
-        [Parameter]
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [BooleanTextTransformation]
         public SwitchParameter SkipCertificateCheck { get; set; }
 
         /// <summary>User name and password for the broker.</summary>
@@ -52,7 +51,7 @@ namespace QlikActivity.Commands
         public string? ClientId { get; set; }
 
         /// <summary>0: at most once. 1 (default): at least once, every PUBLISH acknowledged, lost ones re-sent.</summary>
-        [Parameter]
+        [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateSet("0", "1")]
         public int QoS { get; set; } = 1;
 
@@ -82,12 +81,12 @@ namespace QlikActivity.Commands
         public string? ConnectionCloseTopic { get; set; }
 
         /// <summary>Events held while the broker is slow or unreachable; beyond it new events are dropped and counted.</summary>
-        [Parameter]
+        [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateRange(1, 10_000_000)]
         public int QueueCapacity { get; set; } = 100_000;
 
         /// <summary>Seconds between signs of life to the broker; 0 turns keep-alive off.</summary>
-        [Parameter]
+        [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateRange(0, 65535)]
         public int KeepAliveSeconds { get; set; } = 60;
 
