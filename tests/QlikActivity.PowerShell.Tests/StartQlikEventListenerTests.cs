@@ -143,7 +143,8 @@ namespace QlikActivity.PowerShell.Tests
                 TimeSpan.FromMinutes(1));
             Assert.IsType<PipelineStoppedException>(result.Terminated);
             var line = Assert.Single(session.Host.Text("Warning"), l => l.StartsWith("Stopped", StringComparison.Ordinal));
-            Assert.Contains("not yet listening", line, StringComparison.Ordinal);
+            Assert.Contains("while the listener was starting", line, StringComparison.Ordinal);
+            Assert.Contains("no events were received", line, StringComparison.Ordinal);
             Assert.Contains($"port {port}", line, StringComparison.Ordinal);
             Assert.False(Udp.IsBound(port));
         }

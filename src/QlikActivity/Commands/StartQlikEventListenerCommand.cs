@@ -181,7 +181,7 @@ namespace QlikActivity
             _reported = true;
             Host?.UI?.WriteWarningLine(statistics != null
                 ? "Stopped: " + statistics.ToSummaryLine()
-                : $"Stopped while starting: the listener was not yet listening on UDP {Address ?? "0.0.0.0"} port {Port}; no events were received.");
+                : $"Stopped while the listener was starting (UDP {Address ?? "0.0.0.0"} port {Port}): no events were received.");
         }
     }
 }
