@@ -296,7 +296,7 @@ namespace QlikActivity.Core.Tests.Activity.Buckets
             Assert.Equal(("7", "14", ActivityBucketStatus.Updated), (byUser["LAB\\set"].OldValue, byUser["LAB\\set"].NewValue, byUser["LAB\\set"].Status));
             Assert.Equal(("14", "14", ActivityBucketStatus.Unchanged), (byUser["LAB\\same"].OldValue, byUser["LAB\\same"].NewValue, byUser["LAB\\same"].Status));
             Assert.Equal(("365+", (string?)null, ActivityBucketStatus.Updated), (byUser["LAB\\removed"].OldValue, byUser["LAB\\removed"].NewValue, byUser["LAB\\removed"].Status));
-            Assert.Equal(set, byUser["LAB\\set"].UserId);
+            Assert.Equal((set, "LAB", "set"), (byUser["LAB\\set"].Id, byUser["LAB\\set"].UserDirectory, byUser["LAB\\set"].UserId));
             Assert.Equal("Activity", summary.PropertyName);
             Assert.Equal(summary.UsersInScope, summary.Updated + summary.Unchanged + summary.Skipped + summary.Failed + summary.NotWritten);
             Assert.True(summary.Duration > TimeSpan.Zero);
