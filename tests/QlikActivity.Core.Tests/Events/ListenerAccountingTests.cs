@@ -69,8 +69,8 @@ namespace QlikActivity.Core.Tests.Events
                 await WaitFor(() =>
                 {
                     var s = listener.GetStatistics();
-                    return s.Parsed + s.DroppedQueueFull == Sent && s.Written + s.PipelineDropped == s.Emitted;
-                }, "the queue to be worked off");
+                    return s.QueueBacklog == 0 && s.Parsed > 0 && s.Written + s.PipelineDropped == s.Emitted;
+                }, "the queue to be worked off and every event taken");
                 host.Cancel();
             });
 
