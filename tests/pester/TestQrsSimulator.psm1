@@ -94,7 +94,8 @@ function Start-TestQlikEventListener {
     <#
     .SYNOPSIS
         Runs Start-QlikEventListener in its own runspace (the module imported there too), so the
-        caller can send events to it; Receive-TestQlikEventListener collects what it wrote.
+        caller can send events to it; returns once the listener's socket is bound (its verbose
+        'Listening for' line). Receive-TestQlikEventListener collects what it wrote.
     #>
     [CmdletBinding()]
     param(
@@ -102,19 +103,39 @@ function Start-TestQlikEventListener {
         [string] $ModulePath,
 
         [Parameter(Mandatory = $true)]
-        [hashtable] $Parameters
+        [hashtable] $Parameters,
+
+        # Seconds to wait for the listener to bind.
+        [ValidateRange(1, 600)]
+        [int] $TimeoutSec = 60
     )
 
     $shell = [powershell]::Create()
     $null = $shell.AddScript({
             param($modulePath, $parameters)
             Import-Module -Name $modulePath -ErrorAction Stop
+            # The listener says on the verbose stream when its socket is bound: the caller waits for that line.
+            $VerbosePreference = 'Continue'
             Start-QlikEventListener @parameters
         }).AddArgument($ModulePath).AddArgument($Parameters)
-    [pscustomobject]@{
+    $listener = [pscustomobject]@{
         Shell  = $shell
         Handle = $shell.BeginInvoke()
     }
+
+    # Returns once the socket listens (or the run has ended, e.g. on a binding error): no sleep-and-hope.
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
+    while (-not $listener.Handle.IsCompleted -and
+        -not @($shell.Streams.Verbose | Where-Object { $_.Message -like 'Listening for Qlik Sense user events*' }).Count) {
+        if ([DateTime]::UtcNow -gt $deadline) {
+            $shell.Stop()
+            throw "The listener did not say it was listening within $TimeoutSec seconds."
+        }
+
+        $null = $listener.Handle.AsyncWaitHandle.WaitOne(20)
+    }
+
+    $listener
 }
 
 function Receive-TestQlikEventListener {

@@ -304,7 +304,7 @@ namespace QlikActivity.Core.Tests.Activity.Buckets
             Assert.Equal(set, byUser["LAB\\set"].UserId);
             Assert.Equal("Activity", summary.PropertyName);
             Assert.Equal(summary.UsersInScope, summary.Updated + summary.Unchanged + summary.Skipped + summary.Failed + summary.NotWritten);
-            Assert.True(summary.Duration > TimeSpan.Zero);
+            Assert.NotEqual(TimeSpan.Zero, summary.Duration); // recorded; how long is not for a unit test to say
             Assert.False(summary.Cancelled);
         }
     }
