@@ -366,21 +366,18 @@ Describe 'Destinations' {
                 Timeout     = 90
                 Destination = $destination
                 NoEvents    = $true
-            }
+            } -NoWait
             # At start the listener checks that the webhook answers with a bodiless HEAD (issue 11 item 4):
-            # answer it, and take the POST that carries the event.
+            # answer it, wait for the socket to listen, send one event and take the POST that carries it.
             $request = $http.GetContextAsync()
             $request.Wait(30000) | Should -BeTrue
             $request.Result.Request.HttpMethod | Should -Be 'HEAD'
             $request.Result.Response.StatusCode = 200
             $request.Result.Response.Close()
+            Wait-TestQlikEventListener -Listener $listener
             $request = $http.GetContextAsync()
-            for ($i = 0; $i -lt 100 -and -not $request.IsCompleted; $i++) {
-                $null = Send-QlikUserEvent -Server 127.0.0.1 -Port $udpPort -UserDirectory 'PESTER' -UserId 'webhook'
-                $null = $request.Wait(300)
-            }
-
-            $request.Wait(30000) | Should -BeTrue
+            $null = Send-QlikUserEvent -Server 127.0.0.1 -Port $udpPort -UserDirectory 'PESTER' -UserId 'webhook'
+            $request.Wait(60000) | Should -BeTrue
             $context = $request.Result
             $context.Request.HttpMethod | Should -Be 'POST'
             $body = (New-Object System.IO.StreamReader -ArgumentList $context.Request.InputStream).ReadToEnd()

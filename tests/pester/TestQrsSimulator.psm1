@@ -107,7 +107,11 @@ function Start-TestQlikEventListener {
 
         # Seconds to wait for the listener to bind.
         [ValidateRange(1, 600)]
-        [int] $TimeoutSec = 60
+        [int] $TimeoutSec = 60,
+
+        # Return at once: the caller must first answer something the start waits on (a destination's
+        # start-up check), then call Wait-TestQlikEventListener.
+        [switch] $NoWait
     )
 
     $shell = [powershell]::Create()
@@ -123,19 +127,38 @@ function Start-TestQlikEventListener {
         Handle = $shell.BeginInvoke()
     }
 
-    # Returns once the socket listens (or the run has ended, e.g. on a binding error): no sleep-and-hope.
-    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
-    while (-not $listener.Handle.IsCompleted -and
-        -not @($shell.Streams.Verbose | Where-Object { $_.Message -like 'Listening for Qlik Sense user events*' }).Count) {
-        if ([DateTime]::UtcNow -gt $deadline) {
-            $shell.Stop()
-            throw "The listener did not say it was listening within $TimeoutSec seconds."
-        }
-
-        $null = $listener.Handle.AsyncWaitHandle.WaitOne(20)
+    if (-not $NoWait) {
+        Wait-TestQlikEventListener -Listener $listener -TimeoutSec $TimeoutSec
     }
 
     $listener
+}
+
+function Wait-TestQlikEventListener {
+    <#
+    .SYNOPSIS
+        Returns once the listener's socket listens (its verbose 'Listening for' line), or its run has
+        ended (e.g. on a binding error): a wait on what the listener says, not a sleep.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)]
+        [object] $Listener,
+
+        [ValidateRange(1, 600)]
+        [int] $TimeoutSec = 60
+    )
+
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
+    while (-not $Listener.Handle.IsCompleted -and
+        -not @($Listener.Shell.Streams.Verbose | Where-Object { $_.Message -like 'Listening for Qlik Sense user events*' }).Count) {
+        if ([DateTime]::UtcNow -gt $deadline) {
+            $Listener.Shell.Stop()
+            throw "The listener did not say it was listening within $TimeoutSec seconds."
+        }
+
+        $null = $Listener.Handle.AsyncWaitHandle.WaitOne(20)
+    }
 }
 
 function Receive-TestQlikEventListener {
@@ -239,4 +262,4 @@ function Invoke-TestRecordedHost {
     }
 }
 
-Export-ModuleMember -Function Invoke-TestRecordedHost, Start-TestQrsSimulator, Stop-TestQrsSimulator, Start-TestQlikEventListener, Receive-TestQlikEventListener, Get-TestFreeUdpPort, Get-TestFreeTcpPort
+Export-ModuleMember -Function Invoke-TestRecordedHost, Start-TestQrsSimulator, Stop-TestQrsSimulator, Start-TestQlikEventListener, Wait-TestQlikEventListener, Receive-TestQlikEventListener, Get-TestFreeUdpPort, Get-TestFreeTcpPort
