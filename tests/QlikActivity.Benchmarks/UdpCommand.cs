@@ -13,6 +13,8 @@ using QlikActivity.Core.Destinations;
 using QlikActivity.Core.Destinations.InfluxDb;
 using QlikActivity.Core.Destinations.Mqtt;
 using QlikActivity.Core.Events;
+using QlikActivity.Core.Journal;
+using Microsoft.Data.Sqlite;
 using QlikActivity.Core.Tests.Destinations.InfluxDb;
 using QlikActivity.Core.Tests.Destinations.Mqtt.Support;
 
@@ -24,19 +26,25 @@ namespace QlikActivity.Benchmarks
     /// <c>{"sent":N,"received":R,"parsed":P,"lost":L,"eventsPerSecond":E,"peakMB":M,"rate":X}</c>.
     /// <c>lost</c> is everything sent that did not reach the consumer (kernel drops included);
     /// <c>rate</c> is the rate the sender actually kept. With <c>--rate max</c> it searches the
-    /// highest rate without loss and reports that run.
+    /// highest rate without loss and reports that run. With <c>--journal [PATH]</c> the listener also
+    /// writes an event journal (a new file each trial) and the line adds <c>journaled</c>,
+    /// <c>notJournaled</c>, <c>inJournal</c> (rows counted in the file afterwards) and
+    /// <c>journalBytesPerEvent</c>; a trial is lossless only when every sent event is in the journal too.
     /// </summary>
     public sealed class UdpCommand : IBenchmarkCommand
     {
         public string Name => "udp";
 
-        public string Description => "listener over loopback fed by a separate sender process: --events N --rate R|max [--buffer BYTES] [--destination mqtt,influx|none]";
+        public string Description => "listener over loopback fed by a separate sender process: --events N --rate R|max [--buffer BYTES] [--destination mqtt,influx|none] [--journal [PATH]]";
 
         public int Run(BenchmarkArguments args)
         {
             long events = long.Parse(args.Get("events", "1000000"), CultureInfo.InvariantCulture);
             string rate = args.Get("rate", "100000");
             int buffer = args.GetInt("buffer", EventListenerOptions.DefaultReceiveBufferSize);
+            string? journal = args.Get("journal") is string j
+                ? (j == "true" ? Path.Combine(Path.GetTempPath(), "qlikactivity-bench-" + Environment.ProcessId + ".journal") : Path.GetFullPath(j))
+                : null;
 
             var wanted = args.Get("destination", "none").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Where(d => !d.Equals("none", StringComparison.OrdinalIgnoreCase)).Select(d => d.ToLowerInvariant()).ToHashSet();
@@ -61,23 +69,29 @@ namespace QlikActivity.Benchmarks
             Trial result;
             if (rate == "max")
             {
-                result = SearchMaximum(events, buffer);
+                result = SearchMaximum(events, buffer, journal);
             }
             else
             {
-                result = RunTrial(events, double.Parse(rate, CultureInfo.InvariantCulture), buffer);
+                result = RunTrial(events, double.Parse(rate, CultureInfo.InvariantCulture), buffer, journalPath: journal);
             }
+
+            string journalKeys = journal == null ? "" : string.Format(
+                CultureInfo.InvariantCulture,
+                ",\"journaled\":{0},\"notJournaled\":{1},\"inJournal\":{2},\"journalBytesPerEvent\":{3:0.0}",
+                result.Journaled, result.NotJournaled, result.InJournal, result.InJournal > 0 ? (double)result.JournalBytes / result.InJournal : 0);
 
             Console.WriteLine(string.Format(
                 CultureInfo.InvariantCulture,
-                "{{\"sent\":{0},\"received\":{1},\"parsed\":{2},\"lost\":{3},\"eventsPerSecond\":{4:0},\"peakMB\":{5:0.0},\"rate\":{6:0}}}",
+                "{{\"sent\":{0},\"received\":{1},\"parsed\":{2},\"lost\":{3},\"eventsPerSecond\":{4:0},\"peakMB\":{5:0.0},\"rate\":{6:0}{7}}}",
                 result.Sent, result.Received, result.Parsed, result.Lost, result.EventsPerSecond, BenchmarkArguments.PeakMegabytes(),
                 // The rate the sender actually kept up: on a busy machine it may fall short of the one asked.
-                result.SenderRate > 0 ? Math.Min(result.Rate, result.SenderRate) : result.Rate));
+                result.SenderRate > 0 ? Math.Min(result.Rate, result.SenderRate) : result.Rate,
+                journalKeys));
             return 0;
         }
 
-        private static Trial SearchMaximum(long events, int buffer)
+        private static Trial SearchMaximum(long events, int buffer, string? journal)
         {
             // Double until loss (or the sender cannot keep the pace), then bisect a few times.
             Trial? best = null;
@@ -85,10 +99,10 @@ namespace QlikActivity.Benchmarks
             double bad = 0;
             for (double rate = 12_500; rate <= 3_200_000; rate *= 2)
             {
-                var t = RunTrial(Math.Min(events, Math.Max(100_000, (long)(rate * 3))), rate, buffer);
-                Console.Error.WriteLine($"rate {rate:0}: lost {t.Lost}, sender reached {t.SenderRate:0}/s, {t.EventsPerSecond:0} events/s");
+                var t = RunTrial(Math.Min(events, Math.Max(100_000, (long)(rate * 3))), rate, buffer, journalPath: journal);
+                Console.Error.WriteLine($"rate {rate:0}: lost {t.Lost}, sender reached {t.SenderRate:0}/s, {t.EventsPerSecond:0} events/s, not journaled {t.NotJournaled}");
                 bool senderBound = t.SenderRate < rate * 0.9;
-                if (t.Lost == 0)
+                if (t.Lossless)
                 {
                     best = Better(best, t);
                     good = senderBound ? t.SenderRate : rate;
@@ -107,9 +121,9 @@ namespace QlikActivity.Benchmarks
             for (int i = 0; i < 4 && bad > 0; i++)
             {
                 double rate = (good + bad) / 2;
-                var t = RunTrial(Math.Min(events, Math.Max(100_000, (long)(rate * 3))), rate, buffer);
-                Console.Error.WriteLine($"rate {rate:0}: lost {t.Lost}, sender reached {t.SenderRate:0}/s, {t.EventsPerSecond:0} events/s");
-                if (t.Lost == 0)
+                var t = RunTrial(Math.Min(events, Math.Max(100_000, (long)(rate * 3))), rate, buffer, journalPath: journal);
+                Console.Error.WriteLine($"rate {rate:0}: lost {t.Lost}, sender reached {t.SenderRate:0}/s, {t.EventsPerSecond:0} events/s, not journaled {t.NotJournaled}");
+                if (t.Lossless)
                 {
                     best = Better(best, t);
                     good = rate;
@@ -191,8 +205,17 @@ namespace QlikActivity.Benchmarks
             return 0;
         }
 
-        private static Trial RunTrial(long events, double rate, int buffer, IReadOnlyList<IEventDestination>? destinations = null)
+        private static Trial RunTrial(long events, double rate, int buffer, IReadOnlyList<IEventDestination>? destinations = null, string? journalPath = null)
         {
+            if (journalPath != null)
+            {
+                // A new journal per trial, so the rows counted afterwards are this trial's.
+                foreach (var suffix in new[] { "", "-wal", "-shm", ".lock" })
+                {
+                    File.Delete(journalPath + suffix);
+                }
+            }
+
             var host = new BenchmarkHost();
             var options = new EventListenerOptions
             {
@@ -202,6 +225,7 @@ namespace QlikActivity.Benchmarks
                 AllowedSources = new[] { "127.0.0.1" },
                 ReceiveBufferSize = buffer,
                 StatisticsInterval = TimeSpan.FromHours(1),
+                Journal = journalPath == null ? null : new EventJournalOptions(journalPath),
             };
 
             // Start-QlikEventListener's defaults except where said: the loopback address and port, the
@@ -264,8 +288,29 @@ namespace QlikActivity.Benchmarks
                 $"  rate {rate:0}: received {stats.Received}, parsed {stats.Parsed}, rejected {stats.Rejected}, queue full {stats.DroppedQueueFull}, "
                 + $"listener CPU {cpuMicroseconds / Math.Max(1, stats.Received):0.00} us/datagram, kernel dropped {stats.KernelDropped}, pipeline dropped {stats.PipelineDropped}, written {stats.Written}, buffer {stats.ReceiveBufferBytes / 1024} KiB, sender {sent} in {senderSeconds:0.00} s");
             double seconds = (lastAt - firstAt).TotalSeconds;
+            long inJournal = 0;
+            long journalBytes = 0;
+            if (journalPath != null)
+            {
+                using (var connection = new SqliteConnection($"Data Source={journalPath};Mode=ReadOnly;Pooling=False"))
+                {
+                    connection.Open();
+                    using var count = connection.CreateCommand();
+                    count.CommandText = "SELECT count(*) FROM events";
+                    inJournal = (long)count.ExecuteScalar()!;
+                }
+
+                journalBytes = new FileInfo(journalPath).Length + (File.Exists(journalPath + "-wal") ? new FileInfo(journalPath + "-wal").Length : 0);
+                Console.Error.WriteLine($"  journal: journaled {stats.Journaled}, not journaled {stats.NotJournaled}, rows {inJournal}, {journalBytes / 1048576.0:0.0} MB");
+            }
+
             return new Trial
             {
+                HasJournal = journalPath != null,
+                Journaled = stats.Journaled ?? 0,
+                NotJournaled = stats.NotJournaled ?? 0,
+                InJournal = inJournal,
+                JournalBytes = journalBytes,
                 Rate = rate,
                 Sent = sent,
                 Received = stats.Received,
@@ -326,6 +371,14 @@ namespace QlikActivity.Benchmarks
             public double EventsPerSecond { get; set; }
             public double SenderRate { get; set; }
             public DestinationStatistics[] Destinations { get; set; } = Array.Empty<DestinationStatistics>();
+            public bool HasJournal { get; set; }
+            public long Journaled { get; set; }
+            public long NotJournaled { get; set; }
+            public long InJournal { get; set; }
+            public long JournalBytes { get; set; }
+
+            /// <summary>Nothing lost on the way to the consumer, and (with a journal) every sent event in the file.</summary>
+            public bool Lossless => Lost == 0 && (!HasJournal || (NotJournaled == 0 && InJournal == Sent));
         }
 
         /// <summary>The benchmark's host: warnings to stderr, cancelled when the sender is done.</summary>

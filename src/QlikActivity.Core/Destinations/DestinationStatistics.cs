@@ -3,6 +3,8 @@ namespace QlikActivity
     /// <summary>
     /// Counters of one destination. Every event handed to it ends as exactly one of
     /// Sent, Dropped or (while running) Queued/InFlight: Enqueued = Sent + Dropped + QueueDepth + InFlight.
+    /// With the listener's event journal, events also come from the journal (Replayed) and can be left
+    /// there (Deferred): Enqueued + Replayed = Sent + Dropped + Deferred + QueueDepth + InFlight.
     /// </summary>
     public sealed class DestinationStatistics
     {
@@ -24,6 +26,12 @@ namespace QlikActivity
         public long QueueCapacity { get; set; }
         /// <summary>The most bytes the held events may take (<see cref="long.MaxValue"/> or 0 when unbounded or not said).</summary>
         public long QueueByteLimit { get; set; }
+        /// <summary>Events read back from the event journal and handed to the sender: after a restart, or after the memory queue was full.</summary>
+        public long Replayed { get; set; }
+
+        /// <summary>Events left in the event journal instead of the memory queue (full, or not delivered at stop); they are replayed, now or at the next start.</summary>
+        public long Deferred { get; set; }
+
         public string? LastError { get; set; }
 
         /// <summary>The counters in brief: <c>mqtt://host:1883: sent 5, dropped 0, queued 0</c>.</summary>

@@ -1,8 +1,10 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using System.Threading.Channels;
 using System.Threading.Tasks;
+using QlikActivity.Core.Journal;
 
 namespace QlikActivity.Core.Destinations
 {
@@ -10,8 +12,10 @@ namespace QlikActivity.Core.Destinations
     /// The common shape of every destination: a bounded queue the listener writes to without
     /// waiting, and one background loop that sends batches, retries with back-off, and counts
     /// every event as sent or dropped. Subclasses only say how to send one batch.
+    /// With the listener's journal (<see cref="IJournaledDestination"/>), what the queue cannot hold
+    /// stays in the journal and is replayed from there (<see cref="JournalReplay"/>).
     /// </summary>
-    public abstract class QueuedDestination : IEventDestination
+    public abstract partial class QueuedDestination : IEventDestination, IJournaledDestination
     {
         private readonly Channel<UserEvent> _queue;
         private readonly DestinationQueueOptions _options;
@@ -19,7 +23,8 @@ namespace QlikActivity.Core.Destinations
         private readonly Random _jitter = new Random();
         private Task? _loop;
         private int _stopped;
-        private long _enqueued, _sent, _failed, _retried, _dropped, _droppedQueueFull, _inFlight, _queueDepth, _queueBytes;
+        private long _enqueued, _sent, _failed, _retried, _dropped, _droppedQueueFull, _inFlight, _queueDepth, _queueBytes, _replayed, _deferred;
+        private JournalReplay? _replay;
         private long _byteLimit = long.MaxValue;
         private string? _lastError;
 
@@ -70,6 +75,14 @@ namespace QlikActivity.Core.Destinations
             }
 
             Interlocked.Increment(ref _enqueued);
+            var replay = _replay;
+            if (replay != null && replay.TryDefer(userEvent.JournalId, queueFull: false) == JournalReplay.Outcome.Deferred)
+            {
+                // The journal is catching up: this event waits there too, so none overtakes another.
+                Interlocked.Increment(ref _deferred);
+                return true;
+            }
+
             long size = userEvent.EstimatedBytes;
             if (Interlocked.Add(ref _queueBytes, size) <= Interlocked.Read(ref _byteLimit))
             {
@@ -84,6 +97,13 @@ namespace QlikActivity.Core.Destinations
             }
 
             Interlocked.Add(ref _queueBytes, -size);
+            if (replay != null && replay.TryDefer(userEvent.JournalId, queueFull: true) == JournalReplay.Outcome.Deferred)
+            {
+                // Not lost: the journal has it, and the sender reads it back once the queue has drained.
+                Interlocked.Increment(ref _deferred);
+                return true;
+            }
+
             Interlocked.Increment(ref _droppedQueueFull);
             Interlocked.Increment(ref _dropped);
             return false;
@@ -134,17 +154,26 @@ namespace QlikActivity.Core.Destinations
                 }
             }
 
-            // Whatever could not be delivered in time is dropped, and counted as such.
+            // Whatever could not be delivered in time is dropped, and counted as such; with a journal,
+            // what it holds is left there for the next run (the position is before it).
             while (_queue.Reader.TryRead(out var left))
             {
                 Interlocked.Add(ref _queueBytes, -left.EstimatedBytes);
                 Interlocked.Decrement(ref _queueDepth);
-                Interlocked.Increment(ref _dropped);
+                if (_replay != null && left.JournalId != 0)
+                {
+                    Interlocked.Increment(ref _deferred);
+                }
+                else
+                {
+                    Interlocked.Increment(ref _dropped);
+                }
             }
 
             // StopAsync may run more than once (Stop, then Dispose): release the resources only once.
             if (Interlocked.Exchange(ref _stopped, 1) == 0)
             {
+                _replay?.Dispose();
                 await OnStoppedAsync().ConfigureAwait(false);
             }
         }
@@ -164,6 +193,8 @@ namespace QlikActivity.Core.Destinations
             QueueCapacity = _options.QueueCapacity,
             QueueByteLimit = QueueByteLimit,
             InFlight = Interlocked.Read(ref _inFlight),
+            Replayed = Interlocked.Read(ref _replayed),
+            Deferred = Interlocked.Read(ref _deferred),
             LastError = Volatile.Read(ref _lastError),
         };
 
@@ -199,38 +230,104 @@ namespace QlikActivity.Core.Destinations
         {
             var batch = new List<UserEvent>(_options.BatchSize);
             var reader = _queue.Reader;
-            while (await reader.WaitToReadAsync(stop).ConfigureAwait(false))
+            Task<bool>? waiting = null;
+            try
             {
-                batch.Clear();
-                try
+                while (true)
                 {
-                    await FillBatchAsync(reader, batch, stop).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    // Taken from the queue but never sent: the drain time ran out.
+                    var replay = _replay;
+                    if (replay != null && await ReplayAsync(replay, queueEmpty: !reader.TryPeek(out _), stop).ConfigureAwait(false))
+                    {
+                        continue;
+                    }
+
+                    if (waiting == null && !reader.TryPeek(out _))
+                    {
+                        waiting = reader.WaitToReadAsync(stop).AsTask();
+                    }
+
+                    if (waiting != null)
+                    {
+                        // With a journal, look again now and then: deferring can start while the queue is empty.
+                        if (replay != null && await Task.WhenAny(waiting, Task.Delay(100, stop)).ConfigureAwait(false) != waiting)
+                        {
+                            continue;
+                        }
+
+                        bool more = await waiting.ConfigureAwait(false);
+                        waiting = null;
+                        if (!more)
+                        {
+                            if (replay != null && replay.HasWork)
+                            {
+                                continue; // stopping: the journal's share is still delivered within the drain time
+                            }
+
+                            break;
+                        }
+                    }
+
+                    batch.Clear();
+                    try
+                    {
+                        await FillBatchAsync(reader, batch, stop).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        // Taken from the queue but never sent: the drain time ran out.
+                        Interlocked.Add(ref _queueDepth, -batch.Count);
+                        Interlocked.Add(ref _queueBytes, -BytesOf(batch));
+                        LeftAtStop(batch, delivered: 0, replayed: false);
+                        throw;
+                    }
+
+                    if (batch.Count == 0)
+                    {
+                        continue;
+                    }
+
                     Interlocked.Add(ref _queueDepth, -batch.Count);
-                    Interlocked.Add(ref _dropped, batch.Count);
-                    Interlocked.Add(ref _queueBytes, -BytesOf(batch));
-                    throw;
-                }
+                    long bytes = BytesOf(batch);
+                    long through = 0;
+                    if (replay != null)
+                    {
+                        foreach (var e in batch)
+                        {
+                            through = Math.Max(through, e.JournalId);
+                        }
 
-                if (batch.Count == 0)
-                {
-                    continue;
-                }
+                        int skipped = batch.RemoveAll(replay.AlreadyDelivered);
+                        Interlocked.Add(ref _sent, skipped);
+                    }
 
-                Interlocked.Add(ref _queueDepth, -batch.Count);
-                Interlocked.Add(ref _inFlight, batch.Count);
-                try
-                {
-                    await SendWithRetriesAsync(batch, stop).ConfigureAwait(false);
+                    try
+                    {
+                        await SendAsync(batch, replayed: false, stop).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        Interlocked.Add(ref _queueBytes, -bytes);
+                    }
+
+                    replay?.Delivered(through);
                 }
-                finally
-                {
-                    Interlocked.Add(ref _inFlight, -batch.Count);
-                    Interlocked.Add(ref _queueBytes, -BytesOf(batch));
-                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                // Stopped: what was not delivered is counted where it was.
+            }
+        }
+
+        private async Task SendAsync(List<UserEvent> batch, bool replayed, CancellationToken stop)
+        {
+            Interlocked.Add(ref _inFlight, batch.Count);
+            try
+            {
+                await SendWithRetriesAsync(batch, replayed, stop).ConfigureAwait(false);
+            }
+            finally
+            {
+                Interlocked.Add(ref _inFlight, -batch.Count);
             }
         }
 
@@ -245,8 +342,9 @@ namespace QlikActivity.Core.Destinations
             return bytes;
         }
 
-        // A batch given up: what the destination knows arrived is sent, the rest dropped.
-        private void GiveUp(List<UserEvent> batch)
+        // A batch given up: what the destination knows arrived is sent, the rest dropped (retries
+        // exhausted) or, stopped with a journal, left there for the next run.
+        private void GiveUp(List<UserEvent> batch, bool replayed, bool atStop)
         {
             int delivered = 0;
             try
@@ -259,7 +357,14 @@ namespace QlikActivity.Core.Destinations
             }
 
             Interlocked.Add(ref _sent, delivered);
-            Interlocked.Add(ref _dropped, batch.Count - delivered);
+            if (atStop)
+            {
+                LeftAtStop(batch, delivered, replayed);
+            }
+            else
+            {
+                Interlocked.Add(ref _dropped, batch.Count - delivered);
+            }
         }
 
         // Waits up to BatchInterval for a full batch, so low traffic still leaves promptly.
@@ -293,7 +398,7 @@ namespace QlikActivity.Core.Destinations
             }
         }
 
-        private async Task SendWithRetriesAsync(List<UserEvent> batch, CancellationToken stop)
+        private async Task SendWithRetriesAsync(List<UserEvent> batch, bool replayed, CancellationToken stop)
         {
             for (int attempt = 1; ; attempt++)
             {
@@ -305,7 +410,7 @@ namespace QlikActivity.Core.Destinations
                 }
                 catch (OperationCanceledException) when (stop.IsCancellationRequested)
                 {
-                    GiveUp(batch);
+                    GiveUp(batch, replayed, atStop: true);
                     throw;
                 }
                 catch (Exception ex)
@@ -317,7 +422,7 @@ namespace QlikActivity.Core.Destinations
                         || (_options.MaxAttempts > 0 && attempt >= _options.MaxAttempts);
                     if (giveUp)
                     {
-                        GiveUp(batch);
+                        GiveUp(batch, replayed, atStop: false);
                         return;
                     }
 
@@ -329,7 +434,7 @@ namespace QlikActivity.Core.Destinations
                     }
                     catch (OperationCanceledException)
                     {
-                        GiveUp(batch);
+                        GiveUp(batch, replayed, atStop: true);
                         throw;
                     }
                 }

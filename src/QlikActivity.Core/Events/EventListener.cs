@@ -6,6 +6,7 @@ using System.Net;
 using System.Threading;
 using System.Threading.Tasks;
 using QlikActivity.Core.Destinations;
+using QlikActivity.Core.Journal;
 
 namespace QlikActivity.Core.Events
 {
@@ -44,6 +45,8 @@ namespace QlikActivity.Core.Events
         private DatagramRing? _ring;
         private ParseWorker? _worker;
         private PipelineQueue? _pipeline;
+        private ListenerJournal? _journal;
+        private volatile bool _crash;
         private IReadOnlyList<IEventDestination> _destinations = Array.Empty<IEventDestination>();
         private string? _destinationError;
         private DestinationWatch? _watch;
@@ -92,6 +95,12 @@ namespace QlikActivity.Core.Events
 
             return ListenCore(host);
         }
+
+        /// <summary>
+        /// For fault tests: the run ends, once its caller cancels, the way a killed process would: the
+        /// journal stops without writing its queue or saving positions, and destinations stop at once.
+        /// </summary>
+        internal void SimulateCrash() => _crash = true;
 
         /// <summary>A snapshot of the counters; safe from any thread while the listener runs.</summary>
         public ListenerStatistics GetStatistics() => Snapshot(final: false);
@@ -155,6 +164,7 @@ namespace QlikActivity.Core.Events
                         }
 
                         _notes.WriteTo(host);
+                        _journal?.WriteWarningsTo(host);
                         if (now >= nextWatch)
                         {
                             _watch!.Check(host, _destinations.Select(SafeStatistics).ToArray(), now.Ticks);
@@ -197,6 +207,7 @@ namespace QlikActivity.Core.Events
 
             // Only a run that ended by itself (not by its caller dropping the enumeration) reaches here.
             _notes.WriteTo(host);
+            _journal?.WriteWarningsTo(host, final: true);
             if (Fatal is Exception fatal)
             {
                 throw fatal as QlikActivityException ?? new QlikActivityException(
@@ -230,7 +241,19 @@ namespace QlikActivity.Core.Events
             var tags = _options.Tags != null && _options.Tags.Count > 0 ? _options.Tags.ToDictionary(p => p.Key, p => p.Value) : null;
             _destinations = _options.Destinations ?? Array.Empty<IEventDestination>();
 
-            var receiver = UdpReceiver.Bind(_options, host);
+            // The journal first: a second listener on the same file is refused before it binds anything.
+            var journal = _options.Journal != null ? ListenerJournal.Open(_options.Journal) : null;
+            UdpReceiver receiver;
+            try
+            {
+                receiver = UdpReceiver.Bind(_options, host);
+            }
+            catch
+            {
+                journal?.Dispose();
+                throw;
+            }
+
             var local = receiver.LocalEndPoint;
             try
             {
@@ -240,6 +263,20 @@ namespace QlikActivity.Core.Events
                         $"No -AllowedSource given: the listener on UDP port {local.Port} accepts datagrams from any address, so anyone who can reach it can inject user events. Name your Sense servers with -AllowedSource.");
                 }
 
+                _journal = journal;
+                if (journal?.Journal is EventJournal open)
+                {
+                    host.WriteVerbose($"Journaling every event to {open.Path} (retention {_options.Journal!.RetentionDays} days, size cap {_options.Journal.MaxSizeBytes / (1024 * 1024)} MB; 0 is no limit).");
+                    foreach (var destination in _destinations.OfType<IJournaledDestination>())
+                    {
+                        destination.UseJournal(open);
+                    }
+                }
+                else if (journal?.OpenFailure is string failure)
+                {
+                    host.WriteWarning($"Events are not being journaled: {failure} The listener runs without the journal, receiving and forwarding; NotJournaled counts every event it misses.");
+                }
+
                 StartDestinations(host);
 
                 // Bytes for the intake ring: about 512 per queued datagram (real ones are ~300-600).
@@ -247,7 +284,7 @@ namespace QlikActivity.Core.Events
                 var ring = new DatagramRing((int)ringBytes, _options.QueueCapacity);
                 var ringSignal = new ConsumerSignal();
                 var pipeline = new PipelineQueue(_options.PipelineCapacity, _outputSignal);
-                var worker = new ParseWorker(_options, filter, tags, _destinations, ring, ringSignal, pipeline, _outputSignal, _notes);
+                var worker = new ParseWorker(_options, filter, tags, _destinations, ring, ringSignal, pipeline, _outputSignal, _notes, journal);
                 (_receiver, _ring, _pipeline, _worker) = (receiver, ring, pipeline, worker);
 
                 _startedAt = DateTime.UtcNow;
@@ -258,6 +295,8 @@ namespace QlikActivity.Core.Events
             catch
             {
                 receiver.Dispose();
+                _journal = null;
+                journal?.Dispose();
                 throw;
             }
 
@@ -290,6 +329,12 @@ namespace QlikActivity.Core.Events
                     destination.StartAsync(host.CancellationToken).GetAwaiter().GetResult();
                     started.Add(destination);
                     host.WriteVerbose($"Destination {destination.Name} started.");
+                    if (destination is QueuedDestination { Replay: JournalReplay replay })
+                    {
+                        host.WriteVerbose(replay.Resumed
+                            ? $"Destination {destination.Name} resumes at journal position {replay.StartPosition}: {replay.Backlog} journaled event(s) to deliver first (journal key '{replay.Key}')."
+                            : $"Destination {destination.Name} is new to the journal: it starts at position {replay.StartPosition} (journal key '{replay.Key}').");
+                    }
                 }
                 catch
                 {
@@ -301,6 +346,12 @@ namespace QlikActivity.Core.Events
 
         private void Shutdown()
         {
+            if (_crash)
+            {
+                // What the file holds now is what survives a crash.
+                _journal?.Journal?.Abandon();
+            }
+
             // The order matters: the receive thread ends first, so the worker can empty the ring behind it.
             _receiver!.Stop();
             _worker!.Stop();
@@ -309,11 +360,14 @@ namespace QlikActivity.Core.Events
             // Emitted events the caller will not take any more.
             _pipeline!.DiscardRest();
 
-            var errors = StopDestinations(_destinations, _options.DestinationDrainTimeout);
+            var errors = StopDestinations(_destinations, _crash ? TimeSpan.Zero : _options.DestinationDrainTimeout);
             if (errors.Count > 0)
             {
                 _destinationError = "Destinations did not stop cleanly: " + string.Join("; ", errors);
             }
+
+            // After the destinations: what they delivered last is saved as their positions.
+            _journal?.Dispose();
 
             Statistics = Snapshot(final: true);
             _listening.TrySetCanceled();
@@ -371,6 +425,7 @@ namespace QlikActivity.Core.Events
             }
 
             _pipeline?.CopyCountersTo(statistics);
+            _journal?.CopyCountersTo(statistics);
             statistics.EventsPerSecond = statistics.Duration.TotalSeconds > 0 ? Math.Round(statistics.Emitted / statistics.Duration.TotalSeconds, 1) : 0;
             statistics.Destinations = _destinations.Select(SafeStatistics).ToArray();
 

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using QlikActivity.Core.Destinations;
+using QlikActivity.Core.Journal;
 
 namespace QlikActivity.Core.Events
 {
@@ -71,6 +72,14 @@ namespace QlikActivity.Core.Events
 
         /// <summary>How often the counters go to the verbose stream.</summary>
         public TimeSpan StatisticsInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+        /// <summary>
+        /// The event journal to keep (null: none). The listener opens it before it binds (a journal
+        /// another listener writes is refused with <c>JournalInUse</c>), appends every emitted event
+        /// before handing it on, lets destinations resume from their journal positions, and closes it
+        /// at the end. Its <see cref="EventJournalOptions.OnFault"/> is the listener's own.
+        /// </summary>
+        public EventJournalOptions? Journal { get; set; }
 
         /// <summary>How long destinations may take to deliver what they hold when the listener stops.</summary>
         public TimeSpan DestinationDrainTimeout { get; set; } = TimeSpan.FromSeconds(5);

@@ -95,6 +95,18 @@ namespace QlikActivity
         /// </summary>
         public long? KernelDropped { get; set; }
 
+        /// <summary>The event journal written (<c>-JournalPath</c>); null without one.</summary>
+        public string? JournalPath { get; set; }
+
+        /// <summary>Emitted events committed to the journal; null without one.</summary>
+        public long? Journaled { get; set; }
+
+        /// <summary>
+        /// Emitted events the journal could not keep (disk full, file locked or damaged, or its queue full);
+        /// they still went to the destinations and the pipeline. Null without a journal.
+        /// </summary>
+        public long? NotJournaled { get; set; }
+
         /// <summary>Emitted events per second over the run.</summary>
         public double EventsPerSecond { get; set; }
 
@@ -138,6 +150,11 @@ namespace QlikActivity
                 text += string.Format(c, ", dropped by the kernel before reading {0:N0}", KernelDropped.Value);
             }
 
+            if (Journaled.HasValue)
+            {
+                text += string.Format(c, ", journaled {0:N0}, not journaled {1:N0}", Journaled.Value, NotJournaled ?? 0);
+            }
+
             if (DiscardedAtStop > 0)
             {
                 text += string.Format(c, ", discarded at stop {0:N0}", DiscardedAtStop);
@@ -156,6 +173,10 @@ namespace QlikActivity
             foreach (var d in Destinations)
             {
                 text += string.Format(c, "; {0}: sent {1:N0}, dropped {2:N0}, queued {3:N0}", d.Name, d.Sent, d.Dropped, d.QueueDepth + d.InFlight);
+                if (d.Replayed > 0 || d.Deferred > 0)
+                {
+                    text += string.Format(c, ", replayed from the journal {0:N0}, left in the journal {1:N0}", d.Replayed, d.Deferred);
+                }
             }
 
             return text + ".";

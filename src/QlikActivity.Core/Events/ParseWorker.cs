@@ -27,6 +27,7 @@ namespace QlikActivity.Core.Events
         private readonly PipelineQueue _pipeline;
         private readonly ConsumerSignal _outputSignal;
         private readonly ListenerNotes _notes;
+        private readonly ListenerJournal? _journal;
 
         private Thread? _thread;
         private volatile bool _stopRequested;
@@ -49,6 +50,7 @@ namespace QlikActivity.Core.Events
         /// <param name="pipeline">Where events go to the caller's thread (when <see cref="EventListenerOptions.WriteEvents"/>).</param>
         /// <param name="outputSignal">Woken when the worker is done or has failed.</param>
         /// <param name="notes">Debug lines for the caller's thread.</param>
+        /// <param name="journal">Where every emitted event is appended before anyone else gets it; null for none.</param>
         public ParseWorker(
             EventListenerOptions options,
             UserEventFilter filter,
@@ -58,7 +60,8 @@ namespace QlikActivity.Core.Events
             ConsumerSignal ringSignal,
             PipelineQueue pipeline,
             ConsumerSignal outputSignal,
-            ListenerNotes notes)
+            ListenerNotes notes,
+            ListenerJournal? journal = null)
         {
             _options = options;
             _filter = filter;
@@ -69,6 +72,7 @@ namespace QlikActivity.Core.Events
             _pipeline = pipeline;
             _outputSignal = outputSignal;
             _notes = notes;
+            _journal = journal;
         }
 
         /// <summary>True once the worker has ended or -Count is reached: nothing more comes to the pipeline.</summary>
@@ -236,6 +240,9 @@ namespace QlikActivity.Core.Events
             }
 
             long emitted = OwnedCounter.Increment(ref _counters.Emitted);
+
+            // First into the journal (never waits): destinations that fall behind replay from there.
+            _journal?.Append(userEvent);
             foreach (var destination in _destinations)
             {
                 // A refused event (full queue) the destination counts itself; one that threw, it cannot.

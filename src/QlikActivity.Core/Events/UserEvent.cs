@@ -64,6 +64,9 @@ namespace QlikActivity
         /// <summary>Custom tags added by the listener (<c>-Tag</c>), forwarded to destinations.</summary>
         public IReadOnlyDictionary<string, string> Tags { get; set; } = EmptyTags;
 
+        /// <summary>The event's id in the listener's journal; 0 when there is none or it could not be journaled. Destinations advance their journal position with it.</summary>
+        internal long JournalId { get; set; }
+
         private static readonly IReadOnlyDictionary<string, string> EmptyTags = new Dictionary<string, string>();
 
         public override string ToString() => $"{ReceivedAt:o} {Host} {Command} {UserFull}";

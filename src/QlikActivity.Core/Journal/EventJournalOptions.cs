@@ -44,6 +44,20 @@ namespace QlikActivity.Core.Journal
         /// <summary>The clock retention reads (tests set it).</summary>
         public Func<DateTime> UtcNow { get; set; } = () => DateTime.UtcNow;
 
+        /// <summary>The same settings for another path (the full path at open).</summary>
+        internal EventJournalOptions CopyTo(string path) => new EventJournalOptions(path)
+        {
+            QueueCapacity = QueueCapacity,
+            MaxBatchSize = MaxBatchSize,
+            RetentionDays = RetentionDays,
+            MaxSizeBytes = MaxSizeBytes,
+            PruneInterval = PruneInterval,
+            SessionTimeout = SessionTimeout,
+            BusyTimeout = BusyTimeout,
+            OnFault = OnFault,
+            UtcNow = UtcNow,
+        };
+
         internal void Validate()
         {
             if (string.IsNullOrWhiteSpace(Path))

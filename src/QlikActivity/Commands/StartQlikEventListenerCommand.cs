@@ -6,6 +6,7 @@ using System.Management.Automation;
 using QlikActivity.Completion;
 using QlikActivity.Core.Destinations;
 using QlikActivity.Core.Events;
+using QlikActivity.Core.Journal;
 
 namespace QlikActivity
 {
@@ -95,6 +96,24 @@ namespace QlikActivity
         [Parameter]
         public QlikSenseConnection? Connection { get; set; }
 
+        /// <summary>
+        /// An event journal (SQLite file, created when missing): every accepted event is kept there, and
+        /// destinations resume from it after a restart or an outage longer than their queue.
+        /// </summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? JournalPath { get; set; }
+
+        /// <summary>Days of events the journal keeps; older ones are pruned in the background. 0 keeps everything.</summary>
+        [Parameter]
+        [ValidateRange(0, 36500)]
+        public int JournalRetentionDays { get; set; } = 90;
+
+        /// <summary>The most megabytes the journal's data may take; the oldest events are pruned beyond it. 0: no cap.</summary>
+        [Parameter]
+        [ValidateRange(0, 16L * 1024 * 1024)]
+        public long JournalMaxSizeMB { get; set; } = 8192;
+
         private readonly List<IEventDestination> _destinations = new List<IEventDestination>();
 
         // Whether the admin has been told how the run ended (statistics object or Stopped line).
@@ -130,6 +149,11 @@ namespace QlikActivity
                 WriteEvents = !NoEvents.IsPresent,
                 StatisticsInterval = TimeSpan.FromSeconds(StatisticsInterval),
                 AppNames = Connection != null ? new AppNames(Connection) : null,
+                Journal = JournalPath == null ? null : new EventJournalOptions(GetUnresolvedProviderPathFromPSPath(JournalPath))
+                {
+                    RetentionDays = JournalRetentionDays,
+                    MaxSizeBytes = JournalMaxSizeMB * 1024 * 1024,
+                },
             };
 
             // The endpoint is what a failure to listen is about (port in use, address not on this machine).

@@ -159,6 +159,10 @@ namespace QlikActivity
             }
         }
 
+        /// <summary>The broker and the topics: the same broker with other topics is another destination in the journal.</summary>
+        public override string JournalKey =>
+            $"{Name} {string.Join(" ", EnabledTopics())}";
+
         /// <summary>The broker and the main topic; never the password.</summary>
         public override string ToString() =>
             string.IsNullOrEmpty(Topic) ? $"{Name} QoS {QoS}" : $"{Name}/{Topic} QoS {QoS}";

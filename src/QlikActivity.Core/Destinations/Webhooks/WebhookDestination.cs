@@ -81,6 +81,9 @@ namespace QlikActivity
 
         public override string ToString() => Name;
 
+        /// <summary>The name and a digest of the full URL (never the URL itself): two webhooks on one host keep separate journal positions.</summary>
+        public override string JournalKey => $"{Name} #{_settings.UrlDigest}";
+
         /// <inheritdoc />
         protected override bool Accepts(UserEvent userEvent) => _settings.Accepted[(int)userEvent.EventType & 3];
 
@@ -207,6 +210,7 @@ namespace QlikActivity
             public string Name = "";
             public string Target = "";
             public string DisplayUrl = "";
+            public string UrlDigest = "";
             public Uri Url = null!;
             public WebhookFormat Format;
             public IWebhookMessageFormat MessageFormat = null!;
@@ -327,7 +331,16 @@ namespace QlikActivity
                 s.Warnings = DestinationSettings.SecurityWarnings(
                     s.Name, url, s.SkipCertificateCheck, headers.Count == 0 ? "the webhook URL (whose path is the secret)" : "the webhook URL (whose path is the secret) and the -Header values");
                 s.Target = s.Name;
+                s.UrlDigest = Digest(url.AbsoluteUri);
                 return s;
+            }
+
+            // Tells webhooks on one host apart without keeping their secret paths: a SHA-256 prefix.
+            private static string Digest(string text)
+            {
+                using var sha = System.Security.Cryptography.SHA256.Create();
+                byte[] hash = sha.ComputeHash(System.Text.Encoding.UTF8.GetBytes(text));
+                return BitConverter.ToString(hash, 0, 6).Replace("-", "").ToLowerInvariant();
             }
 
             // RFC 7230 token characters, so a header name cannot smuggle anything into the request.
