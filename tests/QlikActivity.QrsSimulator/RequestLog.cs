@@ -43,6 +43,9 @@ namespace QlikActivity.QrsSimulator
         /// <summary>The most requests of a method handled at the same time since the last <see cref="Clear"/> (how parallel a client was).</summary>
         public int PeakConcurrent(string method) => _concurrency.TryGetValue(method, out var c) ? Volatile.Read(ref c[1]) : 0;
 
+        /// <summary>Requests of <paramref name="method"/> being handled now (not yet logged).</summary>
+        public int InFlight(string method) => _concurrency.TryGetValue(method, out var c) ? Volatile.Read(ref c[0]) : 0;
+
         /// <summary>A request of <paramref name="method"/> starts being handled; <see cref="Leave"/> when it ends.</summary>
         internal void Enter(string method)
         {

@@ -94,11 +94,26 @@ Describe 'Get-QlikUserActivity' {
         @($script:Activity | Where-Object { [string]::IsNullOrEmpty($_.UserId) }).Count | Should -Be 0
     }
 
-    It 'puts every user with activity in a bucket' {
-        foreach ($user in ($script:Activity | Where-Object { $null -ne $_.LastActivity })) {
-            $user.Bucket | Should -Not -BeNullOrEmpty
-            $user.DaysInactive | Should -BeGreaterOrEqual 0
+    It 'puts every user in the bucket its days of inactivity call for' {
+        $limits = 1, 7, 14, 30, 90, 180, 365
+        $active = @($script:Activity | Where-Object { $null -ne $_.LastActivity })
+        $active.Count | Should -BeGreaterThan 0
+        foreach ($user in $active) {
+            # Whole UTC calendar days to today (the run may have started just before midnight).
+            $days = ([DateTime]::UtcNow.Date - $user.LastActivity.ToUniversalTime().Date).Days
+            $user.DaysInactive | Should -BeIn @($days, ($days - 1)) -Because "$($user.UserId) was last active $($user.LastActivity.ToString('o'))"
+            $limit = @($limits | Where-Object { $user.DaysInactive -le $_ } | Select-Object -First 1)
+            $expected = if ($limit.Count) { [string]$limit[0] } else { '365+' }
+            $user.Bucket | Should -Be $expected -Because "$($user.UserId) was inactive $($user.DaysInactive) days"
         }
+
+        foreach ($user in ($script:Activity | Where-Object { $null -eq $_.LastActivity })) {
+            $user.Bucket | Should -BeIn 'never', 'no record'
+            $user.DaysInactive | Should -BeNullOrEmpty
+        }
+
+        # The seeded site spreads its users over the buckets: one bucket for all would fail here.
+        @($active.Bucket | Sort-Object -Unique).Count | Should -BeGreaterThan 3
     }
 
     It 'filters by user directory' {
@@ -123,13 +138,17 @@ Describe 'Set-QlikActivityBucket' {
         $whatIf = Invoke-TestRecordedHost -ModulePath $script:ModulePath -Variables @{ Connection = $script:Connection } -ScriptBlock {
             Set-QlikActivityBucket -Name 'PesterActivity' -Connection $Connection -WhatIf
         }
-        # One "What if:" line per planned write, shown to the host and not in the log.
-        @($whatIf.HostLines | Where-Object { $_ -like 'What if:*' }).Count | Should -BeGreaterThan 0
-        # A real run after -WhatIf still has every user to write.
+        $planned = $whatIf.Output | Where-Object { $_.PSObject.TypeNames -contains 'QlikActivity.ActivityBucketSummary' }
+        $planned | Should -Not -BeNullOrEmpty
+        $planned.Updated | Should -Be 0
+        $planned.WouldUpdate | Should -BeGreaterThan 0
+        # One "What if:" line per planned user write, shown to the host and not in the log.
+        @($whatIf.HostLines | Where-Object { $_ -like 'What if:*' -and $_ -notlike '*target "Custom property*' }).Count | Should -Be $planned.WouldUpdate
+        # A real run after -WhatIf still has every one of those users to write: -WhatIf wrote none of them.
         $result = @(Set-QlikActivityBucket -Name 'PesterActivity' -Confirm:$false)
         $summary = $result | Where-Object { $_.PSObject.TypeNames -contains 'QlikActivity.ActivityBucketSummary' }
         $summary | Should -Not -BeNullOrEmpty
-        $summary.Updated | Should -BeGreaterThan 0
+        $summary.Updated | Should -Be $planned.WouldUpdate
         $summary.Failed | Should -Be 0
         $summary.UsersInScope | Should -BeGreaterThan 0
         $summary.UsersInScope | Should -BeLessOrEqual $before.Count
@@ -142,11 +161,20 @@ Describe 'Set-QlikActivityBucket' {
         $summary.Unchanged | Should -BeGreaterThan 0
     }
 
-    It 'prints the per-user results and the summary as tables' {
+    It 'prints the per-user results and the summary in their own views' {
         $run = Invoke-TestRecordedHost -ModulePath $script:ModulePath -Variables @{ Connection = $script:Connection } -ScriptBlock {
-            Set-QlikActivityBucket -Name 'PesterActivity' -Connection $Connection -WhatIf
+            Set-QlikActivityBucket -Name 'PesterActivity' -Connection $Connection -PassThru -WhatIf
         }
-        ($run.Output | Format-Table | Out-String) | Should -Match 'Unchanged|Status'
+        $results = @($run.Output | Where-Object { $_.PSObject.TypeNames -contains 'QlikActivity.ActivityBucketResult' })
+        $summary = $run.Output | Where-Object { $_.PSObject.TypeNames -contains 'QlikActivity.ActivityBucketSummary' }
+        $results.Count | Should -BeGreaterThan 0
+        # The views' own columns: default formatting would show every property (UserId) and the property names (UsersInScope).
+        $resultHeader = (($results | Format-Table | Out-String -Width 200) -split "`r?`n" | Where-Object { $_.Trim() } | Select-Object -First 1)
+        ($resultHeader -split '\s+' | Where-Object { $_ }) | Should -Be @('User', 'OldValue', 'NewValue', 'Status', 'Reason')
+        $summaryTable = $summary | Format-Table | Out-String -Width 200
+        $summaryTable | Should -Match 'InScope'
+        $summaryTable | Should -Match 'Definition'
+        $summaryTable | Should -Not -Match 'UsersInScope'
     }
 }
 
@@ -181,16 +209,11 @@ Describe 'Start-QlikEventListener and Send-QlikUserEvent' {
             Timeout = 90
         }
 
-        # The listener binds in its own runspace: send rounds of the four event types until it has
-        # taken four (any four datagrams in a row hold each type once).
+        # Start-TestQlikEventListener returns once the socket is bound: each of the four types goes once.
         $types = 'SessionStart', 'ConnectionOpen', 'ConnectionClose', 'SessionStop'
         $script:Sent = @()
-        for ($round = 0; $round -lt 100 -and -not $listener.Handle.IsCompleted; $round++) {
-            foreach ($type in $types) {
-                $script:Sent += Send-QlikUserEvent -Server 127.0.0.1 -Port $script:UdpPort -EventType $type -UserDirectory 'PESTER' -UserId "user_$type" -HostName 'sense-pester' -PassThru
-            }
-
-            Start-Sleep -Milliseconds 300
+        foreach ($type in $types) {
+            $script:Sent += Send-QlikUserEvent -Server 127.0.0.1 -Port $script:UdpPort -EventType $type -UserDirectory 'PESTER' -UserId "user_$type" -HostName 'sense-pester' -PassThru
         }
 
         $script:Output = @(Receive-TestQlikEventListener -Listener $listener -TimeoutSec 120)
@@ -198,10 +221,22 @@ Describe 'Start-QlikEventListener and Send-QlikUserEvent' {
         $script:Statistics = @($script:Output | Where-Object { $_.PSObject.TypeNames -contains 'QlikActivity.ListenerStatistics' }) | Select-Object -Last 1
     }
 
-    It 'Send-QlikUserEvent returns what it sent with -PassThru' {
+    It 'Send-QlikUserEvent -PassThru returns the datagram that went over the wire' {
         $script:Sent[0] | Should -BeOfType 'QlikActivity.SentUserEvent'
-        $script:Sent[0].Port | Should -Be $script:UdpPort
-        $script:Sent[0].Datagram | Should -Match 'PESTER'
+        $socket = New-Object System.Net.Sockets.UdpClient -ArgumentList (New-Object System.Net.IPEndPoint -ArgumentList ([System.Net.IPAddress]::Loopback), 0)
+        try {
+            $socket.Client.ReceiveTimeout = 60000
+            $port = $socket.Client.LocalEndPoint.Port
+            $sent = Send-QlikUserEvent -Server 127.0.0.1 -Port $port -EventType ConnectionOpen -UserDirectory 'PESTER' -UserId 'wire' -PassThru
+            $from = New-Object System.Net.IPEndPoint -ArgumentList ([System.Net.IPAddress]::Any), 0
+            $bytes = $socket.Receive([ref]$from)
+            [System.Text.Encoding]::UTF8.GetString($bytes) | Should -BeExactly $sent.Datagram
+            $sent.Port | Should -Be $port
+            $sent.Datagram | Should -BeLike '/qseow-proxy-connection/;*;Open connection;PESTER;wire;*'
+        }
+        finally {
+            $socket.Close()
+        }
     }
 
     It 'emits the events it received as objects' {
@@ -243,8 +278,20 @@ Describe 'Start-QlikEventListener and Send-QlikUserEvent' {
         }
     }
 
-    It 'sends nothing under -WhatIf' {
-        @(Send-QlikUserEvent -Server 127.0.0.1 -Port $script:UdpPort -PassThru -WhatIf).Count | Should -Be 0
+    It 'sends nothing under -WhatIf: the first datagram to arrive is the sentinel sent after it' {
+        $socket = New-Object System.Net.Sockets.UdpClient -ArgumentList (New-Object System.Net.IPEndPoint -ArgumentList ([System.Net.IPAddress]::Loopback), 0)
+        try {
+            $socket.Client.ReceiveTimeout = 60000
+            $port = $socket.Client.LocalEndPoint.Port
+            @(Send-QlikUserEvent -Server 127.0.0.1 -Port $port -Count 3 -PassThru -WhatIf).Count | Should -Be 0
+            $null = Send-QlikUserEvent -Server 127.0.0.1 -Port $port -UserDirectory 'PESTER' -UserId 'sentinel'
+            $from = New-Object System.Net.IPEndPoint -ArgumentList ([System.Net.IPAddress]::Any), 0
+            [System.Text.Encoding]::UTF8.GetString($socket.Receive([ref]$from)) | Should -BeLike '*;PESTER;sentinel;*'
+            $socket.Available | Should -Be 0
+        }
+        finally {
+            $socket.Close()
+        }
     }
 }
 
@@ -319,21 +366,18 @@ Describe 'Destinations' {
                 Timeout     = 90
                 Destination = $destination
                 NoEvents    = $true
-            }
+            } -NoWait
             # At start the listener checks that the webhook answers with a bodiless HEAD (issue 11 item 4):
-            # answer it, and take the POST that carries the event.
+            # answer it, wait for the socket to listen, send one event and take the POST that carries it.
             $request = $http.GetContextAsync()
             $request.Wait(30000) | Should -BeTrue
             $request.Result.Request.HttpMethod | Should -Be 'HEAD'
             $request.Result.Response.StatusCode = 200
             $request.Result.Response.Close()
+            Wait-TestQlikEventListener -Listener $listener
             $request = $http.GetContextAsync()
-            for ($i = 0; $i -lt 100 -and -not $request.IsCompleted; $i++) {
-                $null = Send-QlikUserEvent -Server 127.0.0.1 -Port $udpPort -UserDirectory 'PESTER' -UserId 'webhook'
-                $null = $request.Wait(300)
-            }
-
-            $request.Wait(30000) | Should -BeTrue
+            $null = Send-QlikUserEvent -Server 127.0.0.1 -Port $udpPort -UserDirectory 'PESTER' -UserId 'webhook'
+            $request.Wait(60000) | Should -BeTrue
             $context = $request.Result
             $context.Request.HttpMethod | Should -Be 'POST'
             $body = (New-Object System.IO.StreamReader -ArgumentList $context.Request.InputStream).ReadToEnd()

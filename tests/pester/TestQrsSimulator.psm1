@@ -94,7 +94,8 @@ function Start-TestQlikEventListener {
     <#
     .SYNOPSIS
         Runs Start-QlikEventListener in its own runspace (the module imported there too), so the
-        caller can send events to it; Receive-TestQlikEventListener collects what it wrote.
+        caller can send events to it; returns once the listener's socket is bound (its verbose
+        'Listening for' line). Receive-TestQlikEventListener collects what it wrote.
     #>
     [CmdletBinding()]
     param(
@@ -102,18 +103,61 @@ function Start-TestQlikEventListener {
         [string] $ModulePath,
 
         [Parameter(Mandatory = $true)]
-        [hashtable] $Parameters
+        [hashtable] $Parameters,
+
+        # Seconds to wait for the listener to bind.
+        [ValidateRange(1, 600)]
+        [int] $TimeoutSec = 60,
+
+        # Return at once: the caller must first answer something the start waits on (a destination's
+        # start-up check), then call Wait-TestQlikEventListener.
+        [switch] $NoWait
     )
 
     $shell = [powershell]::Create()
     $null = $shell.AddScript({
             param($modulePath, $parameters)
             Import-Module -Name $modulePath -ErrorAction Stop
+            # The listener says on the verbose stream when its socket is bound: the caller waits for that line.
+            $VerbosePreference = 'Continue'
             Start-QlikEventListener @parameters
         }).AddArgument($ModulePath).AddArgument($Parameters)
-    [pscustomobject]@{
+    $listener = [pscustomobject]@{
         Shell  = $shell
         Handle = $shell.BeginInvoke()
+    }
+
+    if (-not $NoWait) {
+        Wait-TestQlikEventListener -Listener $listener -TimeoutSec $TimeoutSec
+    }
+
+    $listener
+}
+
+function Wait-TestQlikEventListener {
+    <#
+    .SYNOPSIS
+        Returns once the listener's socket listens (its verbose 'Listening for' line), or its run has
+        ended (e.g. on a binding error): a wait on what the listener says, not a sleep.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)]
+        [object] $Listener,
+
+        [ValidateRange(1, 600)]
+        [int] $TimeoutSec = 60
+    )
+
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
+    while (-not $Listener.Handle.IsCompleted -and
+        -not @($Listener.Shell.Streams.Verbose | Where-Object { $_.Message -like 'Listening for Qlik Sense user events*' }).Count) {
+        if ([DateTime]::UtcNow -gt $deadline) {
+            $Listener.Shell.Stop()
+            throw "The listener did not say it was listening within $TimeoutSec seconds."
+        }
+
+        $null = $Listener.Handle.AsyncWaitHandle.WaitOne(20)
     }
 }
 
@@ -218,4 +262,4 @@ function Invoke-TestRecordedHost {
     }
 }
 
-Export-ModuleMember -Function Invoke-TestRecordedHost, Start-TestQrsSimulator, Stop-TestQrsSimulator, Start-TestQlikEventListener, Receive-TestQlikEventListener, Get-TestFreeUdpPort, Get-TestFreeTcpPort
+Export-ModuleMember -Function Invoke-TestRecordedHost, Start-TestQrsSimulator, Stop-TestQrsSimulator, Start-TestQlikEventListener, Wait-TestQlikEventListener, Receive-TestQlikEventListener, Get-TestFreeUdpPort, Get-TestFreeTcpPort

@@ -37,8 +37,14 @@ namespace QlikActivity
         /// <summary><c>DIRECTORY\userid</c>.</summary>
         public string User { get; set; } = "";
 
-        /// <summary>The user's repository id.</summary>
-        public Guid UserId { get; set; }
+        /// <summary>The user's repository id (a GUID), as <c>UserActivity.Id</c>: Set-QlikActivityBucket binds it by this name.</summary>
+        public Guid Id { get; set; }
+
+        /// <summary>The user's directory, as <c>UserActivity.UserDirectory</c>.</summary>
+        public string UserDirectory { get; set; } = "";
+
+        /// <summary>The user's id in its directory (the login, e.g. <c>anna</c>), as <c>UserActivity.UserId</c>; the repository GUID is <see cref="Id"/>.</summary>
+        public string UserId { get; set; } = "";
 
         /// <summary>The value before the run (several values joined with ", "), or null for none.</summary>
         public string? OldValue { get; set; }
@@ -72,7 +78,9 @@ namespace QlikActivity
             new ActivityBucketResult
             {
                 User = user.DisplayName,
-                UserId = user.Id,
+                Id = user.Id,
+                UserDirectory = user.UserDirectory,
+                UserId = user.UserId,
                 OldValue = oldValue,
                 NewValue = newValue,
                 Status = status,

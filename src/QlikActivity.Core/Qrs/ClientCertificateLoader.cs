@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Reflection;
@@ -121,21 +122,24 @@ namespace QlikActivity.Core.Qrs
         /// A certificate by thumbprint from CurrentUser\My, then (on Windows) LocalMachine\My.
         /// .NET has a CurrentUser\My store on Linux and macOS too, so this works there as well.
         /// </summary>
-        public static X509Certificate2 FromStore(string thumbprint)
+        public static X509Certificate2 FromStore(string thumbprint) =>
+            FromStore(
+                thumbprint,
+                RuntimeInformation.IsOSPlatform(OSPlatform.Windows)
+                    ? new[] { StoreLocation.CurrentUser, StoreLocation.LocalMachine }
+                    : new[] { StoreLocation.CurrentUser },
+                FindInStore);
+
+        /// <summary>The search itself, over <paramref name="locations"/> in order; <paramref name="find"/> throws <see cref="CryptographicException"/> for a store that does not exist.</summary>
+        internal static X509Certificate2 FromStore(string thumbprint, IReadOnlyList<StoreLocation> locations, Func<StoreLocation, string, X509Certificate2Collection> find)
         {
             string normalized = NormalizeThumbprint(thumbprint);
-            var locations = RuntimeInformation.IsOSPlatform(OSPlatform.Windows)
-                ? new[] { StoreLocation.CurrentUser, StoreLocation.LocalMachine }
-                : new[] { StoreLocation.CurrentUser };
-
             foreach (var location in locations)
             {
                 X509Certificate2Collection found;
                 try
                 {
-                    using var store = new X509Store(StoreName.My, location);
-                    store.Open(OpenFlags.ReadOnly | OpenFlags.OpenExistingOnly);
-                    found = store.Certificates.Find(X509FindType.FindByThumbprint, normalized, validOnly: false);
+                    found = find(location, normalized);
                 }
                 catch (CryptographicException)
                 {
@@ -164,6 +168,14 @@ namespace QlikActivity.Core.Qrs
             throw new QlikActivityException(
                 $"No certificate with thumbprint {normalized} in {where}.{platform}",
                 QrsErrorIds.CertificateNotInStore, OperationErrorCategory.ObjectNotFound);
+        }
+
+        // My of the location, read-only; throws CryptographicException when this account has no such store.
+        private static X509Certificate2Collection FindInStore(StoreLocation location, string thumbprint)
+        {
+            using var store = new X509Store(StoreName.My, location);
+            store.Open(OpenFlags.ReadOnly | OpenFlags.OpenExistingOnly);
+            return store.Certificates.Find(X509FindType.FindByThumbprint, thumbprint, validOnly: false);
         }
 
         /// <summary>A root CA certificate file, PEM (root.pem) or DER (root.cer).</summary>

@@ -117,7 +117,7 @@ namespace QlikActivity.Commands
                 SkipCertificateCheck = SkipCertificateCheck.IsPresent,
                 CaCertificatePath = CaCertificatePath == null ? null : GetUnresolvedProviderPathFromPSPath(CaCertificatePath),
             };
-            Run(() => WriteObject(new InfluxDbDestination(options)));
+            Run(() => WriteObject(new InfluxDbDestination(options)), DestinationParameters.SafeTarget(Uri));
         }
     }
 }

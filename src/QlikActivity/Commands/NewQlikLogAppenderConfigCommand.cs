@@ -55,7 +55,7 @@ namespace QlikActivity
                     // before the write caches "missing", so Length and UnixMode would read empty.
                     WriteObject(InvokeProvider.Item.Get(new[] { file.FullName }, true, true), true);
                 }
-            });
+            }, Path ?? ListenerAddress);
         }
     }
 }

@@ -23,17 +23,21 @@ namespace QlikActivity.Commands
         [ValidateRange(1, 65535)]
         public int Port { get; set; }
 
-        /// <summary>Connect with TLS; the broker's certificate is checked.</summary>
+        /// <summary>Connect with TLS; the broker's certificate is checked. From the pipeline "True"/"False" text (Import-Csv) binds as the boolean it names.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [BooleanTextTransformation]
         public SwitchParameter UseTls { get; set; }
 
-        /// <summary>PEM file with the CA certificate(s) the broker's certificate must chain to, instead of this computer's store.</summary>
+        /// <summary>
+        /// PEM file with the CA certificate(s) the broker's certificate must chain to, instead of this computer's store.
+        /// Empty or null (a destination exported with Export-Csv or ConvertTo-Json that had none) means none.
+        /// </summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
         public string? CaCertificatePath { get; set; }
 
         /// <summary>Accept any broker certificate (warns): for tests only.</summary>
-        [Parameter]
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [BooleanTextTransformation]
         public SwitchParameter SkipCertificateCheck { get; set; }
 
         /// <summary>User name and password for the broker.</summary>
@@ -47,7 +51,7 @@ namespace QlikActivity.Commands
         public string? ClientId { get; set; }
 
         /// <summary>0: at most once. 1 (default): at least once, every PUBLISH acknowledged, lost ones re-sent.</summary>
-        [Parameter]
+        [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateSet("0", "1")]
         public int QoS { get; set; } = 1;
 
@@ -77,12 +81,12 @@ namespace QlikActivity.Commands
         public string? ConnectionCloseTopic { get; set; }
 
         /// <summary>Events held while the broker is slow or unreachable; beyond it new events are dropped and counted.</summary>
-        [Parameter]
+        [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateRange(1, 10_000_000)]
         public int QueueCapacity { get; set; } = 100_000;
 
         /// <summary>Seconds between signs of life to the broker; 0 turns keep-alive off.</summary>
-        [Parameter]
+        [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateRange(0, 65535)]
         public int KeepAliveSeconds { get; set; } = 60;
 
@@ -98,7 +102,7 @@ namespace QlikActivity.Commands
                 Broker = Broker,
                 Port = MyInvocation.BoundParameters.ContainsKey(nameof(Port)) ? Port : (int?)null,
                 UseTls = UseTls.IsPresent,
-                CaCertificatePath = CaCertificatePath == null ? null : GetUnresolvedProviderPathFromPSPath(CaCertificatePath),
+                CaCertificatePath = string.IsNullOrWhiteSpace(CaCertificatePath) ? null : GetUnresolvedProviderPathFromPSPath(CaCertificatePath),
                 SkipCertificateCheck = SkipCertificateCheck.IsPresent,
                 ClientId = ClientId,
                 QoS = QoS,
@@ -117,7 +121,7 @@ namespace QlikActivity.Commands
             }
 
             MqttDestination? destination = null;
-            Run(() => destination = MqttDestination.Create(options, Test.IsPresent, this));
+            Run(() => destination = MqttDestination.Create(options, Test.IsPresent, this), Broker);
             if (destination != null)
             {
                 WriteObject(destination);

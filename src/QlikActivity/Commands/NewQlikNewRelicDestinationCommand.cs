@@ -91,7 +91,7 @@ namespace QlikActivity.Commands
                 SkipCertificateCheck = SkipCertificateCheck.IsPresent,
                 CaCertificatePath = CaCertificatePath == null ? null : GetUnresolvedProviderPathFromPSPath(CaCertificatePath),
             };
-            Run(() => WriteObject(new NewRelicDestination(options)));
+            Run(() => WriteObject(new NewRelicDestination(options)), (object?)DestinationParameters.SafeTarget(Uri) ?? Region);
         }
     }
 }

@@ -80,7 +80,7 @@ namespace QlikActivity.Commands
                 SkipCertificateCheck = SkipCertificateCheck.IsPresent,
                 CaCertificatePath = CaCertificatePath == null ? null : GetUnresolvedProviderPathFromPSPath(CaCertificatePath),
             };
-            Run(() => WriteObject(new WebhookDestination(options)));
+            Run(() => WriteObject(new WebhookDestination(options)), Format);
         }
     }
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Management.Automation;
 using QlikActivity.Completion;
+using QlikActivity.Core;
 using QlikActivity.Core.Events;
 
 namespace QlikActivity
@@ -83,16 +84,37 @@ namespace QlikActivity
                 Count = Count,
             };
 
-            Run(() =>
+            // One server's failure (a name that does not resolve, a bad field) is that record's error:
+            // the other servers piped in are still sent to; -ErrorAction Stop makes it end the run.
+            int sent = 0;
+            try
             {
-                foreach (var sent in UserEventSender.Send(this, request))
+                foreach (var userEvent in UserEventSender.Send(this, request))
                 {
+                    sent++;
                     if (PassThru.IsPresent)
                     {
-                        WriteObject(sent);
+                        WriteObject(userEvent);
                     }
                 }
-            });
+            }
+            catch (QlikActivityException ex)
+            {
+                WriteError(ErrorRecordFrom(ex, ex.ErrorId, ex.Category, Server));
+            }
+            catch (OperationCanceledException) when (Stopping)
+            {
+                // Ctrl+C: PowerShell takes no more output, so say on the host what was sent.
+                WriteStopped(sent);
+            }
+            catch (PipelineStoppedException)
+            {
+                WriteStopped(sent);
+                throw;
+            }
         }
+
+        private void WriteStopped(int sent) =>
+            Host?.UI?.WriteWarningLine($"Stopped: sent {sent:N0} of {Count:N0} test user event(s) to {Server}:{Port}.");
     }
 }

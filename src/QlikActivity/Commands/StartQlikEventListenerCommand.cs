@@ -16,7 +16,7 @@ namespace QlikActivity
     /// </summary>
     [Cmdlet(VerbsLifecycle.Start, "QlikEventListener")]
     [OutputType(typeof(UserEvent), typeof(ListenerStatistics))]
-    public sealed class StartQlikEventListenerCommand : QlikCmdlet
+    public sealed class StartQlikEventListenerCommand : QlikCmdlet, IDisposable
     {
         /// <summary>The local address to listen on; all interfaces when omitted.</summary>
         [Parameter]
@@ -116,6 +116,9 @@ namespace QlikActivity
 
         private readonly List<IEventDestination> _destinations = new List<IEventDestination>();
 
+        // Whether the admin has been told how the run ended (statistics object or Stopped line).
+        private bool _reported;
+
         /// <inheritdoc />
         protected override void ProcessRecord()
         {
@@ -153,6 +156,8 @@ namespace QlikActivity
                 },
             };
 
+            // The endpoint is what a failure to listen is about (port in use, address not on this machine).
+            string endpoint = (Address ?? "0.0.0.0") + ":" + Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
             Run(() =>
             {
                 using (options.AppNames)
@@ -168,18 +173,39 @@ namespace QlikActivity
                     finally
                     {
                         // After Ctrl+C PowerShell accepts no more output objects: the admin still gets the counters.
-                        if (Stopping && listener.Statistics != null)
+                        if (Stopping)
                         {
-                            Host?.UI?.WriteWarningLine("Stopped: " + listener.Statistics.ToSummaryLine());
+                            WriteStopped(listener.Statistics);
                         }
                     }
 
                     if (!Stopping)
                     {
+                        _reported = true;
                         WriteObject(listener.Statistics);
                     }
                 }
-            });
+            }, endpoint);
+        }
+
+        /// <summary>
+        /// Ctrl+C before the listener was listening (while destinations were piped in, or during
+        /// start-up) ends the command without EndProcessing's own line: say so here, on the pipeline thread.
+        /// </summary>
+        public void Dispose()
+        {
+            if (Stopping && !_reported)
+            {
+                WriteStopped(null);
+            }
+        }
+
+        private void WriteStopped(ListenerStatistics? statistics)
+        {
+            _reported = true;
+            Host?.UI?.WriteWarningLine(statistics != null
+                ? "Stopped: " + statistics.ToSummaryLine()
+                : $"Stopped while the listener was starting (UDP {Address ?? "0.0.0.0"} port {Port}): no events were received.");
         }
     }
 }

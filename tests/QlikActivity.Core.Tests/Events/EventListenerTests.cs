@@ -357,12 +357,29 @@ namespace QlikActivity.Core.Tests.Events
                 }
             });
 
-            // What Select-Object -First 2 does to the cmdlet's loop.
-            var first = listener.Listen(host).Take(2).ToList();
-            sender.GetAwaiter().GetResult();
-            Assert.Equal(2, first.Count);
+            // What Select-Object -First 2 does to the cmdlet's loop; the second is taken only once all ten
+            // wait in the pipeline, so eight are surely left there when the enumeration is dropped.
+            var first = new List<UserEvent>();
+            foreach (var e in listener.Listen(host))
+            {
+                first.Add(e);
+                if (first.Count == 1)
+                {
+                    sender.GetAwaiter().GetResult();
+                    WaitFor(() => listener.GetStatistics().Emitted == 10, "all ten emitted").GetAwaiter().GetResult();
+                }
+                else
+                {
+                    break;
+                }
+            }
+
+            Assert.Equal(new[] { "u0", "u1" }, first.Select(e => e.UserId));
             var stats = listener.Statistics!;
-            Assert.True(stats.IsFinal);
+            AssertBalanced(stats);
+            Assert.Equal(10, stats.Emitted);
+            Assert.Equal(2, stats.Written);
+            Assert.Equal(8, stats.PipelineDropped); // left in the pipeline at the stop: counted, not lost
             using var again = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
             again.Bind(new IPEndPoint(IPAddress.Loopback, stats.Port));
         }

@@ -50,18 +50,32 @@ namespace QlikActivity.Core.Tests.Events
             Assert.True(sender.Wait(Patience), "the sender did not finish");
             sender.GetAwaiter().GetResult();
             Assert.False(host.WroteFromOtherThread, "Core wrote to the host from another thread");
-            AssertBalanced(listener.Statistics!);
+            AssertBalanced(listener.Statistics!, options.WriteEvents);
             return (events, listener.Statistics!, host);
         }
 
-        /// <summary>The counting invariants of a finished run.</summary>
-        public static void AssertBalanced(ListenerStatistics s)
+        /// <summary>
+        /// The counting invariants of a finished run: every datagram, every event and every event handed to a
+        /// destination is accounted for once. <paramref name="writeEvents"/> false: nothing went to the pipeline.
+        /// </summary>
+        public static void AssertBalanced(ListenerStatistics s, bool writeEvents = true)
         {
             Assert.True(s.IsFinal);
             Assert.Equal(0, s.QueueBacklog);
             Assert.Equal(0, s.PipelineBacklog);
             Assert.Equal(s.Received, s.Parsed + s.Rejected + s.DroppedSource + s.DroppedQueueFull + s.DiscardedAtStop);
             Assert.Equal(s.Parsed, s.Excluded + s.Emitted);
+            if (writeEvents)
+            {
+                // Each emitted event was written to the pipeline or counted as dropped there (full, or left at the stop).
+                Assert.Equal(s.Emitted, s.Written + s.PipelineDropped);
+            }
+            else
+            {
+                Assert.Equal(0, s.Written);
+                Assert.Equal(0, s.PipelineDropped);
+            }
+
             long byReason = 0;
             foreach (var pair in s.RejectedByReason)
             {
@@ -78,6 +92,7 @@ namespace QlikActivity.Core.Tests.Events
                 Assert.Equal(0, d.InFlight);
                 // With a journal, events also come from it (Replayed) and are left there (Deferred); both 0 without.
                 Assert.Equal(d.Enqueued + d.Replayed, d.Sent + d.Dropped + d.Deferred);
+                Assert.True(d.Enqueued <= s.Emitted, $"{d.Name} accepted {d.Enqueued} of {s.Emitted} emitted");
                 destinationDropped += d.Dropped;
             }
 

@@ -1,5 +1,8 @@
 using System;
 using System.Linq;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
 using QlikActivity.Core.Events;
 using Xunit;
 
@@ -38,13 +41,28 @@ namespace QlikActivity.Core.Tests.Events
         }
 
         [Fact]
-        public void WhatIf_sends_nothing()
+        public void WhatIf_sends_nothing_the_first_datagram_to_arrive_is_the_sentinel_sent_after_it()
         {
+            // A real socket listens where -WhatIf would have sent; a sentinel goes after the -WhatIf call.
+            // UDP over loopback keeps the order of one sender's datagrams, so anything -WhatIf had sent would arrive first.
+            using var receiver = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            receiver.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            receiver.ReceiveTimeout = 60_000;
+            int port = ((IPEndPoint)receiver.LocalEndPoint!).Port;
+
             var host = new RecordingHost { AnswerShouldProcess = false };
-            Assert.Empty(UserEventSender.Send(host, new UserEventSendRequest { Server = "127.0.0.1", Port = 9, Count = 5 }));
+            Assert.Empty(UserEventSender.Send(host, new UserEventSendRequest { Server = "127.0.0.1", Port = port, Count = 5 }));
             var call = Assert.Single(host.ShouldProcessCalls);
-            Assert.Equal("127.0.0.1:9", call.Target);
+            Assert.Equal("127.0.0.1:" + port, call.Target);
             Assert.Contains("5 test user event", call.Action);
+
+            var sent = UserEventSender.Send(new RecordingHost(), new UserEventSendRequest { Server = "127.0.0.1", Port = port, UserId = "sentinel" }).ToList();
+            Assert.Single(sent);
+            var buffer = new byte[65536];
+            int length = receiver.Receive(buffer);
+            var first = new UserEventParser().Parse(Encoding.UTF8.GetString(buffer, 0, length), DateTime.UtcNow, "s").Event!;
+            Assert.Equal("sentinel", first.UserId);
+            Assert.Equal(0, receiver.Available);
         }
 
         [Fact]

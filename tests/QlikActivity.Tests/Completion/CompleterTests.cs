@@ -38,9 +38,9 @@ namespace QlikActivity.Tests.Completion
         }
 
         [Fact]
-        public void Event_types_are_the_names_of_the_enum()
+        public void Event_types_are_the_four_the_proxy_sends()
         {
-            Assert.Equal(Enum.GetNames(typeof(UserEventType)), Values(new EventTypeCompleter(), ""));
+            Assert.Equal(new[] { "SessionStart", "SessionStop", "ConnectionOpen", "ConnectionClose" }, Values(new EventTypeCompleter(), ""));
             Assert.Equal(new[] { "SessionStart", "SessionStop" }, Values(new EventTypeCompleter(), "session"));
             Assert.All(new EventTypeCompleter().Complete("", null), c => Assert.Contains("'", c.ToolTip));
         }

@@ -57,11 +57,12 @@ namespace QlikActivity.Tests.Events
             Assert.Equal(0, Parameter(type, "Port")["Position"]);
             Assert.Equal(9997, new StartQlikEventListenerCommand().Port);
             Assert.Equal(8 * 1024 * 1024, new StartQlikEventListenerCommand().ReceiveBufferSize);
-            Assert.NotNull(Attribute<ValidateRangeAttribute>(type, "Count"));
-            Assert.NotNull(Attribute<ValidateRangeAttribute>(type, "Timeout"));
-            Assert.NotNull(Attribute<ValidateRangeAttribute>(type, "ReceiveBufferSize"));
-            Assert.NotNull(Attribute<ValidateRangeAttribute>(type, "QueueCapacity"));
-            Assert.NotNull(Attribute<ValidateRangeAttribute>(type, "StatisticsInterval"));
+            // The limits as written: a range that moved (a zero count, a 4 GiB buffer) fails here.
+            Assert.Equal(new object[] { 1, long.MaxValue }, Attribute<ValidateRangeAttribute>(type, "Count").Args);
+            Assert.Equal(new object[] { 1, int.MaxValue }, Attribute<ValidateRangeAttribute>(type, "Timeout").Args);
+            Assert.Equal(new object[] { 65536, 1073741824 }, Attribute<ValidateRangeAttribute>(type, "ReceiveBufferSize").Args);
+            Assert.Equal(new object[] { 1024, 4194304 }, Attribute<ValidateRangeAttribute>(type, "QueueCapacity").Args);
+            Assert.Equal(new object[] { 1, 86400 }, Attribute<ValidateRangeAttribute>(type, "StatisticsInterval").Args);
             Assert.NotNull(Attribute<SupportsWildcardsAttribute>(type, "ExcludeUser"));
             Assert.Equal(true, Parameter(type, "Destination")["ValueFromPipeline"]);
             Assert.Equal(typeof(IEventDestination[]), type.GetProperty("Destination")!.PropertyType);

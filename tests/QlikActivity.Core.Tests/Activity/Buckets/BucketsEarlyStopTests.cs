@@ -261,7 +261,7 @@ namespace QlikActivity.Core.Tests.Activity.Buckets
             await watcher;
             site.Sim.Faults.Clear();
 
-            var result = Assert.Single(results, r => r.UserId == id);
+            var result = Assert.Single(results, r => r.Id == id);
             Assert.Equal(ActivityBucketStatus.Unknown, result.Status);
             Assert.Contains("may or may not", result.Reason);
             Assert.Equal(1, summary.Unknown);

@@ -1,0 +1,462 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.RegularExpressions;
+using QlikActivity.Core.Tests.Destinations;
+using QlikActivity.Core.Tests.Destinations.InfluxDb;
+using QlikActivity.Core.Tests.Destinations.Mqtt.Support;
+using QlikActivity.PowerShell.Tests.Fixtures;
+using Xunit;
+
+namespace QlikActivity.PowerShell.Tests
+{
+    /// <summary>
+    /// Every help example runs as written (issue 9, section 2, item 8). The code comes from the built
+    /// MAML (Get-Help), as an admin copies it; each example gets a prelude keyed by cmdlet and number
+    /// that sets up what it needs (a connection, a listener, a broker, answers to Read-Host).
+    /// Examples written for a real Sense network name hosts, paths and ports that do not exist here:
+    /// those are substituted by <see cref="ExampleRun.Substitute"/> (literal text, listed per example),
+    /// or given through $PSDefaultParameterValues; nothing else in the code is changed.
+    /// Examples that only run on Windows (the Windows certificate store drive, scheduled jobs) are
+    /// parsed and their QlikActivity parameters checked instead, and say so.
+    /// </summary>
+    public sealed class HelpExampleTests : IClassFixture<SimulatorFixture>
+    {
+        private readonly SimulatorFixture _sim;
+
+        public HelpExampleTests(SimulatorFixture sim) => _sim = sim;
+
+        /// <summary>Every "### Example N" of every cmdlet page in docs/en-US.</summary>
+        public static IEnumerable<object[]> Examples()
+        {
+            string docs = Path.Combine(ModuleSession.RepositoryRoot, "docs", "en-US");
+            foreach (var file in Directory.GetFiles(docs, "*-Qlik*.md").OrderBy(f => f, StringComparer.Ordinal))
+            {
+                string command = Path.GetFileNameWithoutExtension(file);
+                foreach (Match m in Regex.Matches(File.ReadAllText(file), @"^### Example (\d+)", RegexOptions.Multiline))
+                {
+                    yield return new object[] { command, int.Parse(m.Groups[1].Value) };
+                }
+            }
+        }
+
+        [Fact]
+        public void Every_cmdlet_page_has_examples_and_the_built_help_has_the_same_count()
+        {
+            var examples = Examples().GroupBy(e => (string)e[0]).ToDictionary(g => g.Key, g => g.Count());
+            Assert.Equal(11, examples.Count);
+            using var session = ModuleSession.Start();
+            foreach (var (command, count) in examples)
+            {
+                var built = session.Run($"@((Get-Help {command}).examples.example).Count");
+                Assert.Equal(count, Convert.ToInt32(built.Output.Single().BaseObject));
+            }
+        }
+
+        [Theory]
+        [MemberData(nameof(Examples))]
+        public void Runs_as_written(string command, int number)
+        {
+            using var run = new ExampleRun(command, number);
+            switch ($"{command} {number}")
+            {
+                case "Connect-QlikSense 1":
+                    run.Substitute("qlik.lab.local", "localhost").Substitute(@"C:\certs\qlik", _sim.CertificateDirectory).DefaultPort("Connect-QlikSense", _sim.Port);
+                    AssertConnected(run.Run());
+                    break;
+
+                case "Connect-QlikSense 2":
+                {
+                    // The QMC's Windows export: client.pfx with root.cer beside it.
+                    string folder = run.Folder("pfx");
+                    File.Copy(_sim.CertificateFile("client.pfx"), Path.Combine(folder, "client.pfx"));
+                    File.Copy(_sim.CertificateFile("root.pem"), Path.Combine(folder, "root.cer"));
+                    run.Answer("PFX password", "").Substitute("qlik.lab.local", "localhost").Substitute(@"C:\certs\qlik\client.pfx", Path.Combine(folder, "client.pfx")).DefaultPort("Connect-QlikSense", _sim.Port);
+                    AssertConnected(run.Run());
+                    break;
+                }
+
+                case "Connect-QlikSense 3":
+                {
+                    string jwt = Path.Combine(run.Folder("secrets"), "qlik.jwt");
+                    File.WriteAllText(jwt, _sim.Sim.CreateJwt("INTERNAL", "sa_api"));
+                    run.Substitute("qlik.lab.local", "localhost").Substitute(@"C:\secrets\qlik.jwt", jwt).Substitute(@"C:\certs\qlik\root.pem", _sim.CertificateFile("root.pem"))
+                        .DefaultPort("Connect-QlikSense", _sim.Sim.ProxyPort);
+                    var result = run.Run();
+                    AssertClean(result);
+                    Assert.Contains(result.Output, o => o.Properties["Bucket"] != null);
+                    break;
+                }
+
+                case "Connect-QlikSense 4":
+                {
+                    // The Windows store as .NET keeps it here (X509Store CurrentUser\My); the example's thumbprint is a placeholder.
+                    using var certificate = new X509Certificate2(_sim.CertificateFile("client.pfx"), "", X509KeyStorageFlags.Exportable | X509KeyStorageFlags.PersistKeySet);
+                    using var store = new X509Store(StoreName.My, StoreLocation.CurrentUser);
+                    store.Open(OpenFlags.ReadWrite);
+                    store.Add(certificate);
+                    try
+                    {
+                        run.Substitute("qlik.lab.local", "localhost").Substitute("A909502DD82AE41433E6F83886B00D4277A32A7B", certificate.Thumbprint)
+                            .DefaultPort("Connect-QlikSense", _sim.Port).Prelude($"$PSDefaultParameterValues['Connect-QlikSense:RootCertificatePath'] = '{_sim.CertificateFile("root.pem")}'");
+                        AssertConnected(run.Run());
+                    }
+                    finally
+                    {
+                        store.Remove(certificate);
+                    }
+
+                    break;
+                }
+
+                case "Disconnect-QlikSense 1":
+                    run.Substitute("qlik.lab.local", "localhost").Substitute(@"C:\certs\qlik", _sim.CertificateDirectory).DefaultPort("Connect-QlikSense", _sim.Port);
+                    AssertClean(run.Run());
+                    Assert.Equal(SimulatorFixture.Users + 1, File.ReadAllLines(Path.Combine(run.WorkingDirectory, "activity.csv")).Length);
+                    break;
+
+                case "Disconnect-QlikSense 2":
+                {
+                    run.Substitute("qlik-test.lab.local", "localhost").Substitute(@"C:\certs\test", _sim.CertificateDirectory).DefaultPort("Connect-QlikSense", _sim.Port);
+                    var result = run.Run();
+                    AssertClean(result);
+                    Assert.Contains(run.Session.Host.Text("Verbose"), l => l.Contains("localhost", StringComparison.Ordinal));
+                    break;
+                }
+
+                case "Get-QlikUserActivity 1":
+                    run.Substitute("qlik.lab.local", "localhost").Substitute(@"C:\certs\qlik", _sim.CertificateDirectory).DefaultPort("Connect-QlikSense", _sim.Port);
+                    Assert.Contains(run.Run().Output, o => o.ToString()!.Contains("Microsoft.PowerShell.Commands.Internal.Format", StringComparison.Ordinal));
+                    break;
+
+                case "Get-QlikUserActivity 2":
+                case "Get-QlikUserActivity 3":
+                    run.Prelude(Connect());
+                    AssertClean(run.Run());
+                    break;
+
+                case "Get-QlikUserActivity 4":
+                    run.Prelude(Connect());
+                    AssertClean(run.Run());
+                    Assert.Equal(SimulatorFixture.Users + 1, File.ReadAllLines(Path.Combine(run.WorkingDirectory, "year-end.csv")).Length);
+                    break;
+
+                case "Set-QlikActivityBucket 1":
+                    run.Substitute("qlik.lab.local", "localhost").Substitute(@"C:\certs\qlik", _sim.CertificateDirectory).DefaultPort("Connect-QlikSense", _sim.Port).Confirm();
+                    AssertSummary(run.Run());
+                    break;
+
+                case "Set-QlikActivityBucket 2":
+                case "Set-QlikActivityBucket 4":
+                    run.Prelude(Connect()).Confirm();
+                    AssertSummary(run.Run());
+                    break;
+
+                case "Set-QlikActivityBucket 3":
+                    run.Prelude(Connect()).Confirm();
+                    AssertClean(run.Run());
+                    break;
+
+                case "Set-QlikActivityBucket 5":
+                {
+                    string log = Path.Combine(run.Folder("logs"), "activity-buckets.csv");
+                    run.Prelude(Connect()).Substitute(@"C:\logs\activity-buckets.csv", log).Confirm();
+                    AssertClean(run.Run());
+                    Assert.Contains("\"UsersInScope\"", File.ReadAllText(log), StringComparison.Ordinal);
+                    break;
+                }
+
+                case "Set-QlikActivityBucket 6":
+                {
+                    // A .ps1 file's text: its exit code is what the example is about, so run it as pwsh -File would.
+                    run.Substitute("sense.example.com", "localhost").Substitute(@"C:\certs\sense", _sim.CertificateDirectory).DefaultPort("Connect-QlikSense", _sim.Port);
+                    var result = run.Run();
+                    Assert.Null(result.Terminated);
+                    Assert.Contains(run.Session.Host.Text("Host"), l => l.Contains("Succeeded", StringComparison.Ordinal));
+                    Assert.DoesNotContain(run.Session.Host.Text("Host"), l => l.Contains("failed:", StringComparison.Ordinal));
+                    break;
+                }
+
+                case "New-QlikLogAppenderConfig 1":
+                    Assert.Contains("monitor.lab.local", Assert.Single(run.Run().Output).ToString(), StringComparison.Ordinal);
+                    break;
+
+                case "New-QlikLogAppenderConfig 2":
+                {
+                    // Restart-Service exists on Windows only: the prelude records the call instead.
+                    string proxy = run.Folder("Proxy");
+                    run.Substitute(@"C:\ProgramData\Qlik\Sense\Proxy", proxy).Confirm()
+                        .Prelude("function Restart-Service { param([string] $Name) Write-Host \"restarted $Name\" }");
+                    AssertClean(run.Run());
+                    Assert.Contains("10.1.0.50", File.ReadAllText(Path.Combine(proxy, "LocalLogConfig.xml")), StringComparison.Ordinal);
+                    Assert.Contains("restarted QlikSenseProxyService", run.Session.Host.Text("Host"));
+                    break;
+                }
+
+                case "New-QlikLogAppenderConfig 3":
+                    AssertClean(run.Run());
+                    Assert.Contains(run.Session.Host.Text("Host"), l => l.StartsWith("What if:", StringComparison.Ordinal));
+                    Assert.False(File.Exists(Path.Combine(run.WorkingDirectory, "LocalLogConfig.xml")));
+                    break;
+
+                case "Send-QlikUserEvent 1":
+                {
+                    using var receiver = new UdpReceiver();
+                    run.Substitute("monitor.lab.local", "127.0.0.1").DefaultPort("Send-QlikUserEvent", receiver.Port).Confirm();
+                    AssertClean(run.Run());
+                    Assert.Contains(";Start session;QLIKACTIVITY;testuser;", Assert.Single(receiver.Receive(TimeSpan.FromSeconds(10), 1)), StringComparison.Ordinal);
+                    break;
+                }
+
+                case "Send-QlikUserEvent 2":
+                {
+                    using var receiver = new UdpReceiver();
+                    run.Substitute("10.1.0.50", "127.0.0.1").Substitute("9997", receiver.Port.ToString()).Confirm();
+                    var result = run.Run();
+                    AssertClean(result);
+                    Assert.Equal(result.Property<string>(0, "Datagram"), Assert.Single(receiver.Receive(TimeSpan.FromSeconds(10), 1)));
+                    break;
+                }
+
+                case "Send-QlikUserEvent 3":
+                {
+                    int port = Udp.FreePort();
+                    run.ThreadJobs().Substitute("9997", port.ToString()).Confirm();
+                    var result = run.Run();
+                    AssertClean(result);
+                    Assert.Equal(3, result.Output.Count(o => o.Properties["EventType"] != null && o.Properties["ReceivedAt"] != null));
+                    Assert.Equal(3L, result.Output.Single(o => o.Properties["Emitted"] != null).Properties["Emitted"].Value);
+                    break;
+                }
+
+                case "Start-QlikEventListener 1":
+                {
+                    int port = Udp.FreePort();
+                    run.DefaultPort("Start-QlikEventListener", port);
+                    var result = run.RunAndStop(_ => SentOnceBound(port, SampleDatagrams.AnnaStart));
+                    // Until Ctrl+C, and Ctrl+C says what was done (here perhaps still while starting).
+                    Assert.Contains(run.Session.Host.Text("Warning"), l => l.StartsWith("Stopped", StringComparison.Ordinal));
+                    Assert.IsType<PipelineStoppedException>(result.Terminated);
+                    break;
+                }
+
+                case "Start-QlikEventListener 2":
+                {
+                    int port = Udp.FreePort();
+                    run.DefaultPort("Start-QlikEventListener", port);
+                    var sender = System.Threading.Tasks.Task.Run(() =>
+                    {
+                        Udp.WaitUntilBound(port, TimeSpan.FromSeconds(60));
+                        Udp.Send(port, SampleDatagrams.SvcStart);
+                        Udp.Send(port, Enumerable.Range(1, 10).Select(i => SampleDatagrams.BobStop.Replace(";bob;", $";user{i};")).ToArray());
+                    });
+                    var result = run.Run();
+                    sender.Wait();
+                    AssertClean(result);
+                    Assert.Equal(10, result.Output.Count(o => o.Properties["ReceivedAt"] != null));
+                    Assert.Equal("PROD", ((IReadOnlyDictionary<string, string>)result.Output[0].Properties["Tags"].Value)["env"]);
+                    break;
+                }
+
+                case "Start-QlikEventListener 3":
+                {
+                    // The job's listener runs on the example's default port, 9997, so it must be free here.
+                    Assert.False(Udp.IsBound(9997), "UDP port 9997 is in use on this machine; the example listens on it.");
+                    run.ThreadJobs().Substitute("sense1.lab.local", "127.0.0.1").Substitute("sense2.lab.local", "localhost");
+                    AssertClean(run.Run());
+                    Assert.False(Udp.IsBound(9997), "Stop-Job left the listener holding the port");
+                    break;
+                }
+
+                case "Start-QlikEventListener 4":
+                    // Register-ScheduledJob and New-JobTrigger are Windows PowerShell only.
+                    run.AssertParsesWithKnownParameters();
+                    break;
+
+                case "Start-QlikEventListener 5":
+                {
+                    int port = Udp.FreePort();
+                    run.DefaultPort("Start-QlikEventListener", port);
+                    var result = run.Run();
+                    AssertClean(result);
+                    Assert.Contains(result.Output, o => o.ToString()!.Contains("Format", StringComparison.Ordinal));
+                    Assert.Contains(run.Session.Host.Text("Verbose"), l => l.StartsWith("Listening", StringComparison.Ordinal));
+                    break;
+                }
+
+                case "New-QlikMqttDestination 1":
+                {
+                    using var broker = MosquittoBroker.Start();
+                    using var probe = MqttProbe.Subscribe(broker.Port, "qliksense/#");
+                    int port = Udp.FreePort();
+                    run.Substitute("mqtt.lab.local", "127.0.0.1").DefaultPort("New-QlikMqttDestination", broker.Port).DefaultPort("Start-QlikEventListener", port);
+                    var result = run.RunAndStop(_ => SentOnceBound(port, SampleDatagrams.AnnaStart) && probe.CountWithin(TimeSpan.Zero) >= 2);
+                    Assert.IsType<PipelineStoppedException>(result.Terminated);
+                    Assert.Contains(probe.Take(2, TimeSpan.FromSeconds(5)), m => m.Topic == "qliksense/userevent/session/start");
+                    break;
+                }
+
+                case "New-QlikMqttDestination 2":
+                {
+                    // A TLS broker with a login, its certificate from a private CA (the Core tests' TLS broker set-up).
+                    using var tls = MqttTlsBroker.Start("sense-events", "brokerpass");
+                    run.Answer("MQTT broker", "brokerpass").Substitute("mqtt.lab.local", "127.0.0.1").Substitute(@"C:\certs\lab-ca.pem", tls.CaFile)
+                        .DefaultPort("New-QlikMqttDestination", tls.Broker.Port);
+                    AssertClean(run.Run());
+                    Assert.NotNull(run.Session.GetVariable("mqtt"));
+                    break;
+                }
+
+                case "New-QlikMqttDestination 3":
+                    AssertClean(run.Run());
+                    Assert.NotNull(run.Session.GetVariable("mqtt"));
+                    break;
+
+                case "New-QlikMqttDestination 4":
+                {
+                    run.Prelude("$cred = [pscredential]::new('sense-events', (ConvertTo-SecureString 'brokerpass' -AsPlainText -Force))");
+                    var result = run.Run();
+                    AssertClean(result);
+                    string shown = run.Session.Render(run.Code, 120);
+                    Assert.Contains("sense-events", shown, StringComparison.Ordinal);
+                    Assert.DoesNotContain("brokerpass", shown, StringComparison.Ordinal);
+                    break;
+                }
+
+                case "New-QlikInfluxDbDestination 1":
+                {
+                    using var influx = InfluxDbServer.StartAsync().GetAwaiter().GetResult();
+                    influx.CreateDatabaseAsync("senseops").GetAwaiter().GetResult();
+                    int port = Udp.FreePort();
+                    run.Substitute("http://influx.lab.local:8086", influx.Url.ToString().TrimEnd('/')).DefaultPort("Start-QlikEventListener", port);
+                    var result = run.RunAndStop(_ => SentOnceBound(port, SampleDatagrams.AnnaStart) && influx.CountAsync("senseops").GetAwaiter().GetResult() >= 1);
+                    Assert.IsType<PipelineStoppedException>(result.Terminated);
+                    Assert.Equal("PROD", influx.RowsAsync("senseops", "SELECT * FROM user_events").GetAwaiter().GetResult().Single()["qs_env"].GetString());
+                    break;
+                }
+
+                case "New-QlikInfluxDbDestination 2":
+                {
+                    // influxd here speaks http:// only; the example's https:// URL becomes the local server's.
+                    using var influx = InfluxDbServer.StartAsync().GetAwaiter().GetResult();
+                    influx.CreateDatabaseAsync("senseops").GetAwaiter().GetResult();
+                    influx.PostQueryAsync("CREATE RETENTION POLICY one_year ON senseops DURATION 52w REPLICATION 1").GetAwaiter().GetResult();
+                    int port = Udp.FreePort();
+                    run.Answer("InfluxDB writer", "writerpass").Substitute("https://influx.lab.local:8086", influx.Url.ToString().TrimEnd('/')).DefaultPort("Start-QlikEventListener", port);
+                    var result = run.RunAndStop(_ => SentOnceBound(port, SampleDatagrams.AnnaStart) && influx.RowsAsync("senseops", "SELECT count(\"userId\") FROM \"one_year\".\"user_events\"").GetAwaiter().GetResult().Count >= 1);
+                    Assert.IsType<PipelineStoppedException>(result.Terminated);
+                    break;
+                }
+
+                case "New-QlikInfluxDbDestination 3":
+                    run.Answer("InfluxDB token", "tokentext");
+                    AssertClean(run.Run());
+                    Assert.NotNull(run.Session.GetVariable("influx"));
+                    break;
+
+                case "New-QlikNewRelicDestination 1":
+                case "New-QlikNewRelicDestination 2":
+                {
+                    // No internet in tests: the account's collector is a local recording server, given as the default -Uri.
+                    using var collector = new LocalHttp();
+                    int port = Udp.FreePort();
+                    run.Answer("New Relic insert key", "NRII-key").Secret("NewRelicInsertKey", "NRII-key").Secret("NewRelicUserSalt", "salt")
+                        .Prelude($"$PSDefaultParameterValues['New-QlikNewRelicDestination:Uri'] = '{collector.Server.Url("/v1/accounts/events")}'")
+                        .DefaultPort("Start-QlikEventListener", port);
+                    var result = run.RunAndStop(_ => SentOnceBound(port, SampleDatagrams.AnnaStart) && collector.Server.Requests.Count >= 1);
+                    Assert.IsType<PipelineStoppedException>(result.Terminated);
+                    Assert.Equal("NRII-key", collector.Server.Requests[0].Header("X-Insert-Key"));
+                    break;
+                }
+
+                case "New-QlikWebhookDestination 1":
+                case "New-QlikWebhookDestination 2":
+                {
+                    using var hooks = new LocalHttp();
+                    int port = Udp.FreePort();
+                    run.Answer("Slack webhook URL", hooks.Server.Url("/slack").ToString())
+                        .Secret("TeamsOpsWebhook", hooks.Server.Url("/teams").ToString()).Secret("AuditWebhook", hooks.Server.Url("/audit").ToString()).Secret("AuditKey", "audit-key")
+                        .DefaultPort("Start-QlikEventListener", port);
+                    var result = run.RunAndStop(_ => SentOnceBound(port, SampleDatagrams.AnnaStart) && hooks.Server.Requests.Count >= (number == 1 ? 1 : 2));
+                    Assert.IsType<PipelineStoppedException>(result.Terminated);
+                    if (number == 2)
+                    {
+                        Assert.Equal("audit-key", hooks.Server.Requests.Single(r => r.Path == "/audit").Header("X-Api-Key"));
+                    }
+
+                    break;
+                }
+
+                default:
+                    Assert.Fail($"{command} example {number} has no prelude in HelpExampleTests: add one, so it is run.");
+                    break;
+            }
+        }
+
+        [Fact]
+        public void The_about_topic_example_runs_until_Ctrl_C_at_the_listener()
+        {
+            string about = File.ReadAllText(Path.Combine(ModuleSession.RepositoryRoot, "docs", "en-US", "about_QlikActivity.md"));
+            string code = Regex.Match(about, @"## EXAMPLES\s+```powershell\n(.*?)```", RegexOptions.Singleline).Groups[1].Value;
+            Assert.Contains("Start-QlikEventListener", code, StringComparison.Ordinal);
+            int port = Udp.FreePort();
+            using var run = new ExampleRun("about_QlikActivity", 1, code);
+            run.Substitute("sense.example.com", "localhost").Substitute(@"C:\certs\sense", _sim.CertificateDirectory).Substitute("-Port 9997", $"-Port {port}")
+                .DefaultPort("Connect-QlikSense", _sim.Port);
+            var result = run.RunAndStop(_ => SentOnceBound(port, SampleDatagrams.AnnaStart));
+            Assert.IsType<PipelineStoppedException>(result.Terminated);
+            Assert.Contains(result.Output, o => o.Properties["ActivityBucketSummary"] != null || o.TypeNames.Any(t => t.EndsWith("ActivityBucketSummary", StringComparison.Ordinal)));
+            Assert.Contains(run.Session.Host.Text("Warning"), l => l.StartsWith("Stopped: ", StringComparison.Ordinal) && l.Contains("received 1", StringComparison.Ordinal));
+        }
+
+        private string Connect() => $"Connect-QlikSense {_sim.ConnectArguments} | Out-Null";
+
+        private static bool SentOnceBound(int port, string datagram)
+        {
+            lock (Sent)
+            {
+                if (!Sent.Contains(port) && Udp.IsBound(port))
+                {
+                    Udp.Send(port, datagram);
+                    Sent.Add(port);
+                }
+
+                return Sent.Contains(port);
+            }
+        }
+
+        private static readonly HashSet<int> Sent = new HashSet<int>();
+
+        private static void AssertClean(RunResult result)
+        {
+            Assert.True(result.Terminated == null, "the example ended with: " + result.Terminated);
+            Assert.True(result.Errors.Count == 0, "the example wrote errors:\n" + string.Join("\n", result.Errors.Select(e => e.ToString())));
+        }
+
+        private static void AssertConnected(RunResult result)
+        {
+            AssertClean(result);
+            Assert.Contains(result.Output, o => o.TypeNames.Any(t => t.EndsWith("QlikSenseConnection", StringComparison.Ordinal)));
+        }
+
+        private static void AssertSummary(RunResult result)
+        {
+            AssertClean(result);
+            Assert.Contains(result.Output, o => o.Properties["UsersInScope"] != null);
+        }
+
+        /// <summary>A recording HTTP server for one example (New Relic's collector, webhooks).</summary>
+        private sealed class LocalHttp : IDisposable
+        {
+            public LocalHttp() => Server = RecordingHttpServer.StartAsync().GetAwaiter().GetResult();
+
+            public RecordingHttpServer Server { get; }
+
+            public void Dispose() => Server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+}
