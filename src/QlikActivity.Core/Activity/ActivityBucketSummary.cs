@@ -46,7 +46,7 @@ namespace QlikActivity
 
     /// <summary>
     /// The end-of-run summary of Set-QlikActivityBucket (PowerShell type name
-    /// <c>QlikActivity.ActivityBucketSummary</c>). <see cref="UsersInScope"/> is the sum of
+    /// <c>QlikActivity.Core.Activity.ActivityBucketSummary</c>). <see cref="UsersInScope"/> is the sum of
     /// <see cref="Updated"/>, <see cref="Unchanged"/>, <see cref="Skipped"/>, <see cref="Failed"/>,
     /// <see cref="Unknown"/> and <see cref="NotWritten"/>.
     /// </summary>

@@ -8,7 +8,7 @@ using QlikActivity.Core.Destinations;
 using QlikActivity.Core.Events;
 using QlikActivity.Core.Journal;
 
-namespace QlikActivity
+namespace QlikActivity.Commands
 {
     /// <summary>
     /// Start-QlikEventListener: receives the Qlik Sense Proxy's user events over UDP and writes them

@@ -6,6 +6,10 @@ using System.Management.Automation;
 using System.Reflection;
 using System.Security;
 using QlikActivity.Commands;
+using QlikActivity.Core;
+using QlikActivity.Core.Destinations.InfluxDb;
+using QlikActivity.Core.Destinations.NewRelic;
+using QlikActivity.Core.Destinations.Webhooks;
 using Xunit;
 
 namespace QlikActivity.Tests.Destinations

@@ -1,11 +1,11 @@
 using System;
 using System.Collections.Generic;
 
-namespace QlikActivity
+namespace QlikActivity.Core
 {
     /// <summary>
     /// One session or connection event sent by the Qlik Sense Proxy over UDP
-    /// (PowerShell type name <c>QlikActivity.UserEvent</c>).
+    /// (PowerShell type name <c>QlikActivity.Core.UserEvent</c>).
     /// </summary>
     public sealed class UserEvent
     {

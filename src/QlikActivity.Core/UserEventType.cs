@@ -1,4 +1,4 @@
-namespace QlikActivity
+namespace QlikActivity.Core
 {
     /// <summary>What happened, as the Proxy's COMMAND field says it.</summary>
     public enum UserEventType
