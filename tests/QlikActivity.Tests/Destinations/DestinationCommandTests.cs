@@ -58,7 +58,7 @@ namespace QlikActivity.Tests.Destinations
                 .Select(t => (Type)t.Value!)
                 .ToArray();
             Assert.Equal(new[] { output }, declared);
-            Assert.Equal("QlikActivity", output.Namespace);
+            Assert.StartsWith("QlikActivity.Core.Destinations.", output.Namespace);
         }
 
         [Theory]
