@@ -1,7 +1,7 @@
 using System;
 using QlikActivity.Core.Qrs;
 
-namespace QlikActivity
+namespace QlikActivity.Core.Activity
 {
     /// <summary>What happened to the custom property's definition in a Set-QlikActivityBucket run.</summary>
     public enum CustomPropertyDefinitionAction
