@@ -11,5 +11,7 @@ namespace QlikActivity.Core.Journal
         public const string NotOpened = "JournalNotOpened";
         public const string NotFound = "JournalNotFound";
         public const string NotAJournal = "NotAJournal";
+        public const string SessionTimeoutOutOfRange = "SessionTimeoutOutOfRange";
+        public const string DaysOutOfRange = "DaysOutOfRange";
     }
 }
