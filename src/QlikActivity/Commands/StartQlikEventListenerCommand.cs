@@ -4,9 +4,11 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using QlikActivity.Completion;
+using QlikActivity.Core;
 using QlikActivity.Core.Destinations;
 using QlikActivity.Core.Events;
 using QlikActivity.Core.Journal;
+using QlikActivity.Core.Qrs;
 
 namespace QlikActivity.Commands
 {
