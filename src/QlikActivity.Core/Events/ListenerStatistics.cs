@@ -2,12 +2,13 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using QlikActivity.Core.Destinations;
 
-namespace QlikActivity
+namespace QlikActivity.Core.Events
 {
     /// <summary>
     /// The counters of one <c>Start-QlikEventListener</c> run (PowerShell type name
-    /// <c>QlikActivity.ListenerStatistics</c>). Every datagram is counted exactly once, so:
+    /// <c>QlikActivity.Core.Events.ListenerStatistics</c>). Every datagram is counted exactly once, so:
     /// <list type="bullet">
     /// <item><c>Received = Parsed + Rejected + DroppedSource + DroppedQueueFull + DiscardedAtStop (+ QueueBacklog while running)</c></item>
     /// <item><c>Parsed = Excluded + Emitted</c></item>
