@@ -46,7 +46,7 @@ namespace QlikActivity.Core.Events
         public long Rejected { get; set; }
 
         /// <summary>Rejections per reason (UnknownPrefix, TooFewFields, EmptyUser, UnknownCommand, Oversize, InvalidUtf8, FieldTooLong).</summary>
-        public IReadOnlyDictionary<string, long> RejectedByReason { get; set; } = new Dictionary<string, long>();
+        public IReadOnlyDictionary<string, long> RejectedByReason { get; set; } = new QlikActivity.Core.Events.RejectionCounts();
 
         /// <summary>Parsed events whose message was longer than 2,048 characters and was cut there (they are part of <see cref="Parsed"/>).</summary>
         public long Truncated { get; set; }
