@@ -157,9 +157,9 @@ function Invoke-Demo {
         }
 
         $output = @(Receive-TestQlikEventListener -Listener $listener -TimeoutSec 90)
-        $output | Where-Object { $_.PSObject.TypeNames -contains 'QlikActivity.UserEvent' } | Format-Table | Out-Host
+        $output | Where-Object { $_.PSObject.TypeNames -contains 'QlikActivity.Core.UserEvent' } | Format-Table | Out-Host
         Write-Host '== Listener statistics' -ForegroundColor Cyan
-        $output | Where-Object { $_.PSObject.TypeNames -contains 'QlikActivity.ListenerStatistics' } | Select-Object -Last 1 | Format-List | Out-Host
+        $output | Where-Object { $_.PSObject.TypeNames -contains 'QlikActivity.Core.Events.ListenerStatistics' } | Select-Object -Last 1 | Format-List | Out-Host
 
         Disconnect-QlikSense
         Write-Host 'Demo finished: every part ran against the simulator.' -ForegroundColor Green

@@ -1,6 +1,7 @@
 using System.Management.Automation.Runspaces;
 using System.Runtime.CompilerServices;
 using QlikActivity.Core;
+using QlikActivity.Core.Qrs;
 
 namespace QlikActivity
 {

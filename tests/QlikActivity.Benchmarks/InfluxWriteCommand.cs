@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Threading;
 using System.Threading.Tasks;
+using QlikActivity.Core;
 using QlikActivity.Core.Destinations.InfluxDb;
 using QlikActivity.Core.Tests.Destinations.InfluxDb;
 

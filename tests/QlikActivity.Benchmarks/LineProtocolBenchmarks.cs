@@ -1,5 +1,6 @@
 using System;
 using BenchmarkDotNet.Attributes;
+using QlikActivity.Core;
 using QlikActivity.Core.Destinations.InfluxDb;
 
 namespace QlikActivity.Benchmarks

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Threading;
 using System.Threading.Tasks;
+using QlikActivity.Core;
 using QlikActivity.Core.Destinations.Mqtt;
 using QlikActivity.Core.Tests.Destinations.Mqtt.Support;
 

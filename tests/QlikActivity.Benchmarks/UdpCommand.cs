@@ -155,7 +155,7 @@ namespace QlikActivity.Benchmarks
             var destinations = new List<(string Name, IEventDestination Destination)>();
             if (broker != null)
             {
-                // New-QlikMqttDestination's defaults (QoS 1, queue 100,000, batch 2,000, 4,000 in flight).
+                // New-QlikMqttDestination's defaults (QoS 1, queue 200,000, batch 2,000, 4,000 in flight).
                 var mqtt = new MqttDestination(new MqttDestinationOptions { Broker = "127.0.0.1", Port = broker.Port });
                 Console.Error.WriteLine($"  mqtt: cmdlet defaults: QoS {mqtt.QoS}, queue {mqtt.QueueCapacity:N0}, in flight {mqtt.MaxInFlight:N0}");
                 destinations.Add(("mqtt", mqtt));

@@ -1,6 +1,7 @@
 using System;
 using System.Text;
 using BenchmarkDotNet.Attributes;
+using QlikActivity.Core;
 using QlikActivity.Core.Events;
 
 namespace QlikActivity.Benchmarks

@@ -23,7 +23,7 @@ namespace QlikActivity.PowerShell.Tests
             Assert.Null(result.Terminated);
             Assert.Empty(result.Errors);
             var connection = Assert.Single(result.Output);
-            Assert.Equal("QlikActivity.QlikSenseConnection", connection.BaseObject.GetType().FullName);
+            Assert.Equal("QlikActivity.Core.Qrs.QlikSenseConnection", connection.BaseObject.GetType().FullName);
             Assert.Equal("localhost", result.Property<string>(0, "Server"));
             Assert.Equal(_sim.Port, result.Property<int>(0, "Port"));
             Assert.True(result.Property<bool>(0, "IsOpen"));

@@ -56,8 +56,8 @@ namespace QlikActivity.PowerShell.Tests
         {
             using var session = ModuleSession.Start(120);
             const string events = @"$events = @(
-                [QlikActivity.UserEvent]@{ ReceivedAt = [datetime]::UtcNow; Host = 'sense-node-02.corp.example.com'; EventType = 'SessionStart'; UserDirectory = 'CORPDIRECTORY'; UserId = 'anna.lindqvist-berg'; AppName = 'Sales dashboard' }
-                [QlikActivity.UserEvent]@{ ReceivedAt = [datetime]::UtcNow; Host = 'sense-central.example.com'; EventType = 'ConnectionClose'; UserDirectory = 'LAB'; UserId = 'svc_reload_monitor'; AppId = [guid]'5f0c2b0e-8a7d-4c1e-9a53-1b9b2f6f0d11' }
+                [QlikActivity.Core.UserEvent]@{ ReceivedAt = [datetime]::UtcNow; Host = 'sense-node-02.corp.example.com'; EventType = 'SessionStart'; UserDirectory = 'CORPDIRECTORY'; UserId = 'anna.lindqvist-berg'; AppName = 'Sales dashboard' }
+                [QlikActivity.Core.UserEvent]@{ ReceivedAt = [datetime]::UtcNow; Host = 'sense-central.example.com'; EventType = 'ConnectionClose'; UserDirectory = 'LAB'; UserId = 'svc_reload_monitor'; AppId = [guid]'5f0c2b0e-8a7d-4c1e-9a53-1b9b2f6f0d11' }
             ); $events";
             var created = session.Run(events);
             Assert.Null(created.Terminated);
@@ -85,7 +85,7 @@ namespace QlikActivity.PowerShell.Tests
             var run = session.Run("$summary = Set-QlikActivityBucket -Name 'ViewActivity' -WhatIf; $summary");
             Assert.Null(run.Terminated);
             Assert.Empty(run.Errors);
-            var summary = run.Output.Single(o => o.TypeNames.Contains("QlikActivity.ActivityBucketSummary"));
+            var summary = run.Output.Single(o => o.TypeNames.Contains("QlikActivity.Core.Activity.ActivityBucketSummary"));
             Assert.True(summary.Properties["WouldUpdate"] != null, "the summary has no WouldUpdate count");
             int wouldUpdate = (int)summary.Properties["WouldUpdate"].Value;
             int notWritten = (int)summary.Properties["NotWritten"].Value;

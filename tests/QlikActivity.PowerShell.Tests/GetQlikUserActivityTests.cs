@@ -30,7 +30,7 @@ namespace QlikActivity.PowerShell.Tests
             Assert.Null(result.Terminated);
             Assert.Empty(result.Errors);
             Assert.Equal(_sim.Sim.Store.Users().Count, result.Output.Count);
-            Assert.All(result.Output, o => Assert.Equal("QlikActivity.UserActivity", o.BaseObject.GetType().FullName));
+            Assert.All(result.Output, o => Assert.Equal("QlikActivity.Core.Activity.UserActivity", o.BaseObject.GetType().FullName));
             Assert.Equal(result.Output.Count, result.Output.Select(o => o.Properties["Id"].Value).Distinct().Count());
             Assert.NotEmpty(result.Progress);
         }

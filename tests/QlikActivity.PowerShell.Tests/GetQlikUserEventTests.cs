@@ -44,7 +44,7 @@ namespace QlikActivity.PowerShell.Tests
             Assert.Equal(2, session.Run("Get-QlikUserEvent $args[0] -Since (Get-Date).AddMinutes(-15)", journal.JournalPath).Output.Count);
 
             // The writer keeps writing; the next query sees it.
-            var more = session.Run(@"$e = [QlikActivity.UserEvent]@{ ReceivedAt = [datetime]::UtcNow; Host = 'sense1'; EventType = 'SessionStop'; Command = 'Stop session'; UserDirectory = 'LAB'; UserId = 'dora' }
+            var more = session.Run(@"$e = [QlikActivity.Core.UserEvent]@{ ReceivedAt = [datetime]::UtcNow; Host = 'sense1'; EventType = 'SessionStop'; Command = 'Stop session'; UserDirectory = 'LAB'; UserId = 'dora' }
                 $null = $journal.Append($e); $null = $journal.Flush([timespan]::FromSeconds(30))
                 Get-QlikUserEvent $args[0] -Last 1", journal.JournalPath);
             Assert.Equal(new[] { "LAB\\dora" }, Users(more));

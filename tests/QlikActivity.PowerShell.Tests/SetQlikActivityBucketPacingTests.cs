@@ -48,7 +48,7 @@ namespace QlikActivity.PowerShell.Tests
             {
                 var result = session.Run("Set-QlikActivityBucket -Name Throttled -NoActivityValue Never -ThrottleLimit 2 -BatchSize 7 -Confirm:$false");
                 Assert.Null(result.Terminated);
-                var summary = Assert.Single(result.Output, o => o.TypeNames.Contains("QlikActivity.ActivityBucketSummary"));
+                var summary = Assert.Single(result.Output, o => o.TypeNames.Contains("QlikActivity.Core.Activity.ActivityBucketSummary"));
                 int updated = (int)summary.Properties["Updated"].Value;
                 Assert.True(updated > 7, $"updated {updated}: more than one batch");
 

@@ -40,7 +40,7 @@ namespace QlikActivity.PowerShell.Tests
                     TimeSpan.FromMinutes(2));
 
                 // First what was done, as output...
-                var summary = Assert.Single(result.Output, o => o.TypeNames.Contains("QlikActivity.ActivityBucketSummary"));
+                var summary = Assert.Single(result.Output, o => o.TypeNames.Contains("QlikActivity.Core.Activity.ActivityBucketSummary"));
                 int Count(string name) => (int)summary.Properties[name].Value;
                 Assert.True((bool)summary.Properties["ServerStoppedAnswering"].Value);
                 Assert.False((bool)summary.Properties["Succeeded"].Value);

@@ -46,7 +46,7 @@ namespace QlikActivity.PowerShell.Tests
 
             // License types are exported as names, not as the array's type name.
             string text = File.ReadAllText(csv);
-            Assert.DoesNotContain("QlikActivity.LicenseType", text);
+            Assert.DoesNotContain("QlikActivity.Core.Activity.LicenseType", text);
             Assert.Contains("Professional", text);
             // The CSV holds the cases that did not bind: users without a record ("False", empty date).
             Assert.Contains("\"False\"", text);

@@ -46,7 +46,7 @@ namespace QlikActivity.PowerShell.Tests
             Assert.Empty(result.Errors);
             Assert.Equal(6, result.Output.Count);
             var statistics = result.Output[5];
-            Assert.Equal("QlikActivity.ListenerStatistics", statistics.TypeNames[0]);
+            Assert.Equal("QlikActivity.Core.Events.ListenerStatistics", statistics.TypeNames[0]);
             string journal = Path.Combine(_folder, "events.journal");
             Assert.Equal(journal, statistics.Properties["JournalPath"].Value);
             Assert.Equal(5L, statistics.Properties["Journaled"].Value);

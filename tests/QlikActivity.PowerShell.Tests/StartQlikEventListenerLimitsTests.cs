@@ -22,7 +22,7 @@ namespace QlikActivity.PowerShell.Tests
             var result = session.Run($"Start-QlikEventListener -Address 127.0.0.1 -Port {port} -AllowedSource 127.0.0.1 -Timeout 1 -QueueCapacity 2048 -ReceiveBufferSize 131072 -Verbose");
 
             Assert.Null(result.Terminated);
-            var statistics = result.Output.Single(o => o.TypeNames.Contains("QlikActivity.ListenerStatistics"));
+            var statistics = result.Output.Single(o => o.TypeNames.Contains("QlikActivity.Core.Events.ListenerStatistics"));
             Assert.Equal(131072, (int)statistics.Properties["ReceiveBufferRequested"].Value);
             Assert.Equal(131072, (int)statistics.Properties["ReceiveBufferBytes"].Value);
             Assert.Contains(result.Verbose, v => v.Message.Contains("receive buffer 128 KiB, queue 2048 datagrams", StringComparison.Ordinal));
@@ -35,7 +35,7 @@ namespace QlikActivity.PowerShell.Tests
             using var session = ModuleSession.Start();
             var result = session.Run($"Start-QlikEventListener -Address 127.0.0.1 -Port {port} -AllowedSource 127.0.0.1 -Timeout 1 -ReceiveBufferSize 1073741824");
 
-            var statistics = result.Output.Single(o => o.TypeNames.Contains("QlikActivity.ListenerStatistics"));
+            var statistics = result.Output.Single(o => o.TypeNames.Contains("QlikActivity.Core.Events.ListenerStatistics"));
             Assert.Equal(1073741824, (int)statistics.Properties["ReceiveBufferRequested"].Value);
             Assert.True((int)statistics.Properties["ReceiveBufferBytes"].Value < 1073741824);
             Assert.Contains(result.Warnings, w => w.Message.Contains("net.core.rmem_max", StringComparison.Ordinal));

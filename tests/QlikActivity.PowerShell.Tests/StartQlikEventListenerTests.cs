@@ -76,6 +76,29 @@ namespace QlikActivity.PowerShell.Tests
         }
 
         [Fact]
+        public void The_statistics_through_Export_Csv_keep_the_rejection_counts()
+        {
+            using var session = ModuleSession.Start();
+            string csv = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "qa-stats-" + Guid.NewGuid().ToString("N") + ".csv");
+            try
+            {
+                var result = Listening.Run(session, "", "-Count 1 -Timeout 60 -NoEvents", "not a user event", "/qseow-proxy-session/;too;few", AnnaStart);
+                Assert.Null(result.Terminated);
+                session.SetVariable("statistics", result.Output.Single().BaseObject);
+                var row = session.Run("$statistics | Export-Csv -LiteralPath $args[0] -NoTypeInformation; (Import-Csv -LiteralPath $args[0]).RejectedByReason", csv);
+                Assert.Empty(row.Errors);
+                string text = Assert.Single(row.Output).ToString();
+                Assert.Contains("UnknownPrefix=1", text, StringComparison.Ordinal);
+                Assert.Contains("TooFewFields=1", text, StringComparison.Ordinal);
+                Assert.DoesNotContain("Dictionary", text, StringComparison.Ordinal);
+            }
+            finally
+            {
+                System.IO.File.Delete(csv);
+            }
+        }
+
+        [Fact]
         public void A_port_in_use_is_ResourceUnavailable_about_the_endpoint_and_ErrorAction_Stop_reaches_catch()
         {
             using var holder = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));

@@ -37,7 +37,7 @@ namespace QlikActivity.PowerShell.Tests
                 // The journal saw the user two days before the as-of date, in another letter case.
                 var write = session.Run(@"
 $j = [QlikActivity.Core.Journal.EventJournal]::Open([QlikActivity.Core.Journal.EventJournalOptions]::new((Join-Path $args[0] 'events.journal')))
-$e = [QlikActivity.UserEvent]@{ ReceivedAt = [datetime]::new(2024, 11, 13, 9, 30, 0, [DateTimeKind]::Utc); Host = 'sense1'; EventType = 'SessionStart'; Command = 'Start session'; UserDirectory = $args[1].ToLowerInvariant(); UserId = $args[2].ToUpperInvariant() }
+$e = [QlikActivity.Core.UserEvent]@{ ReceivedAt = [datetime]::new(2024, 11, 13, 9, 30, 0, [DateTimeKind]::Utc); Host = 'sense1'; EventType = 'SessionStart'; Command = 'Start session'; UserDirectory = $args[1].ToLowerInvariant(); UserId = $args[2].ToUpperInvariant() }
 $null = $j.Append($e); $null = $j.Flush([timespan]::FromSeconds(30)); $j.Dispose()", folder, directory, userId);
                 Assert.Null(write.Terminated);
                 Assert.Empty(write.Errors);

@@ -59,7 +59,7 @@ Describe 'The module' {
 
 Describe 'Connect-QlikSense' {
     It 'returns the connection, with no secret in its properties or its table' {
-        $script:Connection | Should -BeOfType 'QlikActivity.QlikSenseConnection'
+        $script:Connection | Should -BeOfType 'QlikActivity.Core.Qrs.QlikSenseConnection'
         $script:Connection.Server | Should -Be $script:Simulator.Server
         $script:Connection.Port | Should -Be $script:Simulator.Port
         $table = $script:Connection | Format-Table | Out-String
@@ -90,7 +90,7 @@ Describe 'Get-QlikUserActivity' {
     It 'returns one object per user of the repository' {
         $script:Activity.Count | Should -BeGreaterOrEqual $script:Simulator.Users
         @($script:Activity.Id | Sort-Object -Unique).Count | Should -Be $script:Activity.Count
-        $script:Activity[0] | Should -BeOfType 'QlikActivity.UserActivity'
+        $script:Activity[0] | Should -BeOfType 'QlikActivity.Core.Activity.UserActivity'
         @($script:Activity | Where-Object { [string]::IsNullOrEmpty($_.UserId) }).Count | Should -Be 0
     }
 
@@ -138,7 +138,7 @@ Describe 'Set-QlikActivityBucket' {
         $whatIf = Invoke-TestRecordedHost -ModulePath $script:ModulePath -Variables @{ Connection = $script:Connection } -ScriptBlock {
             Set-QlikActivityBucket -Name 'PesterActivity' -Connection $Connection -WhatIf
         }
-        $planned = $whatIf.Output | Where-Object { $_.PSObject.TypeNames -contains 'QlikActivity.ActivityBucketSummary' }
+        $planned = $whatIf.Output | Where-Object { $_.PSObject.TypeNames -contains 'QlikActivity.Core.Activity.ActivityBucketSummary' }
         $planned | Should -Not -BeNullOrEmpty
         $planned.Updated | Should -Be 0
         $planned.WouldUpdate | Should -BeGreaterThan 0
@@ -146,7 +146,7 @@ Describe 'Set-QlikActivityBucket' {
         @($whatIf.HostLines | Where-Object { $_ -like 'What if:*' -and $_ -notlike '*target "Custom property*' }).Count | Should -Be $planned.WouldUpdate
         # A real run after -WhatIf still has every one of those users to write: -WhatIf wrote none of them.
         $result = @(Set-QlikActivityBucket -Name 'PesterActivity' -Confirm:$false)
-        $summary = $result | Where-Object { $_.PSObject.TypeNames -contains 'QlikActivity.ActivityBucketSummary' }
+        $summary = $result | Where-Object { $_.PSObject.TypeNames -contains 'QlikActivity.Core.Activity.ActivityBucketSummary' }
         $summary | Should -Not -BeNullOrEmpty
         $summary.Updated | Should -Be $planned.WouldUpdate
         $summary.Failed | Should -Be 0
@@ -156,7 +156,7 @@ Describe 'Set-QlikActivityBucket' {
 
     It 'writes nothing the second time: only changed users are written' {
         $result = @(Set-QlikActivityBucket -Name 'PesterActivity' -Confirm:$false)
-        $summary = $result | Where-Object { $_.PSObject.TypeNames -contains 'QlikActivity.ActivityBucketSummary' }
+        $summary = $result | Where-Object { $_.PSObject.TypeNames -contains 'QlikActivity.Core.Activity.ActivityBucketSummary' }
         $summary.Updated | Should -Be 0
         $summary.Unchanged | Should -BeGreaterThan 0
     }
@@ -165,8 +165,8 @@ Describe 'Set-QlikActivityBucket' {
         $run = Invoke-TestRecordedHost -ModulePath $script:ModulePath -Variables @{ Connection = $script:Connection } -ScriptBlock {
             Set-QlikActivityBucket -Name 'PesterActivity' -Connection $Connection -PassThru -WhatIf
         }
-        $results = @($run.Output | Where-Object { $_.PSObject.TypeNames -contains 'QlikActivity.ActivityBucketResult' })
-        $summary = $run.Output | Where-Object { $_.PSObject.TypeNames -contains 'QlikActivity.ActivityBucketSummary' }
+        $results = @($run.Output | Where-Object { $_.PSObject.TypeNames -contains 'QlikActivity.Core.Activity.ActivityBucketResult' })
+        $summary = $run.Output | Where-Object { $_.PSObject.TypeNames -contains 'QlikActivity.Core.Activity.ActivityBucketSummary' }
         $results.Count | Should -BeGreaterThan 0
         # The views' own columns: default formatting would show every property (UserId) and the property names (UsersInScope).
         $resultHeader = (($results | Format-Table | Out-String -Width 200) -split "`r?`n" | Where-Object { $_.Trim() } | Select-Object -First 1)
@@ -217,12 +217,12 @@ Describe 'Start-QlikEventListener and Send-QlikUserEvent' {
         }
 
         $script:Output = @(Receive-TestQlikEventListener -Listener $listener -TimeoutSec 120)
-        $script:Events = @($script:Output | Where-Object { $_.PSObject.TypeNames -contains 'QlikActivity.UserEvent' })
-        $script:Statistics = @($script:Output | Where-Object { $_.PSObject.TypeNames -contains 'QlikActivity.ListenerStatistics' }) | Select-Object -Last 1
+        $script:Events = @($script:Output | Where-Object { $_.PSObject.TypeNames -contains 'QlikActivity.Core.UserEvent' })
+        $script:Statistics = @($script:Output | Where-Object { $_.PSObject.TypeNames -contains 'QlikActivity.Core.Events.ListenerStatistics' }) | Select-Object -Last 1
     }
 
     It 'Send-QlikUserEvent -PassThru returns the datagram that went over the wire' {
-        $script:Sent[0] | Should -BeOfType 'QlikActivity.SentUserEvent'
+        $script:Sent[0] | Should -BeOfType 'QlikActivity.Core.Events.SentUserEvent'
         $socket = New-Object System.Net.Sockets.UdpClient -ArgumentList (New-Object System.Net.IPEndPoint -ArgumentList ([System.Net.IPAddress]::Loopback), 0)
         try {
             $socket.Client.ReceiveTimeout = 60000
@@ -306,14 +306,14 @@ Describe 'Destinations' {
 
     It 'New-QlikInfluxDbDestination builds an InfluxDB destination' {
         $destination = New-QlikInfluxDbDestination -Uri 'http://127.0.0.1:8086' -Database 'qlik'
-        $destination | Should -BeOfType 'QlikActivity.InfluxDbDestination'
+        $destination | Should -BeOfType 'QlikActivity.Core.Destinations.InfluxDb.InfluxDbDestination'
         $destination.Name | Should -Match '127.0.0.1'
     }
 
     It 'New-QlikNewRelicDestination keeps its key out of sight' {
         $key = ConvertTo-SecureString -String 'NRAK-PESTERSECRET' -AsPlainText -Force
         $destination = New-QlikNewRelicDestination -AccountId 1234567 -InsertKey $key
-        $destination | Should -BeOfType 'QlikActivity.NewRelicDestination'
+        $destination | Should -BeOfType 'QlikActivity.Core.Destinations.NewRelic.NewRelicDestination'
         ($destination | Format-List * | Out-String) | Should -Not -Match 'PESTERSECRET'
     }
 
@@ -355,7 +355,7 @@ Describe 'Destinations' {
         try {
             $secretUrl = ConvertTo-SecureString -String "http://127.0.0.1:$port/hook/PESTERTOKEN" -AsPlainText -Force
             $destination = New-QlikWebhookDestination -Uri $secretUrl
-            $destination | Should -BeOfType 'QlikActivity.WebhookDestination'
+            $destination | Should -BeOfType 'QlikActivity.Core.Destinations.Webhooks.WebhookDestination'
             ($destination | Format-Table | Out-String) | Should -Not -Match 'PESTERTOKEN'
 
             $udpPort = Get-TestFreeUdpPort

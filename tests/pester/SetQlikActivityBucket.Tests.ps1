@@ -32,7 +32,7 @@ Describe 'Set-QlikActivityBucket' {
         $summary = $run.Output | Select-Object -Last 1
         # The definition and each planned user write are announced to the host, not printed into the log.
         @($run.HostLines | Where-Object { $_ -like 'What if:*' }).Count | Should -BeGreaterThan 1
-        $summary | Should -BeOfType 'QlikActivity.ActivityBucketSummary'
+        $summary | Should -BeOfType 'QlikActivity.Core.Activity.ActivityBucketSummary'
         $summary.DefinitionAction | Should -Be 'WhatIf'
         $summary.Updated | Should -Be 0
         $summary.NotWritten | Should -BeGreaterThan 0
@@ -56,9 +56,9 @@ Describe 'Set-QlikActivityBucket' {
     It 'takes Get-QlikUserActivity output from the pipeline and emits one result per user with -PassThru' {
         $activity = @(Get-QlikUserActivity -UserDirectory LAB)
         $output = @($activity | Set-QlikActivityBucket -Name $script:Property -PassThru)
-        $results = @($output | Where-Object { $_ -is [QlikActivity.ActivityBucketResult] })
+        $results = @($output | Where-Object { $_ -is [QlikActivity.Core.Activity.ActivityBucketResult] })
         $summary = $output[-1]
-        $summary | Should -BeOfType 'QlikActivity.ActivityBucketSummary'
+        $summary | Should -BeOfType 'QlikActivity.Core.Activity.ActivityBucketSummary'
         $results.Count | Should -Be $activity.Count
         $results | ForEach-Object { $_.User | Should -BeLike 'LAB\*' }
         $results | Where-Object Status -eq 'Failed' | Should -BeNullOrEmpty

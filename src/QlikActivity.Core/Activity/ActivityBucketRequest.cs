@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using QlikActivity.Core.Qrs;
 
 namespace QlikActivity.Core.Activity
 {
@@ -46,7 +47,7 @@ namespace QlikActivity.Core.Activity
         /// <summary>Days are counted to this date (UTC); null means now.</summary>
         public DateTime? AsOf { get; set; }
 
-        /// <summary>What users without known activity get; see <see cref="QlikActivity.NoActivityAction"/>.</summary>
+        /// <summary>What users without known activity get; see <see cref="QlikActivity.Core.Activity.NoActivityAction"/>.</summary>
         public NoActivityAction NoActivityAction { get; set; } = NoActivityAction.Remove;
 
         /// <summary>The value for <see cref="NoActivityAction.SetValue"/>.</summary>
@@ -96,7 +97,7 @@ namespace QlikActivity.Core.Activity
         /// Refuses a request that cannot run, before anything is sent: a missing or too long name,
         /// limits out of range, a no-activity value without its policy (or one that looks like a bucket).
         /// </summary>
-        /// <exception cref="QlikActivityException">With <see cref="ActivityBucketWriter.InvalidRequestErrorId"/>.</exception>
+        /// <exception cref="QlikActivityException">With <see cref="ActivityErrorIds.InvalidRequest"/>.</exception>
         public void Validate()
         {
             string name = PropertyName.Trim();
@@ -148,6 +149,6 @@ namespace QlikActivity.Core.Activity
         }
 
         private static QlikActivityException Invalid(string message) =>
-            new QlikActivityException(message, ActivityBucketWriter.InvalidRequestErrorId, OperationErrorCategory.InvalidArgument);
+            new QlikActivityException(message, ActivityErrorIds.InvalidRequest, OperationErrorCategory.InvalidArgument);
     }
 }

@@ -1,7 +1,7 @@
 using System;
 using QlikActivity.Core.Activity;
 
-namespace QlikActivity
+namespace QlikActivity.Core.Activity
 {
     /// <summary>What Set-QlikActivityBucket did to one user.</summary>
     public enum ActivityBucketStatus
@@ -30,7 +30,7 @@ namespace QlikActivity
 
     /// <summary>
     /// One user's outcome of Set-QlikActivityBucket (PowerShell type name
-    /// <c>QlikActivity.ActivityBucketResult</c>), emitted with -PassThru.
+    /// <c>QlikActivity.Core.Activity.ActivityBucketResult</c>), emitted with -PassThru.
     /// </summary>
     public sealed class ActivityBucketResult
     {

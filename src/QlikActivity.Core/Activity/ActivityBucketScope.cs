@@ -122,8 +122,8 @@ namespace QlikActivity.Core.Activity
                 {
                     host.WriteError(new OperationError(
                         new QlikActivityException($"The input user '{a.UserDirectory}\\{a.UserId}' has no Id: pass users from Get-QlikUserActivity or objects with the repository's user Id.",
-                            ActivityBucketWriter.InvalidRequestErrorId, OperationErrorCategory.InvalidArgument),
-                        ActivityBucketWriter.InvalidRequestErrorId, OperationErrorCategory.InvalidArgument, a));
+                            ActivityErrorIds.InvalidRequest, OperationErrorCategory.InvalidArgument),
+                        ActivityErrorIds.InvalidRequest, OperationErrorCategory.InvalidArgument, a));
                     continue;
                 }
 

@@ -1,7 +1,7 @@
 using System;
 using QlikActivity.Core.Qrs;
 
-namespace QlikActivity
+namespace QlikActivity.Core.Activity
 {
     /// <summary>What happened to the custom property's definition in a Set-QlikActivityBucket run.</summary>
     public enum CustomPropertyDefinitionAction
@@ -46,7 +46,7 @@ namespace QlikActivity
 
     /// <summary>
     /// The end-of-run summary of Set-QlikActivityBucket (PowerShell type name
-    /// <c>QlikActivity.ActivityBucketSummary</c>). <see cref="UsersInScope"/> is the sum of
+    /// <c>QlikActivity.Core.Activity.ActivityBucketSummary</c>). <see cref="UsersInScope"/> is the sum of
     /// <see cref="Updated"/>, <see cref="Unchanged"/>, <see cref="Skipped"/>, <see cref="Failed"/>,
     /// <see cref="Unknown"/> and <see cref="NotWritten"/>.
     /// </summary>

@@ -17,13 +17,6 @@ namespace QlikActivity.Core.Activity
     {
         public const int ProgressActivityId = 4243;
 
-        public const string InvalidRequestErrorId = "ActivityBucketInvalidRequest";
-        public const string DefinitionMismatchErrorId = "ActivityBucketDefinitionMismatch";
-        public const string WriteFailedErrorId = "ActivityBucketWriteFailed";
-        public const string WriteUnknownErrorId = "ActivityBucketWriteUnknown";
-        public const string ServerStoppedAnsweringErrorId = "ActivityBucketServerStoppedAnswering";
-        public const string UnexpectedErrorId = "ActivityBucketUnexpectedError";
-
         /// <summary>
         /// Runs the operation. With <see cref="ActivityBucketRequest.PassThru"/>, <paramref name="onResult"/>
         /// gets one result per user, on the calling thread (none once Ctrl+C stopped the writes). Returns
@@ -188,14 +181,14 @@ namespace QlikActivity.Core.Activity
                 throw new ActivityBucketStoppedException(
                     $"The repository at {client.BaseUri.Authority} stopped answering: {end.UnansweredInARow} requests in a row got no answer (the last: {lost.Message.TrimEnd('.')}). "
                     + $"No more writes were started. Done: {WhatWasDone(summary)}. Run it again once the server answers: users already written are left as they are.",
-                    ServerStoppedAnsweringErrorId, OperationErrorCategory.ConnectionError, summary, lost);
+                    ActivityErrorIds.ServerStoppedAnswering, OperationErrorCategory.ConnectionError, summary, lost);
             }
 
             if (end.Unexpected is { } unexpected)
             {
                 throw new ActivityBucketStoppedException(
                     $"An unexpected error stopped the writes ({unexpected.GetType().Name}: {unexpected.Message}). Done: {WhatWasDone(summary)}.",
-                    UnexpectedErrorId, OperationErrorCategory.NotSpecified, summary, unexpected);
+                    ActivityErrorIds.Unexpected, OperationErrorCategory.NotSpecified, summary, unexpected);
             }
 
             return summary;

@@ -71,14 +71,14 @@ namespace QlikActivity.Core.Activity
             {
                 throw new QlikActivityException(
                     $"The custom property '{_check.Name}' exists but cannot hold activity buckets: {listed}. -Force does not change a value type; choose another -Name.",
-                    ActivityBucketWriter.DefinitionMismatchErrorId, OperationErrorCategory.InvalidData);
+                    ActivityErrorIds.DefinitionMismatch, OperationErrorCategory.InvalidData);
             }
 
             if (!force)
             {
                 throw new QlikActivityException(
                     $"The custom property '{_check.Name}' exists but differs from what the buckets need: {listed}. Nothing was written. Run again with -Force to replace its choice values with {ChoiceValues} (and apply it to User objects), or choose another -Name.",
-                    ActivityBucketWriter.DefinitionMismatchErrorId, OperationErrorCategory.InvalidData);
+                    ActivityErrorIds.DefinitionMismatch, OperationErrorCategory.InvalidData);
             }
         }
 

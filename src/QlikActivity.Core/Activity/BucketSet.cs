@@ -25,8 +25,6 @@ namespace QlikActivity.Core.Activity
         /// <summary>The largest bucket: 100 years, far beyond any license record.</summary>
         public const int MaximumDays = 36525;
 
-        public const string InvalidBucketErrorId = "InvalidActivityBucket";
-
         private static readonly char[] Separators = { ',', ';', ' ', '\t', '\r', '\n' };
 
         private readonly int[] _days;
@@ -130,6 +128,6 @@ namespace QlikActivity.Core.Activity
         public override string ToString() => string.Join(",", _days.Select(d => d.ToString(CultureInfo.InvariantCulture)));
 
         private static QlikActivityException Invalid(string message) =>
-            new QlikActivityException(message, InvalidBucketErrorId, OperationErrorCategory.InvalidArgument);
+            new QlikActivityException(message, ActivityErrorIds.InvalidBucket, OperationErrorCategory.InvalidArgument);
     }
 }

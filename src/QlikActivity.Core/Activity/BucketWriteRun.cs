@@ -179,14 +179,14 @@ namespace QlikActivity.Core.Activity
                 if (result.Status == ActivityBucketStatus.Failed)
                 {
                     var error = new QlikActivityException($"Could not set the custom property '{definitionName}' of {result.User}: {result.Reason}",
-                        ActivityBucketWriter.WriteFailedErrorId, OperationErrorCategory.WriteError);
-                    host.WriteError(new OperationError(error, ActivityBucketWriter.WriteFailedErrorId, OperationErrorCategory.WriteError, result.User));
+                        ActivityErrorIds.WriteFailed, OperationErrorCategory.WriteError);
+                    host.WriteError(new OperationError(error, ActivityErrorIds.WriteFailed, OperationErrorCategory.WriteError, result.User));
                 }
                 else if (result.Status == ActivityBucketStatus.Unknown)
                 {
                     var error = new QlikActivityException($"The custom property '{definitionName}' of {result.User} may or may not have been set: {result.Reason}",
-                        ActivityBucketWriter.WriteUnknownErrorId, OperationErrorCategory.OperationTimeout);
-                    host.WriteError(new OperationError(error, ActivityBucketWriter.WriteUnknownErrorId, OperationErrorCategory.OperationTimeout, result.User));
+                        ActivityErrorIds.WriteUnknown, OperationErrorCategory.OperationTimeout);
+                    host.WriteError(new OperationError(error, ActivityErrorIds.WriteUnknown, OperationErrorCategory.OperationTimeout, result.User));
                 }
             }
 

@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 
-namespace QlikActivity
+namespace QlikActivity.Core.Activity
 {
     /// <summary>The license access types whose records tell when a user was last active.</summary>
     public enum LicenseType

@@ -3,7 +3,7 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
 
-namespace QlikActivity
+namespace QlikActivity.Core.Activity
 {
     /// <summary>
     /// The license types a user has records of, read-only. As text (<see cref="ToString"/>, which

@@ -1,4 +1,4 @@
-namespace QlikActivity
+namespace QlikActivity.Core.Activity
 {
     /// <summary>
     /// What Set-QlikActivityBucket does with users that have no license record (no known

@@ -1,10 +1,10 @@
 using System;
 
-namespace QlikActivity
+namespace QlikActivity.Core.Activity
 {
     /// <summary>
     /// One user's last activity over the license records read (PowerShell type name
-    /// <c>QlikActivity.UserActivity</c>), as <c>Get-QlikUserActivity</c> emits it and
+    /// <c>QlikActivity.Core.Activity.UserActivity</c>), as <c>Get-QlikUserActivity</c> emits it and
     /// <c>Set-QlikActivityBucket</c> takes it.
     /// </summary>
     public sealed class UserActivity

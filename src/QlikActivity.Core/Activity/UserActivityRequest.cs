@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using QlikActivity.Core.Qrs;
 
 namespace QlikActivity.Core.Activity
 {

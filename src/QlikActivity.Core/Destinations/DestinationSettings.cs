@@ -31,17 +31,17 @@ namespace QlikActivity.Core.Destinations
         {
             if (batchSize < 1 || batchSize > maxBatchSize)
             {
-                throw Invalid($"The batch size must be between 1 and {maxBatchSize}.", "DestinationBatchSizeInvalid");
+                throw Invalid($"The batch size must be between 1 and {maxBatchSize}.", DestinationErrorIds.BatchSizeInvalid);
             }
 
             if (queueCapacity < 1)
             {
-                throw Invalid("The queue capacity must be at least 1.", "DestinationQueueCapacityInvalid");
+                throw Invalid("The queue capacity must be at least 1.", DestinationErrorIds.QueueCapacityInvalid);
             }
 
             if (timeout <= TimeSpan.Zero)
             {
-                throw Invalid("The request timeout must be positive.", "DestinationTimeoutInvalid");
+                throw Invalid("The request timeout must be positive.", DestinationErrorIds.TimeoutInvalid);
             }
         }
 
@@ -58,14 +58,14 @@ namespace QlikActivity.Core.Destinations
                 if (string.IsNullOrWhiteSpace(field.Key))
                 {
                     string article = "aeiou".IndexOf(kind[0]) >= 0 ? "An" : "A";
-                    throw Invalid($"{article} {kind} name must not be empty.", errorIdPrefix + "Invalid");
+                    throw Invalid($"{article} {kind} name must not be empty.", errorIdPrefix + DestinationErrorIds.FieldNameInvalid);
                 }
 
                 if (isBuiltIn(field.Key))
                 {
                     throw Invalid(
                         $"The {kind} '{field.Key}' is written by every user event and cannot be set; built-in {kind}s are {string.Join(", ", builtInNames)}.",
-                        errorIdPrefix + "Reserved");
+                        errorIdPrefix + DestinationErrorIds.FieldNameReserved);
                 }
 
                 checkedFields[field.Key] = field.Value ?? "";
@@ -84,12 +84,12 @@ namespace QlikActivity.Core.Destinations
             {
                 if (url.Scheme != Uri.UriSchemeHttps)
                 {
-                    throw Invalid("-CaCertificatePath needs an https:// URL: over http:// no certificate is checked.", errorIdPrefix + "CaWithoutTls");
+                    throw Invalid("-CaCertificatePath needs an https:// URL: over http:// no certificate is checked.", errorIdPrefix + DestinationErrorIds.CaWithoutTls);
                 }
 
                 if (skipCertificateCheck)
                 {
-                    throw Invalid("-CaCertificatePath and -SkipCertificateCheck contradict each other: choose one.", errorIdPrefix + "CaAndSkip");
+                    throw Invalid("-CaCertificatePath and -SkipCertificateCheck contradict each other: choose one.", errorIdPrefix + DestinationErrorIds.CaAndSkip);
                 }
             }
 

@@ -1,4 +1,4 @@
-namespace QlikActivity
+namespace QlikActivity.Core.Destinations
 {
     /// <summary>
     /// Counters of one destination. Every event handed to it ends as exactly one of

@@ -211,7 +211,7 @@ namespace QlikActivity.Core.Events
             if (Fatal is Exception fatal)
             {
                 throw fatal as QlikActivityException ?? new QlikActivityException(
-                    $"The event listener stopped: {fatal.Message}", "ListenerFailed", OperationErrorCategory.InvalidOperation, fatal);
+                    $"The event listener stopped: {fatal.Message}", EventErrorIds.ListenerFailed, OperationErrorCategory.InvalidOperation, fatal);
             }
 
             if (_destinationError != null)

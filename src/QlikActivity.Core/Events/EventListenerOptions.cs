@@ -135,7 +135,7 @@ namespace QlikActivity.Core.Events
             }
 
             static QlikActivityException Invalid(string message) =>
-                new QlikActivityException(message, "InvalidListenerOption", OperationErrorCategory.InvalidArgument);
+                new QlikActivityException(message, EventErrorIds.InvalidListenerOption, OperationErrorCategory.InvalidArgument);
         }
     }
 }

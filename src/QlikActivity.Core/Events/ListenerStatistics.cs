@@ -2,12 +2,13 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using QlikActivity.Core.Destinations;
 
-namespace QlikActivity
+namespace QlikActivity.Core.Events
 {
     /// <summary>
     /// The counters of one <c>Start-QlikEventListener</c> run (PowerShell type name
-    /// <c>QlikActivity.ListenerStatistics</c>). Every datagram is counted exactly once, so:
+    /// <c>QlikActivity.Core.Events.ListenerStatistics</c>). Every datagram is counted exactly once, so:
     /// <list type="bullet">
     /// <item><c>Received = Parsed + Rejected + DroppedSource + DroppedQueueFull + DiscardedAtStop (+ QueueBacklog while running)</c></item>
     /// <item><c>Parsed = Excluded + Emitted</c></item>
@@ -45,7 +46,7 @@ namespace QlikActivity
         public long Rejected { get; set; }
 
         /// <summary>Rejections per reason (UnknownPrefix, TooFewFields, EmptyUser, UnknownCommand, Oversize, InvalidUtf8, FieldTooLong).</summary>
-        public IReadOnlyDictionary<string, long> RejectedByReason { get; set; } = new Dictionary<string, long>();
+        public IReadOnlyDictionary<string, long> RejectedByReason { get; set; } = new QlikActivity.Core.Events.RejectionCounts();
 
         /// <summary>Parsed events whose message was longer than 2,048 characters and was cut there (they are part of <see cref="Parsed"/>).</summary>
         public long Truncated { get; set; }

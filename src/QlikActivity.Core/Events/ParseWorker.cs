@@ -100,9 +100,9 @@ namespace QlikActivity.Core.Events
         }
 
         /// <summary>Every reject reason with its count so far; all 0 for a worker not yet created (null).</summary>
-        public static Dictionary<string, long> RejectionsOf(ParseWorker? worker)
+        public static RejectionCounts RejectionsOf(ParseWorker? worker)
         {
-            var byReason = new Dictionary<string, long>(StringComparer.OrdinalIgnoreCase);
+            var byReason = new RejectionCounts();
             foreach (RejectReason reason in Enum.GetValues(typeof(RejectReason)))
             {
                 if (reason != RejectReason.None)

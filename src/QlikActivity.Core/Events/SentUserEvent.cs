@@ -1,8 +1,8 @@
 using System;
 
-namespace QlikActivity
+namespace QlikActivity.Core.Events
 {
-    /// <summary>A test datagram that <c>Send-QlikUserEvent</c> sent (PowerShell type name <c>QlikActivity.SentUserEvent</c>).</summary>
+    /// <summary>A test datagram that <c>Send-QlikUserEvent</c> sent (PowerShell type name <c>QlikActivity.Core.Events.SentUserEvent</c>).</summary>
     public sealed class SentUserEvent
     {
         public DateTime SentAt { get; set; }

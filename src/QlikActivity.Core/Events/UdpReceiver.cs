@@ -63,7 +63,7 @@ namespace QlikActivity.Core.Events
             {
                 throw new QlikActivityException(
                     $"-Address '{options.Address}' is not an IPv4 or IPv6 address of this machine.",
-                    "InvalidListenerAddress",
+                    EventErrorIds.InvalidListenerAddress,
                     OperationErrorCategory.InvalidArgument);
             }
             else
@@ -104,16 +104,16 @@ namespace QlikActivity.Core.Events
                 {
                     SocketError.AddressAlreadyInUse => new QlikActivityException(
                         $"UDP {where} is already in use by another program (another listener or Butler SOS?). Stop it or choose another -Port.",
-                        "PortInUse", OperationErrorCategory.ResourceUnavailable, ex),
+                        EventErrorIds.PortInUse, OperationErrorCategory.ResourceUnavailable, ex),
                     SocketError.AddressNotAvailable => new QlikActivityException(
                         $"-Address {address} is not an address of this machine.",
-                        "AddressNotAvailable", OperationErrorCategory.InvalidArgument, ex),
+                        EventErrorIds.AddressNotAvailable, OperationErrorCategory.InvalidArgument, ex),
                     SocketError.AccessDenied => new QlikActivityException(
                         $"Not allowed to listen on UDP {where}: {ex.Message}",
-                        "PortAccessDenied", OperationErrorCategory.PermissionDenied, ex),
+                        EventErrorIds.PortAccessDenied, OperationErrorCategory.PermissionDenied, ex),
                     _ => new QlikActivityException(
                         $"Could not listen on UDP {where}: {ex.Message}",
-                        "ListenFailed", OperationErrorCategory.ResourceUnavailable, ex),
+                        EventErrorIds.ListenFailed, OperationErrorCategory.ResourceUnavailable, ex),
                 };
             }
 

@@ -57,7 +57,7 @@ namespace QlikActivity.Core.Events
                 {
                     throw new QlikActivityException(
                         $"The -AllowedSource entry '{source}' is not an address, a CIDR range (10.0.0.0/8) or a host name.",
-                        "InvalidAllowedSource",
+                        EventErrorIds.InvalidAllowedSource,
                         OperationErrorCategory.InvalidArgument);
                 }
 
@@ -70,7 +70,7 @@ namespace QlikActivity.Core.Events
                 {
                     throw new QlikActivityException(
                         $"The -AllowedSource host '{source}' could not be resolved: {ex.Message}",
-                        "AllowedSourceNotResolved",
+                        EventErrorIds.AllowedSourceNotResolved,
                         OperationErrorCategory.ObjectNotFound,
                         ex);
                 }
@@ -79,7 +79,7 @@ namespace QlikActivity.Core.Events
                 {
                     throw new QlikActivityException(
                         $"The -AllowedSource host '{source}' resolved to no address.",
-                        "AllowedSourceNotResolved",
+                        EventErrorIds.AllowedSourceNotResolved,
                         OperationErrorCategory.ObjectNotFound);
                 }
 

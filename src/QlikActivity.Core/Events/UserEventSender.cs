@@ -87,12 +87,12 @@ namespace QlikActivity.Core.Events
 
             if (request.Port < 1 || request.Port > 65535)
             {
-                throw new QlikActivityException($"The port {request.Port} is not between 1 and 65535.", "InvalidPort", OperationErrorCategory.InvalidArgument);
+                throw new QlikActivityException($"The port {request.Port} is not between 1 and 65535.", EventErrorIds.InvalidPort, OperationErrorCategory.InvalidArgument);
             }
 
             if (request.Count < 1)
             {
-                throw new QlikActivityException("-Count must be at least 1.", "InvalidCount", OperationErrorCategory.InvalidArgument);
+                throw new QlikActivityException("-Count must be at least 1.", EventErrorIds.InvalidCount, OperationErrorCategory.InvalidArgument);
             }
 
             BuildDatagram(request); // validates the fields before anything is resolved or asked
@@ -123,7 +123,7 @@ namespace QlikActivity.Core.Events
                 }
                 catch (SocketException ex)
                 {
-                    throw new QlikActivityException($"Could not send to {endPoint}: {ex.Message}", "SendFailed", OperationErrorCategory.ConnectionError, ex);
+                    throw new QlikActivityException($"Could not send to {endPoint}: {ex.Message}", EventErrorIds.SendFailed, OperationErrorCategory.ConnectionError, ex);
                 }
 
                 yield return new SentUserEvent
@@ -145,7 +145,7 @@ namespace QlikActivity.Core.Events
         {
             if (string.IsNullOrWhiteSpace(server))
             {
-                throw new QlikActivityException("-Server is empty.", "InvalidServer", OperationErrorCategory.InvalidArgument);
+                throw new QlikActivityException("-Server is empty.", EventErrorIds.InvalidServer, OperationErrorCategory.InvalidArgument);
             }
 
             if (IPAddress.TryParse(server.Trim(), out var address))
@@ -159,11 +159,11 @@ namespace QlikActivity.Core.Events
                 // The Proxy's appender sends over IPv4 unless told otherwise; prefer it too.
                 return addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork)
                     ?? addresses.FirstOrDefault()
-                    ?? throw new QlikActivityException($"'{server}' resolved to no address.", "ServerNotResolved", OperationErrorCategory.ObjectNotFound);
+                    ?? throw new QlikActivityException($"'{server}' resolved to no address.", EventErrorIds.ServerNotResolved, OperationErrorCategory.ObjectNotFound);
             }
             catch (SocketException ex)
             {
-                throw new QlikActivityException($"'{server}' could not be resolved: {ex.Message}", "ServerNotResolved", OperationErrorCategory.ObjectNotFound, ex);
+                throw new QlikActivityException($"'{server}' could not be resolved: {ex.Message}", EventErrorIds.ServerNotResolved, OperationErrorCategory.ObjectNotFound, ex);
             }
         }
 
@@ -171,7 +171,7 @@ namespace QlikActivity.Core.Events
         {
             if (string.IsNullOrWhiteSpace(value))
             {
-                throw new QlikActivityException($"-{name} is empty.", "InvalidUserEventField", OperationErrorCategory.InvalidArgument);
+                throw new QlikActivityException($"-{name} is empty.", EventErrorIds.InvalidUserEventField, OperationErrorCategory.InvalidArgument);
             }
 
             if (value!.IndexOf(';') >= 0 || value.IndexOf('\n') >= 0 || value.IndexOf('\r') >= 0)
@@ -183,6 +183,6 @@ namespace QlikActivity.Core.Events
         }
 
         private static QlikActivityException Invalid(string name, string what) =>
-            new QlikActivityException($"-{name} must not contain {what}: the Proxy's format separates fields with ';'.", "InvalidUserEventField", OperationErrorCategory.InvalidArgument);
+            new QlikActivityException($"-{name} must not contain {what}: the Proxy's format separates fields with ';'.", EventErrorIds.InvalidUserEventField, OperationErrorCategory.InvalidArgument);
     }
 }

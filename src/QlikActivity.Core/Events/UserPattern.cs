@@ -30,7 +30,7 @@ namespace QlikActivity.Core.Events
         {
             if (string.IsNullOrWhiteSpace(pattern))
             {
-                throw new QlikActivityException("An -ExcludeUser pattern is empty.", "InvalidUserPattern", OperationErrorCategory.InvalidArgument);
+                throw new QlikActivityException("An -ExcludeUser pattern is empty.", EventErrorIds.InvalidUserPattern, OperationErrorCategory.InvalidArgument);
             }
 
             var tokens = new List<Token>();
@@ -62,7 +62,7 @@ namespace QlikActivity.Core.Events
                     {
                         throw new QlikActivityException(
                             $"The -ExcludeUser pattern '{pattern}' has a '[' without a closing ']' (escape it as '`[').",
-                            "InvalidUserPattern",
+                            EventErrorIds.InvalidUserPattern,
                             OperationErrorCategory.InvalidArgument);
                     }
 

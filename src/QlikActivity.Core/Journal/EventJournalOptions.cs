@@ -62,22 +62,22 @@ namespace QlikActivity.Core.Journal
         {
             if (string.IsNullOrWhiteSpace(Path))
             {
-                throw new QlikActivityException("The journal path is empty.", "JournalPathEmpty", OperationErrorCategory.InvalidArgument);
+                throw new QlikActivityException("The journal path is empty.", JournalErrorIds.PathEmpty, OperationErrorCategory.InvalidArgument);
             }
 
             if (QueueCapacity < 1 || MaxBatchSize < 1)
             {
-                throw new QlikActivityException("The journal's queue capacity and batch size must be at least 1.", "JournalOptionOutOfRange", OperationErrorCategory.InvalidArgument);
+                throw new QlikActivityException("The journal's queue capacity and batch size must be at least 1.", JournalErrorIds.OptionOutOfRange, OperationErrorCategory.InvalidArgument);
             }
 
             if (RetentionDays < 0 || MaxSizeBytes < 0)
             {
-                throw new QlikActivityException("The journal's retention days and size cap cannot be negative (0 means no limit).", "JournalOptionOutOfRange", OperationErrorCategory.InvalidArgument);
+                throw new QlikActivityException("The journal's retention days and size cap cannot be negative (0 means no limit).", JournalErrorIds.OptionOutOfRange, OperationErrorCategory.InvalidArgument);
             }
 
             if (SessionTimeout <= TimeSpan.Zero)
             {
-                throw new QlikActivityException("The session timeout must be positive.", "JournalOptionOutOfRange", OperationErrorCategory.InvalidArgument);
+                throw new QlikActivityException("The session timeout must be positive.", JournalErrorIds.OptionOutOfRange, OperationErrorCategory.InvalidArgument);
             }
         }
     }

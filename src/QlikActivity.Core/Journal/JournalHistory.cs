@@ -31,7 +31,7 @@ namespace QlikActivity.Core.Journal
             Check(host, query);
             if (query.SessionTimeout <= TimeSpan.Zero)
             {
-                throw new JournalException("The session timeout must be positive.", "SessionTimeoutOutOfRange", OperationErrorCategory.InvalidArgument);
+                throw new JournalException("The session timeout must be positive.", JournalErrorIds.SessionTimeoutOutOfRange, OperationErrorCategory.InvalidArgument);
             }
 
             var reader = JournalReader.Open(path);
@@ -53,7 +53,7 @@ namespace QlikActivity.Core.Journal
             Check(host, query);
             if (query.NotOpenedInDays is int d && d < 0)
             {
-                throw new JournalException("The number of days cannot be negative.", "DaysOutOfRange", OperationErrorCategory.InvalidArgument);
+                throw new JournalException("The number of days cannot be negative.", JournalErrorIds.DaysOutOfRange, OperationErrorCategory.InvalidArgument);
             }
 
             var reader = JournalReader.Open(path);

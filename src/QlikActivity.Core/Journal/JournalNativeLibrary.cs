@@ -65,7 +65,7 @@ namespace QlikActivity.Core.Journal
                     {
                         throw new QlikActivityException(
                             $"The journal's SQLite library '{path}' could not be loaded (Windows error {Marshal.GetLastWin32Error()}). Reinstall the module.",
-                            "JournalNativeLibraryNotLoaded", OperationErrorCategory.ResourceUnavailable);
+                            JournalErrorIds.NativeLibraryNotLoaded, OperationErrorCategory.ResourceUnavailable);
                     }
 
                     LoadedFrom = path;

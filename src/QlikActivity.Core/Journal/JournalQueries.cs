@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using QlikActivity.Core.Qrs;
 
 namespace QlikActivity.Core.Journal
 {
@@ -105,8 +106,11 @@ namespace QlikActivity.Core.Journal
     /// </summary>
     public sealed class UserSession
     {
-        /// <summary>The journal id of the event that opened the session.</summary>
-        public long Id { get; set; }
+        /// <summary>
+        /// The journal id of the event that opened the session. Not <c>Id</c>: across the module Id is a
+        /// user's repository GUID (UserActivity, ActivityBucketResult).
+        /// </summary>
+        public long StartEventId { get; set; }
 
         /// <summary>The proxy host that logged the session.</summary>
         public string ProxyHost { get; set; } = "";

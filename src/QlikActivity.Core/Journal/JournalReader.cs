@@ -388,7 +388,7 @@ namespace QlikActivity.Core.Journal
 
                     yield return new UserSession
                     {
-                        Id = reader.GetInt64(0),
+                        StartEventId = reader.GetInt64(0),
                         ProxyHost = Host(reader.GetInt64(1)),
                         UserDirectory = directory,
                         UserId = userId,
@@ -423,7 +423,7 @@ namespace QlikActivity.Core.Journal
                 }
             }
 
-            return latest.Values.OrderBy(s => s.Start).ThenBy(s => s.Id);
+            return latest.Values.OrderBy(s => s.Start).ThenBy(s => s.StartEventId);
         }
 
         /// <summary>User ids matching the patterns; null when no user filter was given.</summary>

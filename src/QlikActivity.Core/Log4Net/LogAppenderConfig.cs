@@ -48,7 +48,7 @@ namespace QlikActivity.Core.Log4Net
             string address = ValidateAddress(listenerAddress);
             if (port < 1 || port > 65535)
             {
-                throw new QlikActivityException($"The port {port} is not between 1 and 65535.", "InvalidPort", OperationErrorCategory.InvalidArgument);
+                throw new QlikActivityException($"The port {port} is not between 1 and 65535.", LogAppenderErrorIds.InvalidPort, OperationErrorCategory.InvalidArgument);
             }
 
             var settings = new XmlWriterSettings
@@ -97,7 +97,7 @@ namespace QlikActivity.Core.Log4Net
         {
             if (string.IsNullOrWhiteSpace(path))
             {
-                throw new QlikActivityException("-Path is empty.", "InvalidPath", OperationErrorCategory.InvalidArgument);
+                throw new QlikActivityException("-Path is empty.", LogAppenderErrorIds.InvalidPath, OperationErrorCategory.InvalidArgument);
             }
 
             string xml = Build(listenerAddress, port, format);
@@ -106,7 +106,7 @@ namespace QlikActivity.Core.Log4Net
             {
                 throw new QlikActivityException(
                     $"The file '{file}' exists already. Use -Force to replace it.",
-                    "FileExists",
+                    LogAppenderErrorIds.FileExists,
                     OperationErrorCategory.WriteError);
             }
 
@@ -120,14 +120,14 @@ namespace QlikActivity.Core.Log4Net
                 string? folder = Path.GetDirectoryName(Path.GetFullPath(file));
                 if (!string.IsNullOrEmpty(folder) && !Directory.Exists(folder))
                 {
-                    throw new QlikActivityException($"The folder '{folder}' does not exist.", "FolderNotFound", OperationErrorCategory.ObjectNotFound);
+                    throw new QlikActivityException($"The folder '{folder}' does not exist.", LogAppenderErrorIds.FolderNotFound, OperationErrorCategory.ObjectNotFound);
                 }
 
                 File.WriteAllText(file, xml, new UTF8Encoding(false));
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
-                throw new QlikActivityException($"Could not write '{file}': {ex.Message}", "WriteFailed", OperationErrorCategory.WriteError, ex);
+                throw new QlikActivityException($"Could not write '{file}': {ex.Message}", LogAppenderErrorIds.WriteFailed, OperationErrorCategory.WriteError, ex);
             }
 
             host.WriteVerbose($"Wrote {file}. Restart the Qlik Sense Proxy Service on that server to load it.");
@@ -141,7 +141,7 @@ namespace QlikActivity.Core.Log4Net
             {
                 throw new QlikActivityException(
                     $"-ListenerAddress '{listenerAddress}' is not a host name or IP address.",
-                    "InvalidListenerAddress",
+                    LogAppenderErrorIds.InvalidListenerAddress,
                     OperationErrorCategory.InvalidArgument);
             }
 

@@ -1,4 +1,4 @@
-namespace QlikActivity
+namespace QlikActivity.Core.Log4Net
 {
     /// <summary>Which datagram prefixes the Proxy's appenders send.</summary>
     public enum LogAppenderFormat

@@ -1,4 +1,4 @@
-namespace QlikActivity
+namespace QlikActivity.Core.Qrs
 {
     /// <summary>How a <see cref="QlikSenseConnection"/> authenticates to the repository.</summary>
     public enum AuthenticationMode

@@ -7,11 +7,11 @@ using System.Threading.Tasks;
 using QlikActivity.Core;
 using QlikActivity.Core.Qrs;
 
-namespace QlikActivity
+namespace QlikActivity.Core.Qrs
 {
     /// <summary>
     /// An open connection to a Qlik Sense repository (PowerShell type name
-    /// <c>QlikActivity.QlikSenseConnection</c>), returned by <c>Connect-QlikSense</c> and taken by
+    /// <c>QlikActivity.Core.Qrs.QlikSenseConnection</c>), returned by <c>Connect-QlikSense</c> and taken by
     /// every other cmdlet's <c>-Connection</c>. It shows where and as whom it is connected; it
     /// never holds on to a showable JWT, password or private key.
     /// </summary>

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using QlikActivity.Core.Qrs;
 
 namespace QlikActivity.Commands
 {

@@ -1,6 +1,7 @@
 using System;
 using System.Management.Automation;
 using QlikActivity.Core.Journal;
+using QlikActivity.Core.Qrs;
 
 namespace QlikActivity.Commands
 {

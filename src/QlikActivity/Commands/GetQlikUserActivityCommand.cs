@@ -2,6 +2,7 @@ using System;
 using System.Management.Automation;
 using QlikActivity.Completion;
 using QlikActivity.Core.Activity;
+using QlikActivity.Core.Qrs;
 
 namespace QlikActivity.Commands
 {

@@ -1,6 +1,7 @@
 using System;
 using System.Management.Automation;
 using QlikActivity.Completion;
+using QlikActivity.Core;
 using QlikActivity.Core.Journal;
 
 namespace QlikActivity.Commands

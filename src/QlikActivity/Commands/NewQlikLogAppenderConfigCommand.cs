@@ -2,7 +2,7 @@ using System.IO;
 using System.Management.Automation;
 using QlikActivity.Core.Log4Net;
 
-namespace QlikActivity
+namespace QlikActivity.Commands
 {
     /// <summary>
     /// New-QlikLogAppenderConfig: the Proxy's LocalLogConfig.xml that sends session and connection

@@ -83,7 +83,7 @@ namespace QlikActivity.Commands
         /// <summary>Events held while the broker is slow or unreachable; beyond it new events are dropped and counted.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateRange(1, 10_000_000)]
-        public int QueueCapacity { get; set; } = 100_000;
+        public int QueueCapacity { get; set; } = 200_000;
 
         /// <summary>Seconds between signs of life to the broker; 0 turns keep-alive off.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]

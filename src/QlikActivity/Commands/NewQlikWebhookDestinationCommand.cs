@@ -2,6 +2,7 @@ using System;
 using System.Collections;
 using System.Management.Automation;
 using System.Security;
+using QlikActivity.Core;
 using QlikActivity.Core.Destinations.Webhooks;
 
 namespace QlikActivity.Commands

@@ -3,8 +3,9 @@ using System.Management.Automation;
 using QlikActivity.Completion;
 using QlikActivity.Core;
 using QlikActivity.Core.Events;
+using QlikActivity.Core.Log4Net;
 
-namespace QlikActivity
+namespace QlikActivity.Commands
 {
     /// <summary>
     /// Send-QlikUserEvent: sends a well-formed test user event over UDP, as the Proxy would, to check

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Management.Automation;
 using QlikActivity.Completion;
 using QlikActivity.Core.Activity;
+using QlikActivity.Core.Qrs;
 
 namespace QlikActivity.Commands
 {

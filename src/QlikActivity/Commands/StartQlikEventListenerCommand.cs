@@ -4,11 +4,13 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using QlikActivity.Completion;
+using QlikActivity.Core;
 using QlikActivity.Core.Destinations;
 using QlikActivity.Core.Events;
 using QlikActivity.Core.Journal;
+using QlikActivity.Core.Qrs;
 
-namespace QlikActivity
+namespace QlikActivity.Commands
 {
     /// <summary>
     /// Start-QlikEventListener: receives the Qlik Sense Proxy's user events over UDP and writes them

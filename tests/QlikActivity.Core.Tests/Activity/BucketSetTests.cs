@@ -50,7 +50,7 @@ namespace QlikActivity.Core.Tests.Activity
         public void Invalid_buckets_are_explained_errors(string input, string expected)
         {
             var ex = Assert.Throws<QlikActivityException>(() => BucketSet.Parse(input));
-            Assert.Equal(BucketSet.InvalidBucketErrorId, ex.ErrorId);
+            Assert.Equal(ActivityErrorIds.InvalidBucket, ex.ErrorId);
             Assert.Equal(OperationErrorCategory.InvalidArgument, ex.Category);
             Assert.Contains(expected, ex.Message);
         }

@@ -211,7 +211,7 @@ namespace QlikActivity.Core.Tests.Events
             Assert.Equal(Count, d.Dropped);
             Assert.Equal(0, d.QueueBytes);
             Assert.Equal(1024 * 1024, d.QueueByteLimit);
-            Assert.Contains(host.Warnings, w => w.StartsWith(mqtt.Name + " dropped", StringComparison.Ordinal) && w.Contains("because its queue was full (at most 100,000 events, 1 MB)"));
+            Assert.Contains(host.Warnings, w => w.StartsWith(mqtt.Name + " dropped", StringComparison.Ordinal) && w.Contains(string.Format(System.Globalization.CultureInfo.InvariantCulture, "because its queue was full (at most {0:N0} events, 1 MB)", mqtt.QueueCapacity)));
         }
 
         private static void AssertAddsUp(DestinationStatistics d, long accepted)

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using QlikActivity.Core.Events;
+using QlikActivity.Core.Log4Net;
 using Xunit;
 
 namespace QlikActivity.Core.Tests.Events

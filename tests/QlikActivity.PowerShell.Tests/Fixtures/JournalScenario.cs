@@ -54,7 +54,7 @@ $n = [datetime]::UtcNow; $global:now = $n.AddTicks(-($n.Ticks % 10000)) # the jo
 $sales = [guid]$args[1]; $finance = [guid]$args[2]; $chrome = $args[3]
 function Add-TestEvent($minutesAgo, $type, $user, $directory, $proxy, $app, $appName) {
     $command = @{ SessionStart = 'Start session'; SessionStop = 'Stop session'; ConnectionOpen = 'Open connection'; ConnectionClose = 'Close connection' }[$type]
-    $e = [QlikActivity.UserEvent]@{
+    $e = [QlikActivity.Core.UserEvent]@{
         ReceivedAt = $now.AddMinutes(-$minutesAgo); Host = $proxy; EventType = $type; Command = $command
         MessageType = if ($type -like 'Session*') { '/qseow-proxy-session/' } else { '/qseow-proxy-connection/' }
         UserDirectory = $directory; UserId = $user; Origin = 'AppAccess'

@@ -5,6 +5,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Reflection;
 using QlikActivity.Commands;
+using QlikActivity.Core.Activity;
 using Xunit;
 
 namespace QlikActivity.Tests.Buckets

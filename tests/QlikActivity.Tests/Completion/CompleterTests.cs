@@ -5,6 +5,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using QlikActivity.Completion;
+using QlikActivity.Core;
 using QlikActivity.Core.Qrs;
 using Xunit;
 

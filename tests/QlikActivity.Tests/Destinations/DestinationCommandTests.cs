@@ -6,6 +6,10 @@ using System.Management.Automation;
 using System.Reflection;
 using System.Security;
 using QlikActivity.Commands;
+using QlikActivity.Core;
+using QlikActivity.Core.Destinations.InfluxDb;
+using QlikActivity.Core.Destinations.NewRelic;
+using QlikActivity.Core.Destinations.Webhooks;
 using Xunit;
 
 namespace QlikActivity.Tests.Destinations
@@ -54,7 +58,7 @@ namespace QlikActivity.Tests.Destinations
                 .Select(t => (Type)t.Value!)
                 .ToArray();
             Assert.Equal(new[] { output }, declared);
-            Assert.Equal("QlikActivity", output.Namespace);
+            Assert.StartsWith("QlikActivity.Core.Destinations.", output.Namespace);
         }
 
         [Theory]

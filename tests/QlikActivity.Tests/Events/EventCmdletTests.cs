@@ -4,7 +4,11 @@ using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using System.Reflection;
+using QlikActivity.Commands;
+using QlikActivity.Core;
 using QlikActivity.Core.Destinations;
+using QlikActivity.Core.Events;
+using QlikActivity.Core.Log4Net;
 using Xunit;
 
 namespace QlikActivity.Tests.Events

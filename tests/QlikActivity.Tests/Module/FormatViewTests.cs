@@ -14,10 +14,10 @@ namespace QlikActivity.Tests.Module
         /// <summary>The QlikActivity output types the views are written for, whether or not a cmdlet declares them yet.</summary>
         public static readonly string[] OutputTypes =
         {
-            "QlikActivity.QlikSenseConnection", "QlikActivity.UserActivity", "QlikActivity.ActivityBucketResult",
-            "QlikActivity.ActivityBucketSummary", "QlikActivity.UserEvent", "QlikActivity.SentUserEvent", "QlikActivity.ListenerStatistics",
-            "QlikActivity.DestinationStatistics", "QlikActivity.MqttDestination", "QlikActivity.InfluxDbDestination",
-            "QlikActivity.NewRelicDestination", "QlikActivity.WebhookDestination",
+            "QlikActivity.Core.Qrs.QlikSenseConnection", "QlikActivity.Core.Activity.UserActivity", "QlikActivity.Core.Activity.ActivityBucketResult",
+            "QlikActivity.Core.Activity.ActivityBucketSummary", "QlikActivity.Core.UserEvent", "QlikActivity.Core.Events.SentUserEvent", "QlikActivity.Core.Events.ListenerStatistics",
+            "QlikActivity.Core.Destinations.DestinationStatistics", "QlikActivity.MqttDestination", "QlikActivity.Core.Destinations.InfluxDb.InfluxDbDestination",
+            "QlikActivity.Core.Destinations.NewRelic.NewRelicDestination", "QlikActivity.Core.Destinations.Webhooks.WebhookDestination",
         };
 
         private static readonly Regex SecretName = new Regex("Password|Jwt|Token|ApiKey|Secret|InsertKey|LicenseKey|PrivateKey|Passphrase|WebhookUrl|WebhookUri", RegexOptions.IgnoreCase);

@@ -63,7 +63,7 @@ namespace QlikActivity.Tests.Module
                     "$ErrorActionPreference = 'Stop'",
                     $"Import-Module '{Path.Combine(ModuleOut, "QlikActivity.psd1")}'",
                     $"$j = [QlikActivity.Core.Journal.EventJournal]::Open([QlikActivity.Core.Journal.EventJournalOptions]::new('{journal}'))",
-                    "$e = [QlikActivity.UserEvent]::new()",
+                    "$e = [QlikActivity.Core.UserEvent]::new()",
                     "$e.ReceivedAt = [datetime]::UtcNow; $e.Host = 'sense1'; $e.UserDirectory = 'LAB'; $e.UserId = 'anna'; $e.Command = 'Start session'",
                     "$id = $j.Append($e)",
                     "$null = $j.Flush([timespan]::FromSeconds(30)); $j.Dispose()",

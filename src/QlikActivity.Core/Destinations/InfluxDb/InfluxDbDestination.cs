@@ -13,11 +13,11 @@ using QlikActivity.Core.Destinations;
 using QlikActivity.Core.Destinations.InfluxDb;
 using QlikActivity.Core.Destinations.Mqtt;
 
-namespace QlikActivity
+namespace QlikActivity.Core.Destinations.InfluxDb
 {
     /// <summary>
     /// Writes user events to InfluxDB as line protocol, in Butler SOS's <c>user_events</c> shape
-    /// (PowerShell type name <c>QlikActivity.InfluxDbDestination</c>). Built by
+    /// (PowerShell type name <c>QlikActivity.Core.Destinations.InfluxDb.InfluxDbDestination</c>). Built by
     /// <c>New-QlikInfluxDbDestination</c>; never shows the password or token.
     /// </summary>
     public sealed class InfluxDbDestination : QueuedDestination, ISecurityWarnings
@@ -256,12 +256,12 @@ namespace QlikActivity
                 var url = options.Url;
                 if (url == null || !url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
                 {
-                    throw DestinationSettings.Invalid("The InfluxDB URL must be an absolute http:// or https:// URL, e.g. http://influx.lab.local:8086.", "InfluxDbUrlInvalid");
+                    throw DestinationSettings.Invalid("The InfluxDB URL must be an absolute http:// or https:// URL, e.g. http://influx.lab.local:8086.", DestinationErrorIds.InfluxDbUrlInvalid);
                 }
 
                 if (!string.IsNullOrEmpty(url.UserInfo) || !string.IsNullOrEmpty(url.Query))
                 {
-                    throw DestinationSettings.Invalid("The InfluxDB URL must not carry credentials or a query: give the server only, and credentials with -Credential or -Token.", "InfluxDbUrlInvalid");
+                    throw DestinationSettings.Invalid("The InfluxDB URL must not carry credentials or a query: give the server only, and credentials with -Credential or -Token.", DestinationErrorIds.InfluxDbUrlInvalid);
                 }
 
                 DestinationSettings.CheckQueue(options.BatchSize, 1_000_000, options.QueueCapacity, options.Timeout);
@@ -284,7 +284,7 @@ namespace QlikActivity
                 {
                     if (string.IsNullOrWhiteSpace(options.Database))
                     {
-                        throw DestinationSettings.Invalid("InfluxDB 1.x needs a database name.", "InfluxDbDatabaseMissing");
+                        throw DestinationSettings.Invalid("InfluxDB 1.x needs a database name.", DestinationErrorIds.InfluxDbDatabaseMissing);
                     }
 
                     s.Database = options.Database;
@@ -311,12 +311,12 @@ namespace QlikActivity
                 {
                     if (string.IsNullOrWhiteSpace(options.Organization) || string.IsNullOrWhiteSpace(options.Bucket))
                     {
-                        throw DestinationSettings.Invalid("The InfluxDB 2.x API needs an organization and a bucket.", "InfluxDbBucketMissing");
+                        throw DestinationSettings.Invalid("The InfluxDB 2.x API needs an organization and a bucket.", DestinationErrorIds.InfluxDbBucketMissing);
                     }
 
                     if (options.Token == null || options.Token.Length == 0)
                     {
-                        throw DestinationSettings.Invalid("The InfluxDB 2.x API needs a token (-Token).", "InfluxDbTokenMissing");
+                        throw DestinationSettings.Invalid("The InfluxDB 2.x API needs a token (-Token).", DestinationErrorIds.InfluxDbTokenMissing);
                     }
 
                     s.Organization = options.Organization;
@@ -331,7 +331,7 @@ namespace QlikActivity
                 }
                 else
                 {
-                    throw DestinationSettings.Invalid("The InfluxDB API version must be 1 or 2.", "InfluxDbVersionInvalid");
+                    throw DestinationSettings.Invalid("The InfluxDB API version must be 1 or 2.", DestinationErrorIds.InfluxDbVersionInvalid);
                 }
 
                 s.Warnings = DestinationSettings.SecurityWarnings(s.Name, url, s.SkipCertificateCheck, secret);
@@ -342,7 +342,7 @@ namespace QlikActivity
                     options.Tags, UserEventPointFormat.IsBuiltIn, UserEventPointFormat.BuiltInTagKeys, "tag", "InfluxDbTag");
                 if (string.IsNullOrWhiteSpace(options.Measurement))
                 {
-                    throw DestinationSettings.Invalid("The measurement name must not be empty.", "InfluxDbMeasurementInvalid");
+                    throw DestinationSettings.Invalid("The measurement name must not be empty.", DestinationErrorIds.InfluxDbMeasurementInvalid);
                 }
 
                 s.Format = new UserEventPointFormat(options.Measurement, s.Tags.OrderBy(t => t.Key, StringComparer.Ordinal));

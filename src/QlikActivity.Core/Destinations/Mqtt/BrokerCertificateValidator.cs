@@ -93,7 +93,7 @@ namespace QlikActivity.Core.Destinations.Mqtt
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
-                throw new QlikActivityException($"Cannot read the CA certificate file '{path}': {ex.Message}", errorIdPrefix + "CaCertificateUnreadable", OperationErrorCategory.ReadError, ex);
+                throw new QlikActivityException($"Cannot read the CA certificate file '{path}': {ex.Message}", errorIdPrefix + DestinationErrorIds.CaCertificateUnreadable, OperationErrorCategory.ReadError, ex);
             }
 
             var collection = new X509Certificate2Collection();
@@ -123,12 +123,12 @@ namespace QlikActivity.Core.Destinations.Mqtt
             }
             catch (Exception ex) when (ex is FormatException || ex is System.Security.Cryptography.CryptographicException)
             {
-                throw new QlikActivityException($"The CA certificate file '{path}' does not hold a PEM or DER certificate: {ex.Message}", errorIdPrefix + "CaCertificateInvalid", OperationErrorCategory.InvalidData, ex);
+                throw new QlikActivityException($"The CA certificate file '{path}' does not hold a PEM or DER certificate: {ex.Message}", errorIdPrefix + DestinationErrorIds.CaCertificateInvalid, OperationErrorCategory.InvalidData, ex);
             }
 
             if (collection.Count == 0)
             {
-                throw new QlikActivityException($"The CA certificate file '{path}' holds no certificate.", errorIdPrefix + "CaCertificateInvalid", OperationErrorCategory.InvalidData);
+                throw new QlikActivityException($"The CA certificate file '{path}' holds no certificate.", errorIdPrefix + DestinationErrorIds.CaCertificateInvalid, OperationErrorCategory.InvalidData);
             }
 
             return collection;

@@ -57,8 +57,12 @@ namespace QlikActivity.Core.Destinations.Mqtt
         /// <summary>QoS 1 messages sent and not yet acknowledged, at most (a pipelined window, not stop-and-wait).</summary>
         public int MaxInFlight { get; set; } = 4000;
 
-        /// <summary>Events held while the broker is slow or down; beyond it new events are dropped and counted.</summary>
-        public int QueueCapacity { get; set; } = 100_000;
+        /// <summary>
+        /// Events held while the broker is slow or down; beyond it new events are dropped and counted. As
+        /// InfluxDB's: memory is bounded by the listener's -DestinationQueueMB as well, and events are
+        /// shared between destinations, so a backlog InfluxDB holds anyway costs MQTT nothing more.
+        /// </summary>
+        public int QueueCapacity { get; set; } = 200_000;
 
         /// <summary>Events per batch: each batch is written in a few socket writes and its PUBACKs awaited together.</summary>
         public int BatchSize { get; set; } = 2000;

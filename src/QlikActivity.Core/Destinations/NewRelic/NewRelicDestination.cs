@@ -13,11 +13,11 @@ using QlikActivity.Core.Destinations;
 using QlikActivity.Core.Destinations.Mqtt;
 using QlikActivity.Core.Destinations.NewRelic;
 
-namespace QlikActivity
+namespace QlikActivity.Core.Destinations.NewRelic
 {
     /// <summary>
     /// Posts user events to the New Relic Event API as <c>qs_userEvent</c> custom events, gzipped, in
-    /// batches (PowerShell type name <c>QlikActivity.NewRelicDestination</c>). Built by
+    /// batches (PowerShell type name <c>QlikActivity.Core.Destinations.NewRelic.NewRelicDestination</c>). Built by
     /// <c>New-QlikNewRelicDestination</c>; never shows the insert key.
     /// </summary>
     /// <remarks>
@@ -206,19 +206,19 @@ namespace QlikActivity
 
                 if (options.AccountId <= 0)
                 {
-                    throw DestinationSettings.Invalid("The New Relic account id must be a positive number.", "NewRelicAccountInvalid");
+                    throw DestinationSettings.Invalid("The New Relic account id must be a positive number.", DestinationErrorIds.NewRelicAccountInvalid);
                 }
 
                 if (options.InsertKey == null || options.InsertKey.Length == 0)
                 {
-                    throw DestinationSettings.Invalid("New Relic needs an insert key (-InsertKey).", "NewRelicInsertKeyMissing");
+                    throw DestinationSettings.Invalid("New Relic needs an insert key (-InsertKey).", DestinationErrorIds.NewRelicInsertKeyMissing);
                 }
 
                 var url = options.Url ?? new Uri(options.Region == NewRelicRegion.EU ? EuCollector : UsCollector);
                 if (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)
                     || !string.IsNullOrEmpty(url.UserInfo) || !string.IsNullOrEmpty(url.Query))
                 {
-                    throw DestinationSettings.Invalid("The New Relic URL must be an absolute http:// or https:// URL without credentials or query.", "NewRelicUrlInvalid");
+                    throw DestinationSettings.Invalid("The New Relic URL must be an absolute http:// or https:// URL without credentials or query.", DestinationErrorIds.NewRelicUrlInvalid);
                 }
 
                 DestinationSettings.CheckQueue(options.BatchSize, MaxBatchSize, options.QueueCapacity, options.Timeout);

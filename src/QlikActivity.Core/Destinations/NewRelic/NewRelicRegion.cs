@@ -1,4 +1,4 @@
-namespace QlikActivity
+namespace QlikActivity.Core.Destinations.NewRelic
 {
     /// <summary>The New Relic data center an account reports to.</summary>
     public enum NewRelicRegion

@@ -11,11 +11,11 @@ using QlikActivity.Core.Destinations;
 using QlikActivity.Core.Destinations.Mqtt;
 using QlikActivity.Core.Destinations.Webhooks;
 
-namespace QlikActivity
+namespace QlikActivity.Core.Destinations.Webhooks
 {
     /// <summary>
     /// Posts user events to a Slack or Teams incoming webhook as readable messages, or to any URL as JSON
-    /// (PowerShell type name <c>QlikActivity.WebhookDestination</c>). Built by
+    /// (PowerShell type name <c>QlikActivity.Core.Destinations.Webhooks.WebhookDestination</c>). Built by
     /// <c>New-QlikWebhookDestination</c>. The URL is a secret: only its scheme and host are ever shown.
     /// </summary>
     /// <remarks>
@@ -237,14 +237,14 @@ namespace QlikActivity
 
                 if (options.Url == null || options.Url.Length == 0)
                 {
-                    throw DestinationSettings.Invalid("A webhook needs its URL (-Uri).", "WebhookUrlMissing");
+                    throw DestinationSettings.Invalid("A webhook needs its URL (-Uri).", DestinationErrorIds.WebhookUrlMissing);
                 }
 
                 string plain = DestinationSettings.Reveal(options.Url).Trim();
                 if (!Uri.TryCreate(plain, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
                 {
                     // The URL itself is not repeated: it is a secret.
-                    throw DestinationSettings.Invalid("The webhook URL must be an absolute http:// or https:// URL.", "WebhookUrlInvalid");
+                    throw DestinationSettings.Invalid("The webhook URL must be an absolute http:// or https:// URL.", DestinationErrorIds.WebhookUrlInvalid);
                 }
 
                 var s = new Settings
@@ -273,14 +273,14 @@ namespace QlikActivity
                         defaults = (100, TimeSpan.FromMilliseconds(200), TimeSpan.Zero);
                         break;
                     default:
-                        throw DestinationSettings.Invalid("The webhook format must be Json, Slack or Teams.", "WebhookFormatInvalid");
+                        throw DestinationSettings.Invalid("The webhook format must be Json, Slack or Teams.", DestinationErrorIds.WebhookFormatInvalid);
                 }
 
                 int batchSize = options.BatchSize ?? defaults.batch;
                 DestinationSettings.CheckQueue(batchSize, 10_000, options.QueueCapacity, options.Timeout);
                 if (options.MaxAttempts < 1)
                 {
-                    throw DestinationSettings.Invalid("A webhook needs at least one attempt per batch.", "WebhookMaxAttemptsInvalid");
+                    throw DestinationSettings.Invalid("A webhook needs at least one attempt per batch.", DestinationErrorIds.WebhookMaxAttemptsInvalid);
                 }
 
                 s.MinInterval = options.MinInterval ?? defaults.pace;
@@ -309,7 +309,7 @@ namespace QlikActivity
                 {
                     if (string.IsNullOrWhiteSpace(header.Key) || ForbiddenHeaders.Contains(header.Key) || !IsToken(header.Key))
                     {
-                        throw DestinationSettings.Invalid($"'{header.Key}' cannot be sent as a webhook header.", "WebhookHeaderInvalid");
+                        throw DestinationSettings.Invalid($"'{header.Key}' cannot be sent as a webhook header.", DestinationErrorIds.WebhookHeaderInvalid);
                     }
 
                     headers.Add(new KeyValuePair<string, string>(header.Key, header.Value ?? ""));

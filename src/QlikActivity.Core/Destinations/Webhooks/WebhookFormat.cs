@@ -1,4 +1,4 @@
-namespace QlikActivity
+namespace QlikActivity.Core.Destinations.Webhooks
 {
     /// <summary>What a webhook destination posts.</summary>
     public enum WebhookFormat

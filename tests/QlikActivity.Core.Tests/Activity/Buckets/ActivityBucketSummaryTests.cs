@@ -1,3 +1,4 @@
+using QlikActivity.Core.Activity;
 using Xunit;
 
 namespace QlikActivity.Core.Tests.Activity.Buckets

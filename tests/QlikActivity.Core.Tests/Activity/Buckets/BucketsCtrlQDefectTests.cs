@@ -80,7 +80,7 @@ namespace QlikActivity.Core.Tests.Activity.Buckets
             site.AddUser("LAB", "anna", ("professional", 3));
 
             var ex = Assert.Throws<QlikActivityException>(() => BucketSite.Run(new RecordingHost(), site.Request()));
-            Assert.Equal(ActivityBucketWriter.DefinitionMismatchErrorId, ex.ErrorId);
+            Assert.Equal(ActivityErrorIds.DefinitionMismatch, ex.ErrorId);
             Assert.Contains("does not apply to User objects", ex.Message);
             Assert.Contains("choice values missing: 14, 30, 90, 180, 365, 365+", ex.Message);
             Assert.Contains("extra choice values: 365++", ex.Message);
@@ -149,7 +149,7 @@ namespace QlikActivity.Core.Tests.Activity.Buckets
             Assert.Equal("LAB\\gone", error.TargetObject);
             Assert.Contains("LAB\\gone", error.Exception.Message);
             Assert.Contains("no longer exists", error.Exception.Message);
-            Assert.Equal(ActivityBucketWriter.WriteFailedErrorId, error.ErrorId);
+            Assert.Equal(ActivityErrorIds.WriteFailed, error.ErrorId);
             Assert.False(host.Inner.WroteFromOtherThread, "a write failure was reported from a background writer, not the pipeline thread");
 
             // A user that keeps meeting 409 fails with its name and the reason; the others are still written.

@@ -61,7 +61,7 @@ namespace QlikActivity.Core.Tests.Activity.Buckets
                 // nothing new starts. Before: every remaining batch was read and retried (over 280 requests).
                 Assert.InRange(sentAfterKill, 1, (Writers + 1) * (Retries + 1) * 2);
 
-                Assert.Equal(ActivityBucketWriter.ServerStoppedAnsweringErrorId, stopped.ErrorId);
+                Assert.Equal(ActivityErrorIds.ServerStoppedAnswering, stopped.ErrorId);
                 Assert.Equal(OperationErrorCategory.ConnectionError, stopped.Category);
                 Assert.Contains("stopped answering", stopped.Message);
                 Assert.Contains("not written", stopped.Message);
@@ -125,7 +125,7 @@ namespace QlikActivity.Core.Tests.Activity.Buckets
             long sentAfterFreeze = client.RequestCounts.Since(atFreeze!).Total;
             _output.WriteLine($"requests after the freeze: {sentAfterFreeze}; {stopped.Summary}");
             Assert.InRange(sentAfterFreeze, 1, 3 * (Writers + 1));
-            Assert.Equal(ActivityBucketWriter.ServerStoppedAnsweringErrorId, stopped.ErrorId);
+            Assert.Equal(ActivityErrorIds.ServerStoppedAnswering, stopped.ErrorId);
             Assert.Contains("did not answer", stopped.Message);
             var s = stopped.Summary;
             Assert.Equal(s.UsersInScope, s.Updated + s.Unchanged + s.Skipped + s.Failed + s.Unknown + s.NotWritten);
@@ -269,7 +269,7 @@ namespace QlikActivity.Core.Tests.Activity.Buckets
             Assert.False(summary.Succeeded);
             Assert.Equal(summary.UsersInScope, summary.Updated + summary.Unchanged + summary.Skipped + summary.Failed + summary.Unknown + summary.NotWritten);
             var error = Assert.Single(host.Errors);
-            Assert.Equal(ActivityBucketWriter.WriteUnknownErrorId, error.ErrorId);
+            Assert.Equal(ActivityErrorIds.WriteUnknown, error.ErrorId);
             // It was in fact written: "Failed" would have told the admin otherwise.
             Assert.Equal(new[] { "7" }, site.Values(id));
         }
@@ -296,7 +296,7 @@ namespace QlikActivity.Core.Tests.Activity.Buckets
             Assert.Same(run, await Task.WhenAny(run, Task.Delay(TimeSpan.FromMinutes(2))));
             var stopped = await Assert.ThrowsAsync<ActivityBucketStoppedException>(() => run);
 
-            Assert.Equal(ActivityBucketWriter.UnexpectedErrorId, stopped.ErrorId);
+            Assert.Equal(ActivityErrorIds.Unexpected, stopped.ErrorId);
             Assert.IsType<InvalidOperationException>(stopped.InnerException);
             Assert.Contains("injected", stopped.Message);
             var s = stopped.Summary;

@@ -212,7 +212,7 @@ namespace QlikActivity.Core.Tests.Activity.Buckets
                 change(request);
                 var ex = Assert.Throws<QlikActivityException>(() => ActivityBucketWriter.Run(new RecordingHost(), request));
                 Assert.Contains(says, ex.Message);
-                Assert.Equal(ActivityBucketWriter.InvalidRequestErrorId, ex.ErrorId);
+                Assert.Equal(ActivityErrorIds.InvalidRequest, ex.ErrorId);
             }
 
             var tooLong = new ActivityBucketRequest(site.Connection, new string('x', 101));

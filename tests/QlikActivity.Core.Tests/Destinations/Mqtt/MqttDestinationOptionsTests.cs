@@ -24,7 +24,7 @@ namespace QlikActivity.Core.Tests.Destinations.Mqtt
             Assert.Equal("qliksense/userevent/connection/close", d.ConnectionCloseTopic);
             Assert.Matches("^QlikActivity-" + Regex.Escape(Environment.MachineName) + "-[0-9a-f]{6}$", d.ClientId);
             Assert.Equal("", d.UserName);
-            Assert.Equal(100_000, d.QueueCapacity);
+            Assert.Equal(200_000, d.QueueCapacity);
 
             var tls = new MqttDestination(new MqttDestinationOptions { Broker = "mqtt.lab.local", UseTls = true });
             Assert.Equal("mqtts://mqtt.lab.local:8883", tls.Name);

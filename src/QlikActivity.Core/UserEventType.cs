@@ -1,5 +1,6 @@
-namespace QlikActivity
+namespace QlikActivity.Core
 {
+    // Beside UserEvent in the Core root (see there): Events, Destinations and Journal all use it.
     /// <summary>What happened, as the Proxy's COMMAND field says it.</summary>
     public enum UserEventType
     {

@@ -1,11 +1,14 @@
 using System;
 using System.Collections.Generic;
 
-namespace QlikActivity
+namespace QlikActivity.Core
 {
+    // In the Core root, not in Events: the listener (Events) hands it to the destinations
+    // (Destinations) and the journal (Journal), and Events already depends on Destinations, so the
+    // event they all share sits below all three, beside IOperationHost and OperationError.
     /// <summary>
     /// One session or connection event sent by the Qlik Sense Proxy over UDP
-    /// (PowerShell type name <c>QlikActivity.UserEvent</c>).
+    /// (PowerShell type name <c>QlikActivity.Core.UserEvent</c>).
     /// </summary>
     public sealed class UserEvent
     {
