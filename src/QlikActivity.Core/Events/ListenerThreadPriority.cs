@@ -19,6 +19,12 @@ namespace QlikActivity.Core.Events
         /// <summary>The parse worker's nice value on Linux.</summary>
         public const int ParseNice = -5;
 
+        /// <summary>
+        /// The event journal's writer thread on Linux: its work is bounded by the event rate too, and
+        /// a writer starved by other processes fills its queue and misses events.
+        /// </summary>
+        public const int JournalWriterNice = -3;
+
         /// <summary>Sets the calling thread's nice value on Linux; does nothing elsewhere or without the right.</summary>
         public static void RaiseCurrent(int nice)
         {

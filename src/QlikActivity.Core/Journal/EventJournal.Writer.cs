@@ -14,6 +14,7 @@ namespace QlikActivity.Core.Journal
     {
         private void WriterLoop()
         {
+            Events.ListenerThreadPriority.RaiseCurrent(Events.ListenerThreadPriority.JournalWriterNice);
             var batch = new List<Pending>(Math.Min(_options.MaxBatchSize, 4096));
             var reader = _queue.Reader;
             Task<bool>? wait = null;
