@@ -102,8 +102,8 @@ function Invoke-PesterIn {
 }
 
 function Invoke-Package {
-    $tool = [System.IO.Path]::Combine($PSScriptRoot, 'tools', 'QlikActivity.HelpBuilder', 'bin', $Configuration, 'net10.0', 'QlikActivity.HelpBuilder.dll')
-    $files = dotnet $tool pack $ModuleDirectory (Join-Path -Path $PSScriptRoot -ChildPath 'out')
+    $tool = [System.IO.Path]::Combine($PSScriptRoot, 'tools', 'QlikActivity.ModulePackager', 'bin', $Configuration, 'net10.0', 'QlikActivity.ModulePackager.dll')
+    $files = dotnet $tool $ModuleDirectory (Join-Path -Path $PSScriptRoot -ChildPath 'out')
     if ($LASTEXITCODE) { throw "Packing failed ($LASTEXITCODE)" }
     foreach ($file in $files) {
         Get-Item -LiteralPath $file

@@ -5,7 +5,7 @@ namespace QlikActivity.HelpBuilder
 {
     /// <summary>
     /// <c>help &lt;docsDir&gt; &lt;outDir&gt;...</c>: markdown help to MAML (in every output folder) and about topics (in the first).
-    /// <c>pack &lt;moduleDir&gt; &lt;outDir&gt;</c>: the laid-out module to a zip and a .nupkg.
+    /// Packing the module is QlikActivity.ModulePackager's job.
     /// </summary>
     internal static class Program
     {
@@ -34,13 +34,8 @@ namespace QlikActivity.HelpBuilder
                         }
 
                         return 0;
-                    case "pack" when args.Length == 3:
-                        var package = ModulePackage.Create(args[1], args[2]);
-                        Console.WriteLine(package.ZipPath);
-                        Console.WriteLine(package.NupkgPath);
-                        return 0;
                     default:
-                        Console.Error.WriteLine("usage: QlikActivity.HelpBuilder help <docsDir> <outDir> [<outDir>...] | pack <moduleDir> <outDir>");
+                        Console.Error.WriteLine("usage: QlikActivity.HelpBuilder help <docsDir> <outDir> [<outDir>...]");
                         return 2;
                 }
             }

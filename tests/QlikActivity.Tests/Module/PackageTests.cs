@@ -4,6 +4,7 @@ using System.IO.Compression;
 using System.Linq;
 using System.Xml.Linq;
 using QlikActivity.HelpBuilder;
+using QlikActivity.ModulePackager;
 using Xunit;
 
 namespace QlikActivity.Tests.Module

@@ -3,7 +3,7 @@ using System.IO;
 using System.Linq;
 using System.Reflection;
 using System.Xml.Linq;
-using QlikActivity.HelpBuilder;
+using QlikActivity.ModulePackager;
 
 namespace QlikActivity.Tests.Module
 {

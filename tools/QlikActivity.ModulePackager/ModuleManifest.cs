@@ -4,7 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Text.RegularExpressions;
 
-namespace QlikActivity.HelpBuilder
+namespace QlikActivity.ModulePackager
 {
     /// <summary>
     /// The few fields of a module manifest (.psd1) the package needs, read from its text: the

@@ -1,7 +1,7 @@
-using QlikActivity.HelpBuilder;
+using QlikActivity.ModulePackager;
 using Xunit;
 
-namespace QlikActivity.Tests.HelpBuilder
+namespace QlikActivity.Tests.ModulePackager
 {
     public class ModuleManifestTests
     {

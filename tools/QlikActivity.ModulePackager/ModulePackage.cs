@@ -7,7 +7,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Xml.Linq;
 
-namespace QlikActivity.HelpBuilder
+namespace QlikActivity.ModulePackager
 {
     /// <summary>
     /// Packs a laid-out module folder into <c>QlikActivity-&lt;version&gt;.zip</c> (a QlikActivity/ folder
@@ -151,7 +151,7 @@ namespace QlikActivity.HelpBuilder
                     new XElement(dc + "identifier", id),
                     new XElement(ns + "version", manifest.ModuleVersion),
                     new XElement(ns + "keywords", string.Join(" ", manifest.Tags)),
-                    new XElement(ns + "lastModifiedBy", "QlikActivity.HelpBuilder"))).ToString();
+                    new XElement(ns + "lastModifiedBy", "QlikActivity.ModulePackager"))).ToString();
         }
 
         private static string ContentTypes(IEnumerable<string> files)
