@@ -182,6 +182,26 @@ function Invoke-Demo {
     }
 }
 
+# The counts docs/testing.md records, from the area's JSON report: killed, timeout, survived, no
+# coverage, and the score Stryker computes from them (compile errors and ignored mutants left out).
+function Write-MutationScore {
+    param([string] $Name, [string] $Output)
+
+    $report = [System.IO.Path]::Combine($Output, 'reports', 'mutation-report.json')
+    if (-not (Test-Path -LiteralPath $report)) {
+        Write-Warning "No mutation report for $Name ($report)."
+        return
+    }
+
+    $statuses = (Get-Content -LiteralPath $report -Raw | ConvertFrom-Json).files.PSObject.Properties.Value.mutants.status
+    $count = @{}
+    foreach ($status in $statuses) { $count[$status] = 1 + [int]$count[$status] }
+    $detected = [int]$count['Killed'] + [int]$count['Timeout']
+    $valid = $detected + [int]$count['Survived'] + [int]$count['NoCoverage']
+    $score = if ($valid) { [math]::Round(100 * $detected / $valid, 2) } else { 0 }
+    Write-Host ("{0}: score {1}% - killed {2}, timeout {3}, survived {4}, no coverage {5}" -f $Name, $score, [int]$count['Killed'], [int]$count['Timeout'], [int]$count['Survived'], [int]$count['NoCoverage'])
+}
+
 # Stryker.NET on one area at a time: each area's config names the files to mutate, the tests that
 # cover them (a filter, so the slow simulator, mosquitto and influxd tests of other areas never run)
 # and net8.0 (Core also targets netstandard2.0). Returns the areas that scored below 85.
@@ -201,6 +221,7 @@ function Invoke-Mutate {
             # --break-at 85: a non-zero exit code when the area's score is below the target.
             dotnet tool run dotnet-stryker --config-file $config --output $output --configuration $Configuration --break-at 85 | Out-Host
             if ($LASTEXITCODE) { $failed += $name }
+            Write-MutationScore -Name $name -Output $output
         }
         finally {
             Pop-Location
