@@ -11,6 +11,12 @@
     Package : Build, then out/QlikActivity-<version>.zip and out/QlikActivity.<version>.nupkg
               (install the .nupkg with Install-PSResource or Install-Module from a local repository).
     Demo    : Build, then run every part against the built-in QRS simulator: no Qlik Sense needed.
+    Mutate  : Mutation testing (Stryker.NET, the dotnet-stryker tool in .config/dotnet-tools.json) of
+              the Core areas where a wrong answer costs the admin, one area after the other, each
+              with the unit tests that cover it (tests/mutation/<area>.json). Slow (minutes to an
+              hour per area on two cores), so not part of Test or CI. -Area runs one area. Reports
+              land in out/mutation/<area>/reports/ (html, json); scores are in docs/testing.md.
+              Fails when an area scores below 85.
 .EXAMPLE
     ./build.ps1 -Task Build
 .EXAMPLE
@@ -19,14 +25,20 @@
     ./build.ps1 -Task Package
     Register-PSResourceRepository -Name Local -Uri (Resolve-Path ./out) -Trusted
     Install-PSResource -Name QlikActivity -Repository Local
+.EXAMPLE
+    ./build.ps1 -Task Mutate -Area Events
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Package', 'Demo')]
+    [ValidateSet('Build', 'Test', 'Package', 'Demo', 'Mutate')]
     [string] $Task = 'Build',
 
     [ValidateSet('Release', 'Debug')]
-    [string] $Configuration = 'Release'
+    [string] $Configuration = 'Release',
+
+    # Mutate only: the areas to mutate (tests/mutation/<area>.json); all of them when omitted.
+    [ValidateSet('Activity', 'Events', 'UserAgent', 'Destinations')]
+    [string[]] $Area = @('Activity', 'Events', 'UserAgent', 'Destinations')
 )
 $ErrorActionPreference = 'Stop'
 Set-Location -LiteralPath $PSScriptRoot
@@ -170,6 +182,55 @@ function Invoke-Demo {
     }
 }
 
+# The counts docs/testing.md records, from the area's JSON report: killed, timeout, survived, no
+# coverage, and the score Stryker computes from them (compile errors and ignored mutants left out).
+function Write-MutationScore {
+    param([string] $Name, [string] $Output)
+
+    $report = [System.IO.Path]::Combine($Output, 'reports', 'mutation-report.json')
+    if (-not (Test-Path -LiteralPath $report)) {
+        Write-Warning "No mutation report for $Name ($report)."
+        return
+    }
+
+    $statuses = (Get-Content -LiteralPath $report -Raw | ConvertFrom-Json).files.PSObject.Properties.Value.mutants.status
+    $count = @{}
+    foreach ($status in $statuses) { $count[$status] = 1 + [int]$count[$status] }
+    $detected = [int]$count['Killed'] + [int]$count['Timeout']
+    $valid = $detected + [int]$count['Survived'] + [int]$count['NoCoverage']
+    $score = if ($valid) { [math]::Round(100 * $detected / $valid, 2) } else { 0 }
+    Write-Host ("{0}: score {1}% - killed {2}, timeout {3}, survived {4}, no coverage {5}" -f $Name, $score, [int]$count['Killed'], [int]$count['Timeout'], [int]$count['Survived'], [int]$count['NoCoverage'])
+}
+
+# Stryker.NET on one area at a time: each area's config names the files to mutate, the tests that
+# cover them (a filter, so the slow simulator, mosquitto and influxd tests of other areas never run)
+# and net8.0 (Core also targets netstandard2.0). Returns the areas that scored below 85.
+function Invoke-Mutate {
+    dotnet tool restore | Out-Host
+    if ($LASTEXITCODE) { throw "dotnet tool restore failed ($LASTEXITCODE)" }
+
+    $configFolder = [System.IO.Path]::Combine($PSScriptRoot, 'tests', 'mutation')
+    $failed = @()
+    foreach ($name in $Area) {
+        $config = Join-Path -Path $configFolder -ChildPath "$($name.ToLowerInvariant()).json"
+        $output = [System.IO.Path]::Combine($PSScriptRoot, 'out', 'mutation', $name.ToLowerInvariant())
+        Write-Host "`n== Mutation testing: $name ($config)" -ForegroundColor Cyan
+        # Stryker resolves the config's relative paths from the working directory.
+        Push-Location -LiteralPath $configFolder
+        try {
+            # --break-at 85: a non-zero exit code when the area's score is below the target.
+            dotnet tool run dotnet-stryker --config-file $config --output $output --configuration $Configuration --break-at 85 | Out-Host
+            if ($LASTEXITCODE) { $failed += $name }
+            Write-MutationScore -Name $name -Output $output
+        }
+        finally {
+            Pop-Location
+        }
+    }
+
+    return $failed
+}
+
 switch ($Task) {
     'Build' { Invoke-Build }
     'Test' {
@@ -211,5 +272,13 @@ switch ($Task) {
     'Demo' {
         Invoke-Build
         Invoke-Demo
+    }
+    'Mutate' {
+        $failed = @(Invoke-Mutate)
+        if ($failed.Count -gt 0) {
+            throw "Mutation score below 85 (or Stryker failed) in: $($failed -join ', ')."
+        }
+
+        Write-Host "Mutation testing done: $($Area -join ', '). Reports in out/mutation/."
     }
 }

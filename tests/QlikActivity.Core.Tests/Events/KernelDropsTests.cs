@@ -38,6 +38,30 @@ namespace QlikActivity.Core.Tests.Events
         }
 
         [Fact]
+        public void An_IPv6_socket_is_found_in_the_udp6_table_and_an_unknown_inode_has_no_count()
+        {
+            Assert.Null(KernelDrops.Read(null));
+            Assert.Null(KernelDrops.Read("no-such-inode"));
+            if (!Socket.OSSupportsIPv6)
+            {
+                return;
+            }
+
+            using var receiver = new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp);
+            receiver.Bind(new IPEndPoint(IPAddress.IPv6Loopback, 0));
+            string? inode = KernelDrops.InodeOf(receiver);
+            if (!RuntimeInformation.IsOSPlatform(OSPlatform.Linux))
+            {
+                Assert.Null(inode);
+                return;
+            }
+
+            Assert.NotNull(inode);
+            Assert.Matches("^[0-9]+$", inode);
+            Assert.Equal(0, KernelDrops.Read(inode));
+        }
+
+        [Fact]
         public void A_run_reports_the_kernel_drop_count_where_the_system_keeps_one()
         {
             var options = Options();

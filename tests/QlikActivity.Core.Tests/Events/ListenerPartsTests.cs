@@ -100,6 +100,13 @@ namespace QlikActivity.Core.Tests.Events
         }
 
         [Fact]
+        public void The_brief_form_adds_both_kinds_of_drop()
+        {
+            var statistics = new ListenerStatistics { Received = 20, Parsed = 12, Rejected = 3, Excluded = 2, Emitted = 10, DroppedSource = 4, DroppedQueueFull = 1, DestinationDropped = 6 };
+            Assert.Equal("Received 20, parsed 12, rejected 3, excluded 2, emitted 10, dropped 5, destination dropped 6", statistics.ToString());
+        }
+
+        [Fact]
         public void A_running_summary_leaves_out_what_did_not_happen()
         {
             var statistics = new ListenerStatistics { Duration = TimeSpan.FromSeconds(5), Received = 3, Parsed = 3, Emitted = 3, EventsPerSecond = 0.6 };

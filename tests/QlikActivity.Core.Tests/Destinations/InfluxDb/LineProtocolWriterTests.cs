@@ -280,5 +280,110 @@ namespace QlikActivity.Core.Tests.Destinations.InfluxDb
             w.EndPoint();
             Assert.Equal("n f=\"2\"\n", Text(w));
         }
+
+        [Fact]
+        public void Points_out_of_order_are_refused_with_the_rule_they_broke()
+        {
+            using var w = new LineProtocolWriter();
+            Assert.Equal("BeginPoint must come before a field.", Assert.Throws<InvalidOperationException>(() => w.StringField("f", "1")).Message);
+            Assert.Equal("BeginPoint must come before a field.", Assert.Throws<InvalidOperationException>(() => w.StringField("f", Guid.Empty)).Message);
+            Assert.Equal("A point needs at least one field.", Assert.Throws<InvalidOperationException>(() => w.EndPoint(1)).Message);
+            Assert.Equal("Tags must come right after BeginPoint, before any field.", Assert.Throws<InvalidOperationException>(() => w.Tag("t", "v")).Message);
+            Assert.Equal("Tags must come right after BeginPoint, before any field.", Assert.Throws<InvalidOperationException>(() => w.Tag("t", Guid.Empty)).Message);
+
+            w.BeginPoint("m");
+            Assert.Equal("The previous point was not ended.", Assert.Throws<InvalidOperationException>(() => w.BeginPoint("n")).Message);
+            w.StringField("f", "1");
+            Assert.Equal("Tags must come right after BeginPoint, before any field.", Assert.Throws<InvalidOperationException>(() => w.Tag("t", Guid.Empty)).Message);
+            w.EndPoint();
+            Assert.Equal("A point needs at least one field.", Assert.Throws<InvalidOperationException>(() => w.EndPoint()).Message);
+            Assert.Equal("m f=\"1\"\n", Text(w));
+            Assert.Equal(1, w.PointCount);
+        }
+
+        [Fact]
+        public void A_measurement_or_field_key_with_nothing_storable_is_refused()
+        {
+            using var w = new LineProtocolWriter();
+            var empty = Assert.Throws<ArgumentException>(() => w.BeginPoint(""));
+            Assert.Equal("measurement", empty.ParamName);
+            Assert.StartsWith("A measurement name must not be empty.", empty.Message);
+
+            // Only backslashes: influxd cannot store them at the end of a name, so nothing is left.
+            Assert.Equal("measurement", Assert.Throws<ArgumentException>(() => w.BeginPoint("\\\\")).ParamName);
+            w.AbandonPoint();
+
+            w.BeginPoint("m");
+            var noKey = Assert.Throws<ArgumentException>(() => w.StringField("", "1"));
+            Assert.Equal("key", noKey.ParamName);
+            Assert.StartsWith("A field key must not be empty.", noKey.Message);
+            w.AbandonPoint();
+            Assert.Equal(0, w.Length);
+            Assert.Equal(0, w.PointCount);
+        }
+
+        [Fact]
+        public void A_tag_whose_key_or_value_is_only_unstorable_backslashes_is_left_out()
+        {
+            string line = Point(w =>
+            {
+                w.BeginPoint("m");
+                w.Tag("\\", "value");
+                w.Tag("key", "\\");
+                w.Tag("joined", null, "");
+                w.Tag("joinedOnly", null, "x");
+                w.Tag("kept", "v");
+                w.StringField("s", "1");
+                w.EndPoint();
+            });
+            Assert.Equal("m,joinedOnly=\\x,kept=v s=\"1\"\n", line);
+        }
+
+        [Fact]
+        public void Abandoning_between_points_keeps_what_was_written()
+        {
+            using var w = new LineProtocolWriter();
+            w.BeginPoint("a");
+            w.StringField("f", "1");
+            w.EndPoint(5);
+            w.AbandonPoint();
+            w.BeginPoint("b");
+            w.StringField("f", "2");
+            w.EndPoint(6);
+            Assert.Equal("a f=\"1\" 5\nb f=\"2\" 6\n", Text(w));
+            Assert.Equal(2, w.PointCount);
+        }
+
+        [Fact]
+        public void A_small_first_buffer_still_takes_a_long_point_written_in_one_go()
+        {
+            // Names, tags and quoted strings reserve their worst case up front: 4 bytes a character.
+            using var w = new LineProtocolWriter(1);
+            string name = new string('n', 300);
+            string value = new string('\u00e9', 300);
+            w.BeginPoint(name);
+            w.Tag("t", value, value);
+            w.StringField("s", value, value);
+            w.StringField("g", Guid.Empty);
+            w.EndPoint(long.MinValue);
+            string expected = name + ",t=" + value + "\\" + value + " s=\"" + value + "\\\\" + value + "\",g=\"00000000-0000-0000-0000-000000000000\" " + "-9223372036854775808\n";
+            Assert.Equal(expected, Text(w));
+            Assert.Equal(Encoding.UTF8.GetByteCount(expected), w.Length);
+            Assert.Equal(w.Length, w.Written.Count);
+        }
+
+        [Fact]
+        public void Disposing_returns_the_buffer_and_leaves_nothing_written()
+        {
+            var w = new LineProtocolWriter();
+            w.BeginPoint("m");
+            w.StringField("f", "1");
+            w.EndPoint();
+            w.Dispose();
+            Assert.Equal(0, w.Length);
+            Assert.Empty(w.Buffer);
+            w.Dispose();
+            Assert.Empty(w.Buffer);
+        }
     }
 }

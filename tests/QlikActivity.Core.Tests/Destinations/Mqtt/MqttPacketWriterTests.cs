@@ -169,5 +169,107 @@ namespace QlikActivity.Core.Tests.Destinations.Mqtt
             Assert.Equal(Bytes("71 2F C3 A9"), MqttPacketWriter.EncodeTopicName("q/é"));
             Assert.Null(MqttPacketWriter.TopicNameProblem("qliksense/userevent/session/start"));
         }
+
+        // The limits of section 1.5.3: a string field holds at most 65535 UTF-8 bytes and no U+0000.
+        [Fact]
+        public void String_fields_are_checked_against_the_standards_limits()
+        {
+            Assert.Equal(65_535, MqttPacketWriter.EncodeString(new string('a', 65_535), "user name").Length);
+            Assert.Equal(Bytes("C3 BC"), MqttPacketWriter.EncodeString("ü", "user name"));
+
+            var tooLong = Assert.Throws<ArgumentException>(() => MqttPacketWriter.EncodeString(new string('a', 65_536), "user name"));
+            Assert.Equal("user name", tooLong.ParamName);
+            Assert.Contains("user name is 65536 bytes long; at most 65535", tooLong.Message);
+
+            // 32768 two-byte characters: short in characters, too long in bytes.
+            Assert.Throws<ArgumentException>(() => MqttPacketWriter.EncodeString(new string('ü', 32_768), "client id"));
+
+            var nul = Assert.Throws<ArgumentException>(() => MqttPacketWriter.EncodeString("a\0b", "client id"));
+            Assert.Equal("client id", nul.ParamName);
+            Assert.Contains("client id must not contain the character U+0000", nul.Message);
+
+            Assert.Equal("client id", Assert.Throws<ArgumentNullException>(() => MqttPacketWriter.EncodeString(null!, "client id")).ParamName);
+        }
+
+        [Fact]
+        public void Topic_name_problems_say_what_is_wrong()
+        {
+            Assert.Equal("An MQTT topic name must not be empty.", MqttPacketWriter.TopicNameProblem(null));
+            Assert.Equal("An MQTT topic name must not be empty.", MqttPacketWriter.TopicNameProblem(""));
+            Assert.Equal(
+                "The MQTT topic 'a/+/b' contains a wildcard (+ or #); those are only allowed when subscribing.",
+                MqttPacketWriter.TopicNameProblem("a/+/b"));
+            Assert.Equal(
+                "The MQTT topic 'a/#' contains a wildcard (+ or #); those are only allowed when subscribing.",
+                MqttPacketWriter.TopicNameProblem("a/#"));
+            Assert.Equal("An MQTT topic name must not contain the character U+0000.", MqttPacketWriter.TopicNameProblem("a\0b"));
+
+            // The limit is in UTF-8 bytes: 65535 are fine, one more is not.
+            Assert.Null(MqttPacketWriter.TopicNameProblem(new string('t', 65_535)));
+            Assert.Equal(
+                "The MQTT topic is 65536 bytes long; at most 65535 are allowed.",
+                MqttPacketWriter.TopicNameProblem(new string('t', 65_534) + "é"));
+            var thrown = Assert.Throws<ArgumentException>(() => MqttPacketWriter.EncodeTopicName("a/#"));
+            Assert.Equal("topic", thrown.ParamName);
+            Assert.StartsWith("The MQTT topic 'a/#' contains a wildcard", thrown.Message);
+        }
+
+        [Fact]
+        public void Connect_refusals_name_the_parameter_and_the_rule()
+        {
+            using var output = new PooledBufferWriter();
+            var emptyId = Assert.Throws<ArgumentException>(() =>
+                MqttPacketWriter.WriteConnect(output, "", null, ReadOnlySpan<byte>.Empty, hasPassword: false, keepAliveSeconds: 5, cleanSession: false));
+            Assert.Equal("clientId", emptyId.ParamName);
+            Assert.StartsWith("An empty MQTT client id requires a clean session.", emptyId.Message);
+
+            var noUser = Assert.Throws<ArgumentException>(() =>
+                MqttPacketWriter.WriteConnect(output, "c", null, new byte[] { 1 }, hasPassword: true, keepAliveSeconds: 5, cleanSession: true));
+            Assert.Equal("password", noUser.ParamName);
+            Assert.StartsWith("MQTT 3.1.1 does not allow a password without a user name.", noUser.Message);
+
+            var longPassword = Assert.Throws<ArgumentException>(() =>
+                MqttPacketWriter.WriteConnect(output, "c", "u", new byte[65_536], hasPassword: true, keepAliveSeconds: 5, cleanSession: true));
+            Assert.Equal("password", longPassword.ParamName);
+            Assert.StartsWith("The MQTT password is longer than 65535 bytes.", longPassword.Message);
+            Assert.Equal(0, output.WrittenCount);
+
+            // An empty client id is fine with a clean session; a password of exactly 65535 bytes too.
+            MqttPacketWriter.WriteConnect(output, "", null, ReadOnlySpan<byte>.Empty, hasPassword: false, keepAliveSeconds: 5, cleanSession: true);
+            Assert.Equal("10 0C 00 04 4D 51 54 54 04 02 00 05 00 00", Hex(output.WrittenSpan));
+            output.Clear();
+            MqttPacketWriter.WriteConnect(output, "c", "u", new byte[65_535], hasPassword: true, keepAliveSeconds: 5, cleanSession: true);
+            Assert.Equal(1 + 3 + 10 + 3 + 3 + 2 + 65_535, output.WrittenCount);
+        }
+
+        [Fact]
+        public void Publish_refuses_a_topic_of_no_bytes_or_more_than_65535()
+        {
+            using var output = new PooledBufferWriter();
+            var empty = Assert.Throws<ArgumentException>(() => MqttPacketWriter.WritePublish(output, default, new byte[1], MqttQualityOfService.AtMostOnce, 0, duplicate: false));
+            Assert.Equal("topicName", empty.ParamName);
+            Assert.StartsWith("An MQTT topic name must be 1..65535 bytes.", empty.Message);
+            Assert.Throws<ArgumentException>(() => MqttPacketWriter.WritePublish(output, new byte[65_536], new byte[1], MqttQualityOfService.AtMostOnce, 0, duplicate: false));
+            Assert.Equal(0, output.WrittenCount);
+
+            MqttPacketWriter.WritePublish(output, new byte[65_535], default, MqttQualityOfService.AtMostOnce, 0, duplicate: false);
+            Assert.Equal(1 + 3 + 2 + 65_535, output.WrittenCount);
+
+            var dup = Assert.Throws<ArgumentException>(() => MqttPacketWriter.WritePublish(output, new[] { (byte)'t' }, default, MqttQualityOfService.AtMostOnce, 0, duplicate: true));
+            Assert.Equal("duplicate", dup.ParamName);
+            Assert.StartsWith("A QoS 0 PUBLISH cannot be marked as a duplicate.", dup.Message);
+            var noId = Assert.Throws<ArgumentException>(() => MqttPacketWriter.WritePublish(output, new[] { (byte)'t' }, default, MqttQualityOfService.AtLeastOnce, 0, duplicate: false));
+            Assert.Equal("packetId", noId.ParamName);
+            Assert.StartsWith("A QoS 1 PUBLISH needs a packet id of 1..65535.", noId.Message);
+        }
+
+        [Fact]
+        public void Remaining_length_refusal_names_the_range()
+        {
+            var thrown = Assert.Throws<ArgumentOutOfRangeException>(() => MqttPacketWriter.RemainingLengthSize(268_435_456));
+            Assert.Equal("value", thrown.ParamName);
+            Assert.Equal(268_435_456, thrown.ActualValue);
+            Assert.StartsWith("An MQTT packet's remaining length must be 0..268435455.", thrown.Message);
+        }
     }
 }
