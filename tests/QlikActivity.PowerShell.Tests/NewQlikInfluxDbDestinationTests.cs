@@ -55,7 +55,7 @@ namespace QlikActivity.PowerShell.Tests
                 var result = Listening.Run(session, $"New-QlikInfluxDbDestination -Uri {server.BaseUri} -Organization lab -Bucket qlik -Token $token -Compress -WarningAction SilentlyContinue |",
                     "-Count 1 -NoEvents -Timeout 60", SampleDatagrams.AnnaStart);
                 Assert.Null(result.Terminated);
-                var request = Assert.Single(server.WaitForRequestsAsync(1, TimeSpan.FromSeconds(30)).GetAwaiter().GetResult());
+                var request = Assert.Single(server.WaitUntilAsync(r => r.Any(x => x.Method == "POST"), TimeSpan.FromSeconds(30)).GetAwaiter().GetResult(), r => r.Method == "POST");
                 Assert.Equal("/api/v2/write", request.Path);
                 Assert.Contains("org=lab", request.Query, StringComparison.Ordinal);
                 Assert.Contains("bucket=qlik", request.Query, StringComparison.Ordinal);

@@ -36,7 +36,9 @@ namespace QlikActivity.PowerShell.Tests
                 "-Count 2 -NoEvents -Timeout 60", SampleDatagrams.AnnaStart, SampleDatagrams.BobOpen);
             Assert.Null(result.Terminated);
             Assert.Empty(result.Errors);
-            var requests = _server.WaitUntilAsync(r => r.Sum(x => CountOf(x.Text, "\"eventType\":\"qs_userEvent\"")) >= 2, TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
+            // The destination checks the collector with a HEAD at start-up; the events come in POSTs.
+            var requests = _server.WaitUntilAsync(r => r.Sum(x => CountOf(x.Text, "\"eventType\":\"qs_userEvent\"")) >= 2, TimeSpan.FromSeconds(30)).GetAwaiter().GetResult()
+                .Where(r => r.Method == "POST").ToList();
             Assert.All(requests, r => Assert.Equal(InsertKey, r.Header("X-Insert-Key")));
             string body = string.Concat(requests.Select(r => r.Text));
             Assert.Contains("\"qs_userId\":\"anna.lindqvist-berg\"", body, StringComparison.Ordinal);
@@ -50,7 +52,7 @@ namespace QlikActivity.PowerShell.Tests
             var result = Listening.Run(session, "New-QlikNewRelicDestination -AccountId 1234567 -InsertKey $key -Uri $collector -ScrambleSalt $salt |",
                 "-Count 1 -NoEvents -Timeout 60", SampleDatagrams.AnnaStart);
             Assert.Null(result.Terminated);
-            var request = Assert.Single(_server.WaitForRequestsAsync(1, TimeSpan.FromSeconds(30)).GetAwaiter().GetResult());
+            var request = Assert.Single(_server.WaitUntilAsync(r => r.Any(x => x.Method == "POST"), TimeSpan.FromSeconds(30)).GetAwaiter().GetResult(), r => r.Method == "POST");
             Assert.DoesNotContain("anna", request.Text, StringComparison.Ordinal);
             Assert.Matches("\"qs_userId\":\"[0-9a-f]{16}\"", request.Text);
         }

@@ -34,8 +34,8 @@ namespace QlikActivity.PowerShell.Tests
                 "-Count 2 -NoEvents -Timeout 60", SampleDatagrams.AnnaStart, SampleDatagrams.BobOpen);
             Assert.Null(result.Terminated);
             Assert.Empty(result.Errors);
-            var request = Assert.Single(_server.WaitForRequestsAsync(1, TimeSpan.FromSeconds(30)).GetAwaiter().GetResult());
-            Assert.Equal("POST", request.Method);
+            // The destination checks the webhook with a HEAD at start-up; the events come in POSTs.
+            var request = Assert.Single(_server.WaitUntilAsync(r => r.Any(x => x.Method == "POST"), TimeSpan.FromSeconds(30)).GetAwaiter().GetResult(), r => r.Method == "POST");
             Assert.Equal("/services/" + Secret, request.Path);
             Assert.Equal("k1", request.Header("X-Api-Key"));
             Assert.Contains("\"userId\":\"anna.lindqvist-berg\"", request.Text, StringComparison.Ordinal);
@@ -87,7 +87,8 @@ namespace QlikActivity.PowerShell.Tests
         [Fact]
         public void Ctrl_C_while_the_webhook_hangs_returns_with_the_statistics()
         {
-            _server.Respond = _ => Reply.Hanging();
+            // The start-up check (HEAD) is answered; the POST with the event hangs.
+            _server.Respond = r => r.Method == "HEAD" ? Reply.With(200) : Reply.Hanging();
             using var session = Session();
             int port = Udp.FreePort();
             bool sent = false;
@@ -101,7 +102,7 @@ namespace QlikActivity.PowerShell.Tests
                         sent = true;
                     }
 
-                    return host.Text("Host").Contains("event") && _server.Requests.Count > 0;
+                    return host.Text("Host").Contains("event") && _server.Requests.Any(r => r.Method == "POST");
                 },
                 TimeSpan.FromMinutes(1));
             Assert.IsType<PipelineStoppedException>(result.Terminated);

@@ -146,6 +146,24 @@ namespace QlikActivity.PowerShell.Tests.Fixtures
             }
         }
 
+        /// <summary>
+        /// Every type the example names in brackets ([QlikActivity.Core.UserEvent], [pscredential]) exists
+        /// in the session: a type renamed by a namespace move would otherwise only fail once an object reaches it.
+        /// </summary>
+        public void AssertTypeLiteralsResolve()
+        {
+            var ast = Parser.ParseInput(Code, out _, out _);
+            var names = ast.FindAll(a => a is TypeExpressionAst || a is TypeConstraintAst, true)
+                .Select(a => a is TypeExpressionAst e ? e.TypeName.FullName : ((TypeConstraintAst)a).TypeName.FullName)
+                .Distinct()
+                .ToList();
+            foreach (var name in names)
+            {
+                var resolved = Session.Run("$null -ne ($args[0] -as [type])", name);
+                Assert.True(resolved.Output.Count == 1 && (bool)resolved.Output[0].BaseObject, $"{_name} names the type [{name}], which does not exist");
+            }
+        }
+
         public void Dispose()
         {
             Session.Dispose();
