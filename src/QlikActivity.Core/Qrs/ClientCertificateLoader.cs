@@ -22,6 +22,45 @@ namespace QlikActivity.Core.Qrs
         public const string RootPemName = "root.pem";
         public const string RootCerName = "root.cer";
 
+        /// <summary>
+        /// A client certificate from one path, as -CertificatePath takes it: a folder exported by
+        /// the QMC (client.pem + client_key.pem), a .pfx/.p12 file (with <paramref name="password"/>),
+        /// or a PEM certificate file whose key is in the same file or beside it (client_key.pem, or
+        /// name_key.pem for name.pem). Used by Connect-QlikSense's loader and the MQTT destination.
+        /// </summary>
+        public static X509Certificate2 FromPath(string path, QrsSecret? password)
+        {
+            if (Directory.Exists(path))
+            {
+                return FromPemFolder(path);
+            }
+
+            if (path.EndsWith(".pfx", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".p12", StringComparison.OrdinalIgnoreCase))
+            {
+                return FromPfxFile(path, password);
+            }
+
+            if (!File.Exists(path))
+            {
+                throw FileNotFound(path, "client certificate");
+            }
+
+            return FromPemFiles(path, KeyFileFor(path));
+        }
+
+        /// <summary>The key of a PEM certificate file: in the file itself, name_key.pem beside it, else client_key.pem beside it.</summary>
+        private static string KeyFileFor(string certificatePath)
+        {
+            if (File.ReadAllText(certificatePath).IndexOf("PRIVATE KEY-----", StringComparison.Ordinal) >= 0)
+            {
+                return certificatePath;
+            }
+
+            string folder = Path.GetDirectoryName(Path.GetFullPath(certificatePath)) ?? ".";
+            string named = Path.Combine(folder, Path.GetFileNameWithoutExtension(certificatePath) + "_key.pem");
+            return File.Exists(named) ? named : Path.Combine(folder, ClientKeyPemName);
+        }
+
         /// <summary>client.pem + client_key.pem from a folder exported by the QMC (PEM format).</summary>
         public static X509Certificate2 FromPemFolder(string folder)
         {

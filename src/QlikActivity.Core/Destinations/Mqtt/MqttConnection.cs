@@ -7,9 +7,11 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Security;
 using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using QlikActivity.Core.Certificates;
 
 namespace QlikActivity.Core.Destinations.Mqtt
 {
@@ -86,9 +88,13 @@ namespace QlikActivity.Core.Destinations.Mqtt
                 {
                     stage = "negotiating TLS with";
                     validator = new BrokerCertificateValidator(settings.SkipCertificateCheck, settings.CaCertificatePath);
-                    var ssl = new SslStream(stream, leaveInnerStreamOpen: false, validator.Validate);
+                    var client = settings.ClientCertificate;
+                    var ssl = client == null
+                        ? new SslStream(stream, leaveInnerStreamOpen: false, validator.Validate)
+                        : new SslStream(stream, leaveInnerStreamOpen: false, validator.Validate, (sender, host, local, remote, issuers) => client);
                     stream = ssl;
-                    await ssl.AuthenticateAsClientAsync(settings.Host, null, SslProtocols.None, checkCertificateRevocation: false).ConfigureAwait(false);
+                    var clientCertificates = client == null ? null : new X509CertificateCollection { client };
+                    await ssl.AuthenticateAsClientAsync(settings.Host, clientCertificates, TlsProtocols.Client, checkCertificateRevocation: false).ConfigureAwait(false);
                 }
 
                 stage = "logging in to";
