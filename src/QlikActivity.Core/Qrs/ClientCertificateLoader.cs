@@ -79,9 +79,10 @@ namespace QlikActivity.Core.Qrs
             var certificate = ReadCertificateFile(certificatePath, "client certificate");
             string keyText = ReadText(keyPath, "private key");
 
+            IReadOnlyList<PemBlock>? blocks = null;
             try
             {
-                var blocks = ReadPem(keyText, keyPath, "private key");
+                blocks = ReadPem(keyText, keyPath, "private key");
                 var key = PemReader.Find(blocks, "RSA PRIVATE KEY", "PRIVATE KEY");
                 if (key == null)
                 {
@@ -101,6 +102,11 @@ namespace QlikActivity.Core.Qrs
             finally
             {
                 certificate.Dispose();
+                // The decoded key (DER) is in the RSA object now, or was refused: clear our copy.
+                foreach (var block in blocks ?? Array.Empty<PemBlock>())
+                {
+                    Certificates.KeyMaterial.Clear(block.Data);
+                }
             }
         }
 
@@ -154,7 +160,15 @@ namespace QlikActivity.Core.Qrs
                 throw FileNotFound(path, "PFX file");
             }
 
-            return FromPfx(File.ReadAllBytes(path), password, path);
+            byte[] pfx = File.ReadAllBytes(path);
+            try
+            {
+                return FromPfx(pfx, password, path);
+            }
+            finally
+            {
+                Certificates.KeyMaterial.Clear(pfx);
+            }
         }
 
         /// <summary>
@@ -292,6 +306,18 @@ namespace QlikActivity.Core.Qrs
                 throw KeyUnreadable(keyPath, "is not a readable RSA private key (" + ex.Message + ")", ex);
             }
 
+            try
+            {
+                return AttachParameters(certificate, parameters, keyPath);
+            }
+            finally
+            {
+                Certificates.KeyMaterial.Clear(parameters);
+            }
+        }
+
+        private static X509Certificate2 AttachParameters(X509Certificate2 certificate, RSAParameters parameters, string keyPath)
+        {
             CheckKeyMatches(certificate, parameters, keyPath);
 
             var copyWithPrivateKey = typeof(RSACertificateExtensions).GetMethod(
@@ -348,7 +374,15 @@ namespace QlikActivity.Core.Qrs
 
             using (certificate)
             {
-                return new X509Certificate2(certificate.Export(X509ContentType.Pkcs12), (string?)null, X509KeyStorageFlags.DefaultKeySet);
+                byte[] pkcs12 = certificate.Export(X509ContentType.Pkcs12);
+                try
+                {
+                    return new X509Certificate2(pkcs12, (string?)null, X509KeyStorageFlags.DefaultKeySet);
+                }
+                finally
+                {
+                    Certificates.KeyMaterial.Clear(pkcs12);
+                }
             }
         }
 

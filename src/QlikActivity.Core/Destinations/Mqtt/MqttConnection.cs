@@ -377,7 +377,7 @@ namespace QlikActivity.Core.Destinations.Mqtt
                         && ping.IsCompleted && _writeGate.Wait(0))
                     {
                         Volatile.Write(ref _pingSentAt, now);
-                        ping = WriteRawAsync(PingRequest, 0, PingRequest.Length, _closed.Token, gateHeld: true);
+                        ping = ObserveFailure(WriteRawAsync(PingRequest, 0, PingRequest.Length, _closed.Token, gateHeld: true), Fail);
                     }
                 }
             }
@@ -389,6 +389,22 @@ namespace QlikActivity.Core.Destinations.Mqtt
                 Fail(ex);
             }
         }
+
+        /// <summary>
+        /// A task nobody awaits (the keep-alive's ping) must still have its failure seen: it closes
+        /// the connection with that reason instead of surfacing later as an unobserved exception.
+        /// Returns a task that completes when <paramref name="task"/> does and never faults.
+        /// </summary>
+        internal static Task ObserveFailure(Task task, Action<Exception> fail) =>
+            task.ContinueWith(
+                t =>
+                {
+                    if (t.Exception is { } aggregate)
+                    {
+                        fail(aggregate.InnerExceptions.Count == 1 ? aggregate.InnerException! : aggregate);
+                    }
+                },
+                CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
         private Task WriteAsync(PooledBufferWriter buffer, CancellationToken cancellationToken)
         {
