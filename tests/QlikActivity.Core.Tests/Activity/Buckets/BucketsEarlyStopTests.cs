@@ -45,8 +45,9 @@ namespace QlikActivity.Core.Tests.Activity.Buckets
                 {
                     if (atKill == null && p.ActivityId == ActivityBucketWriter.ProgressActivityId && p.PercentComplete >= 10)
                     {
-                        site.Sim.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                        // Counted from the start of the kill: requests sent while the server shuts down count as after it.
                         atKill = client.RequestCounts.Snapshot();
+                        site.Sim.DisposeAsync().AsTask().GetAwaiter().GetResult();
                     }
                 };
                 var request = site.Request();
@@ -59,7 +60,7 @@ namespace QlikActivity.Core.Tests.Activity.Buckets
                 _output.WriteLine($"requests after the kill: {sentAfterKill}; {stopped.Summary}");
                 // Each writer and the reader may finish what it held (its retries, one read-back);
                 // nothing new starts. Before: every remaining batch was read and retried (over 280 requests).
-                Assert.InRange(sentAfterKill, 1, (Writers + 1) * (Retries + 1) * 2);
+                Assert.InRange(sentAfterKill, 0, (Writers + 1) * (Retries + 1) * 2);
 
                 Assert.Equal(ActivityErrorIds.ServerStoppedAnswering, stopped.ErrorId);
                 Assert.Equal(OperationErrorCategory.ConnectionError, stopped.Category);
@@ -124,7 +125,7 @@ namespace QlikActivity.Core.Tests.Activity.Buckets
             // Before: each of the ~36 remaining batches waited out its own timeout, one after another.
             long sentAfterFreeze = client.RequestCounts.Since(atFreeze!).Total;
             _output.WriteLine($"requests after the freeze: {sentAfterFreeze}; {stopped.Summary}");
-            Assert.InRange(sentAfterFreeze, 1, 3 * (Writers + 1));
+            Assert.InRange(sentAfterFreeze, 0, 3 * (Writers + 1));
             Assert.Equal(ActivityErrorIds.ServerStoppedAnswering, stopped.ErrorId);
             Assert.Contains("did not answer", stopped.Message);
             var s = stopped.Summary;
