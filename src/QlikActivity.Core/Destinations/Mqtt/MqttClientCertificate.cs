@@ -11,8 +11,6 @@ namespace QlikActivity.Core.Destinations.Mqtt
     /// </summary>
     internal static class MqttClientCertificate
     {
-        public const string InvalidErrorId = "MqttClientCertificateInvalid";
-
         /// <summary>The certificate, or null when none is asked for. Bad input throws a <see cref="QlikActivityException"/>.</summary>
         public static X509Certificate2? Load(MqttDestinationOptions options)
         {
@@ -50,6 +48,6 @@ namespace QlikActivity.Core.Destinations.Mqtt
         }
 
         private static QlikActivityException Invalid(string message) =>
-            new QlikActivityException(message, InvalidErrorId, OperationErrorCategory.InvalidArgument);
+            new QlikActivityException(message, DestinationErrorIds.MqttClientCertificateInvalid, OperationErrorCategory.InvalidArgument);
     }
 }

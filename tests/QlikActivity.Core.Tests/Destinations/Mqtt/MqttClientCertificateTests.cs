@@ -4,6 +4,7 @@ using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using System.Threading;
 using System.Threading.Tasks;
+using QlikActivity.Core.Destinations;
 using QlikActivity.Core.Destinations.Mqtt;
 using QlikActivity.Core.Tests.Destinations.Mqtt.Support;
 using Xunit;
@@ -111,7 +112,7 @@ namespace QlikActivity.Core.Tests.Destinations.Mqtt
             options.CertificatePath = certificates.Directory;
             options.UseTls = false;
             var plain = Assert.Throws<QlikActivityException>(() => new MqttDestination(options));
-            Assert.Equal(MqttClientCertificate.InvalidErrorId, plain.ErrorId);
+            Assert.Equal(DestinationErrorIds.MqttClientCertificateInvalid, plain.ErrorId);
             Assert.Contains("-UseTls", plain.Message);
 
             options.UseTls = true;
