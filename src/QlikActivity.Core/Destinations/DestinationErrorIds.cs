@@ -37,6 +37,7 @@ namespace QlikActivity.Core.Destinations
         public const string MqttConnectTimeout = "MqttConnectTimeout";
         public const string MqttProtocolError = "MqttProtocolError";
         public const string MqttBrokerUnreachable = "MqttBrokerUnreachable";
+        public const string MqttClientCertificateInvalid = "MqttClientCertificateInvalid";
 
         // InfluxDB.
         public const string InfluxDbUrlInvalid = "InfluxDbUrlInvalid";

@@ -64,7 +64,8 @@ namespace QlikActivity.Core.Destinations
             };
             handler.SslOptions.RemoteCertificateValidationCallback = trust.Validate;
 #else
-            var handler = new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false };
+            // .NET Framework's default may still be TLS 1.0: offer 1.2+ by name.
+            var handler = new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false, SslProtocols = Certificates.TlsProtocols.Client };
             handler.ServerCertificateCustomValidationCallback = (request, certificate, chain, errors) => trust.Validate(request, certificate, chain, errors);
 #endif
             var client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };

@@ -22,6 +22,45 @@ namespace QlikActivity.Core.Qrs
         public const string RootPemName = "root.pem";
         public const string RootCerName = "root.cer";
 
+        /// <summary>
+        /// A client certificate from one path, as -CertificatePath takes it: a folder exported by
+        /// the QMC (client.pem + client_key.pem), a .pfx/.p12 file (with <paramref name="password"/>),
+        /// or a PEM certificate file whose key is in the same file or beside it (client_key.pem, or
+        /// name_key.pem for name.pem). Used by Connect-QlikSense's loader and the MQTT destination.
+        /// </summary>
+        public static X509Certificate2 FromPath(string path, QrsSecret? password)
+        {
+            if (Directory.Exists(path))
+            {
+                return FromPemFolder(path);
+            }
+
+            if (path.EndsWith(".pfx", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".p12", StringComparison.OrdinalIgnoreCase))
+            {
+                return FromPfxFile(path, password);
+            }
+
+            if (!File.Exists(path))
+            {
+                throw FileNotFound(path, "client certificate");
+            }
+
+            return FromPemFiles(path, KeyFileFor(path));
+        }
+
+        /// <summary>The key of a PEM certificate file: in the file itself, name_key.pem beside it, else client_key.pem beside it.</summary>
+        private static string KeyFileFor(string certificatePath)
+        {
+            if (File.ReadAllText(certificatePath).IndexOf("PRIVATE KEY-----", StringComparison.Ordinal) >= 0)
+            {
+                return certificatePath;
+            }
+
+            string folder = Path.GetDirectoryName(Path.GetFullPath(certificatePath)) ?? ".";
+            string named = Path.Combine(folder, Path.GetFileNameWithoutExtension(certificatePath) + "_key.pem");
+            return File.Exists(named) ? named : Path.Combine(folder, ClientKeyPemName);
+        }
+
         /// <summary>client.pem + client_key.pem from a folder exported by the QMC (PEM format).</summary>
         public static X509Certificate2 FromPemFolder(string folder)
         {
@@ -40,9 +79,10 @@ namespace QlikActivity.Core.Qrs
             var certificate = ReadCertificateFile(certificatePath, "client certificate");
             string keyText = ReadText(keyPath, "private key");
 
+            IReadOnlyList<PemBlock>? blocks = null;
             try
             {
-                var blocks = ReadPem(keyText, keyPath, "private key");
+                blocks = ReadPem(keyText, keyPath, "private key");
                 var key = PemReader.Find(blocks, "RSA PRIVATE KEY", "PRIVATE KEY");
                 if (key == null)
                 {
@@ -62,6 +102,11 @@ namespace QlikActivity.Core.Qrs
             finally
             {
                 certificate.Dispose();
+                // The decoded key (DER) is in the RSA object now, or was refused: clear our copy.
+                foreach (var block in blocks ?? Array.Empty<PemBlock>())
+                {
+                    Certificates.KeyMaterial.Clear(block.Data);
+                }
             }
         }
 
@@ -115,7 +160,15 @@ namespace QlikActivity.Core.Qrs
                 throw FileNotFound(path, "PFX file");
             }
 
-            return FromPfx(File.ReadAllBytes(path), password, path);
+            byte[] pfx = File.ReadAllBytes(path);
+            try
+            {
+                return FromPfx(pfx, password, path);
+            }
+            finally
+            {
+                Certificates.KeyMaterial.Clear(pfx);
+            }
         }
 
         /// <summary>
@@ -253,6 +306,18 @@ namespace QlikActivity.Core.Qrs
                 throw KeyUnreadable(keyPath, "is not a readable RSA private key (" + ex.Message + ")", ex);
             }
 
+            try
+            {
+                return AttachParameters(certificate, parameters, keyPath);
+            }
+            finally
+            {
+                Certificates.KeyMaterial.Clear(parameters);
+            }
+        }
+
+        private static X509Certificate2 AttachParameters(X509Certificate2 certificate, RSAParameters parameters, string keyPath)
+        {
             CheckKeyMatches(certificate, parameters, keyPath);
 
             var copyWithPrivateKey = typeof(RSACertificateExtensions).GetMethod(
@@ -309,7 +374,15 @@ namespace QlikActivity.Core.Qrs
 
             using (certificate)
             {
-                return new X509Certificate2(certificate.Export(X509ContentType.Pkcs12), (string?)null, X509KeyStorageFlags.DefaultKeySet);
+                byte[] pkcs12 = certificate.Export(X509ContentType.Pkcs12);
+                try
+                {
+                    return new X509Certificate2(pkcs12, (string?)null, X509KeyStorageFlags.DefaultKeySet);
+                }
+                finally
+                {
+                    Certificates.KeyMaterial.Clear(pkcs12);
+                }
             }
         }
 

@@ -97,7 +97,9 @@ namespace QlikActivity.Core.Qrs
 
         private static PemBlock Decode(string label, string body)
         {
-            var base64 = new StringBuilder(body.Length);
+            // A char buffer, not a StringBuilder: it may hold a private key, and is cleared after use.
+            var base64 = new char[body.Length];
+            int length = 0;
             bool hasHeaders = false;
             foreach (var rawLine in body.Split('\n'))
             {
@@ -113,16 +115,21 @@ namespace QlikActivity.Core.Qrs
                     continue;
                 }
 
-                base64.Append(line);
+                line.CopyTo(0, base64, length, line.Length);
+                length += line.Length;
             }
 
             try
             {
-                return new PemBlock(label, Convert.FromBase64String(base64.ToString()), hasHeaders);
+                return new PemBlock(label, Convert.FromBase64CharArray(base64, 0, length), hasHeaders);
             }
             catch (FormatException)
             {
                 throw new FormatException($"The PEM block '{label}' is not valid base64.");
+            }
+            finally
+            {
+                Array.Clear(base64, 0, base64.Length);
             }
         }
     }

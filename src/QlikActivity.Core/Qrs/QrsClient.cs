@@ -255,7 +255,7 @@ namespace QlikActivity.Core.Qrs
                 using var ssl = new System.Net.Security.SslStream(tcp.GetStream(), false,
                     (sender, server, chain, errors) => _validator == null || _validator.Validate(server, errors),
                     (sender, host, local, remote, issuers) => certificate);
-                await ssl.AuthenticateAsClientAsync(BaseUri.Host, new X509CertificateCollection { certificate }, SslProtocols.None, false).ConfigureAwait(false);
+                await ssl.AuthenticateAsClientAsync(BaseUri.Host, new X509CertificateCollection { certificate }, Certificates.TlsProtocols.Client, false).ConfigureAwait(false);
                 // No xrfkey: a server that accepted the certificate answers (403), one that did not closes.
                 byte[] request = Encoding.ASCII.GetBytes($"GET /qrs/about HTTP/1.1\r\nHost: {BaseUri.Authority}\r\nConnection: close\r\n\r\n");
                 await ssl.WriteAsync(request, 0, request.Length).ConfigureAwait(false);

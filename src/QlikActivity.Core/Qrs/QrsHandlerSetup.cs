@@ -154,6 +154,8 @@ namespace QlikActivity.Core.Qrs
                 MaxConnectionsPerServer = options.MaximumConnections,
                 ClientCertificateOptions = ClientCertificateOption.Manual,
                 ServerCertificateCustomValidationCallback = (message, certificate, chain, errors) => validator.Validate(certificate, errors),
+                // .NET Framework's default may still be TLS 1.0: offer 1.2+ by name.
+                SslProtocols = Certificates.TlsProtocols.Client,
             };
             if (client != null)
             {

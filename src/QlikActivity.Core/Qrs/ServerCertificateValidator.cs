@@ -68,7 +68,8 @@ namespace QlikActivity.Core.Qrs
                     : null;
             }
 
-            return ChainsToRootCustomTrust(server, _root);
+            // Our own chain, so our own usage check: the store's validation did it for us above.
+            return ChainsToRootCustomTrust(server, _root) ?? Certificates.ServerAuthUsage.Check(server);
         }
 
         /// <summary>

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using System.Security;
 using QlikActivity.Core.Destinations.Mqtt;
 
 namespace QlikActivity.Commands
@@ -34,6 +35,23 @@ namespace QlikActivity.Commands
         /// </summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public string? CaCertificatePath { get; set; }
+
+        /// <summary>
+        /// The client certificate for a broker that requires one (with -UseTls), as Connect-QlikSense's
+        /// -CertificatePath: a folder with client.pem and client_key.pem, a PEM file (key inside or beside it), or a .pfx file.
+        /// </summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string? CertificatePath { get; set; }
+
+        /// <summary>Password of a .pfx -CertificatePath.</summary>
+        [Parameter]
+        public SecureString? CertificatePassword { get; set; }
+
+        /// <summary>The client certificate by thumbprint from Cert:\CurrentUser\My (then LocalMachine\My on Windows).</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string? Thumbprint { get; set; }
 
         /// <summary>Accept any broker certificate (warns): for tests only.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -104,6 +122,9 @@ namespace QlikActivity.Commands
                 UseTls = UseTls.IsPresent,
                 CaCertificatePath = string.IsNullOrWhiteSpace(CaCertificatePath) ? null : GetUnresolvedProviderPathFromPSPath(CaCertificatePath),
                 SkipCertificateCheck = SkipCertificateCheck.IsPresent,
+                CertificatePath = CertificatePath == null ? null : GetUnresolvedProviderPathFromPSPath(CertificatePath),
+                CertificatePassword = CertificatePassword,
+                Thumbprint = Thumbprint,
                 ClientId = ClientId,
                 QoS = QoS,
                 Topic = Topic,

@@ -297,6 +297,29 @@ namespace QlikActivity.Core.Tests.Qrs
             Assert.Equal("test", connection.ServerVersion);
         }
 
+        [Theory]
+        [InlineData(true, "lacks serverAuth")] // a client certificate of the site's CA, with the server's name
+        [InlineData(false, "names no Extended Key Usage")]
+        public async Task A_server_certificate_of_the_site_root_not_marked_for_servers_is_refused(bool clientUsage, string why)
+        {
+            // Issue 11 item 11: with a custom root our own chain decides, so it must check the usage too.
+            var root = TestCertificates.CreateRoot("Usage Test CA");
+            using var serverCert = TestCertificates.CreateSigned(root, "127.0.0.1", server: false, new[] { "127.0.0.1" }, extendedKeyUsage: clientUsage);
+            using var server = new TlsTestServer(serverCert);
+            string rootPath = Path.Combine(_temp, "usage-root.pem");
+            File.WriteAllText(rootPath, root.ExportCertificatePem());
+
+            var ex = await Assert.ThrowsAsync<QrsException>(() => QlikSenseConnection.ConnectAsync(_f.CertificateOptions(o =>
+            {
+                o.Port = server.Port;
+                o.RootCertificatePath = rootPath;
+            })));
+
+            Assert.Equal(QrsErrorIds.ServerCertificateNotTrusted, ex.ErrorId);
+            Assert.Contains(why, ex.Message);
+            Assert.Contains("1.3.6.1.5.5.7.3.1", ex.Message);
+        }
+
         [Fact]
         public async Task A_client_certificate_from_another_ca_is_refused_by_name()
         {

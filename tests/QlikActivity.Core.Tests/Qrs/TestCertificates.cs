@@ -21,13 +21,17 @@ namespace QlikActivity.Core.Tests.Qrs
 
         /// <summary>A leaf signed by <paramref name="issuer"/>, with its private key.</summary>
         public static X509Certificate2 CreateSigned(X509Certificate2 issuer, string name, bool server, string[]? dnsNames = null,
-            DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null, int keySize = 2048)
+            DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null, int keySize = 2048, bool extendedKeyUsage = true)
         {
             using var key = RSA.Create(keySize);
             var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
             request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
-            request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(
-                new OidCollection { new Oid(server ? "1.3.6.1.5.5.7.3.1" : "1.3.6.1.5.5.7.3.2") }, false));
+            if (extendedKeyUsage)
+            {
+                request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(
+                    new OidCollection { new Oid(server ? "1.3.6.1.5.5.7.3.1" : "1.3.6.1.5.5.7.3.2") }, false));
+            }
+
             if (dnsNames != null)
             {
                 var san = new SubjectAlternativeNameBuilder();

@@ -85,7 +85,12 @@ namespace QlikActivity.Tests.Commands
         {
             Assert.Equal(typeof(PSCredential), Parameter("Credential").PropertyType);
             Assert.NotNull(Attribute<CredentialAttribute>("Credential"));
-            Assert.DoesNotContain(Command.GetProperties(), p => p.Name.Contains("Password", StringComparison.OrdinalIgnoreCase));
+            // The broker's password only in the PSCredential; the one other secret, a PFX client
+            // certificate's password, only as a SecureString (as Connect-QlikSense takes it).
+            var passwords = Command.GetProperties().Where(p => p.Name.Contains("Password", StringComparison.OrdinalIgnoreCase)).ToList();
+            var certificatePassword = Assert.Single(passwords);
+            Assert.Equal("CertificatePassword", certificatePassword.Name);
+            Assert.Equal(typeof(SecureString), certificatePassword.PropertyType);
 
             var shown = typeof(MqttDestination).GetProperties(BindingFlags.Public | BindingFlags.Instance);
             Assert.DoesNotContain(shown, p => p.Name.Contains("Password", StringComparison.OrdinalIgnoreCase));

@@ -145,9 +145,17 @@ namespace QlikActivity.Core.Destinations.Mqtt
             if (!trusted)
             {
                 LastFailure = $"its certificate ({certificate.Subject}) does not chain to the CA in '{_caPath}' ({status})";
+                return false;
             }
 
-            return trusted;
+            // Our own chain, so our own usage check (the store's validation does it itself).
+            if (Certificates.ServerAuthUsage.Check(leaf) is { } usage)
+            {
+                LastFailure = usage;
+                return false;
+            }
+
+            return true;
         }
 
 #if NET8_0_OR_GREATER

@@ -7,9 +7,11 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Security;
 using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using QlikActivity.Core.Certificates;
 
 namespace QlikActivity.Core.Destinations.Mqtt
 {
@@ -86,9 +88,13 @@ namespace QlikActivity.Core.Destinations.Mqtt
                 {
                     stage = "negotiating TLS with";
                     validator = new BrokerCertificateValidator(settings.SkipCertificateCheck, settings.CaCertificatePath);
-                    var ssl = new SslStream(stream, leaveInnerStreamOpen: false, validator.Validate);
+                    var client = settings.ClientCertificate;
+                    var ssl = client == null
+                        ? new SslStream(stream, leaveInnerStreamOpen: false, validator.Validate)
+                        : new SslStream(stream, leaveInnerStreamOpen: false, validator.Validate, (sender, host, local, remote, issuers) => client);
                     stream = ssl;
-                    await ssl.AuthenticateAsClientAsync(settings.Host, null, SslProtocols.None, checkCertificateRevocation: false).ConfigureAwait(false);
+                    var clientCertificates = client == null ? null : new X509CertificateCollection { client };
+                    await ssl.AuthenticateAsClientAsync(settings.Host, clientCertificates, TlsProtocols.Client, checkCertificateRevocation: false).ConfigureAwait(false);
                 }
 
                 stage = "logging in to";
@@ -371,7 +377,7 @@ namespace QlikActivity.Core.Destinations.Mqtt
                         && ping.IsCompleted && _writeGate.Wait(0))
                     {
                         Volatile.Write(ref _pingSentAt, now);
-                        ping = WriteRawAsync(PingRequest, 0, PingRequest.Length, _closed.Token, gateHeld: true);
+                        ping = ObserveFailure(WriteRawAsync(PingRequest, 0, PingRequest.Length, _closed.Token, gateHeld: true), Fail);
                     }
                 }
             }
@@ -383,6 +389,22 @@ namespace QlikActivity.Core.Destinations.Mqtt
                 Fail(ex);
             }
         }
+
+        /// <summary>
+        /// A task nobody awaits (the keep-alive's ping) must still have its failure seen: it closes
+        /// the connection with that reason instead of surfacing later as an unobserved exception.
+        /// Returns a task that completes when <paramref name="task"/> does and never faults.
+        /// </summary>
+        internal static Task ObserveFailure(Task task, Action<Exception> fail) =>
+            task.ContinueWith(
+                t =>
+                {
+                    if (t.Exception is { } aggregate)
+                    {
+                        fail(aggregate.InnerExceptions.Count == 1 ? aggregate.InnerException! : aggregate);
+                    }
+                },
+                CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
         private Task WriteAsync(PooledBufferWriter buffer, CancellationToken cancellationToken)
         {

@@ -11,6 +11,9 @@ namespace QlikActivity.Core.Destinations.Mqtt
         public bool UseTls { get; set; }
         public string? CaCertificatePath { get; set; }
         public bool SkipCertificateCheck { get; set; }
+
+        /// <summary>Presented in the TLS handshake when the broker asks for one; owned by the destination.</summary>
+        public System.Security.Cryptography.X509Certificates.X509Certificate2? ClientCertificate { get; set; }
         public string ClientId { get; set; } = "";
         public string? UserName { get; set; }
         public SecureString? Password { get; set; }

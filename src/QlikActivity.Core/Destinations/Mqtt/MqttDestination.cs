@@ -31,6 +31,7 @@ namespace QlikActivity
         private MqttPendingBatch? _pending;
         private MqttConnection? _probed;
         private int _connectionsOpened;
+        private readonly System.Security.Cryptography.X509Certificates.X509Certificate2? _clientCertificate;
 
         /// <summary>How long, once the drain time at stop has run out, publishes already written may still be acknowledged.</summary>
         private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(2);
@@ -49,7 +50,12 @@ namespace QlikActivity
             _typeTopics = options.TypeTopics;
             _qos = (MqttQualityOfService)_options.QoS;
             _json = new Utf8JsonWriter(_payload, UserEventMqttPayload.WriterOptions);
+            // Read now, so a wrong path or password fails New-QlikMqttDestination, not the first event.
+            _clientCertificate = MqttClientCertificate.Load(_options);
         }
+
+        /// <summary>The client certificate's subject, or empty when none is presented.</summary>
+        public string CertificateSubject => _clientCertificate?.Subject ?? "";
 
         /// <summary>Host name or IP address of the broker.</summary>
         public string Broker => _options.Broker;
@@ -268,6 +274,7 @@ namespace QlikActivity
 
             _json.Dispose();
             _payload.Dispose();
+            _clientCertificate?.Dispose();
         }
 
         // Writes each event's publishes (main topic, type topic) that are not yet done; stops between
@@ -384,6 +391,7 @@ namespace QlikActivity
             UseTls = _options.UseTls,
             CaCertificatePath = _options.CaCertificatePath,
             SkipCertificateCheck = _options.SkipCertificateCheck,
+            ClientCertificate = _clientCertificate,
             ClientId = _options.ClientId!,
             UserName = _options.UserName,
             Password = _options.Password,

@@ -23,6 +23,18 @@ namespace QlikActivity.Core.Destinations.Mqtt
         /// <summary>Trust any certificate. Only for tests and first setup: anyone in the middle can read the events.</summary>
         public bool SkipCertificateCheck { get; set; }
 
+        /// <summary>
+        /// The client certificate for brokers that require one (TLS only), as Connect-QlikSense takes it:
+        /// a PEM folder (client.pem + client_key.pem), a PEM file (key inside or beside it), or a .pfx/.p12 file.
+        /// </summary>
+        public string? CertificatePath { get; set; }
+
+        /// <summary>Password of a .pfx <see cref="CertificatePath"/>.</summary>
+        public SecureString? CertificatePassword { get; set; }
+
+        /// <summary>The client certificate by thumbprint from the certificate store (CurrentUser\My, then LocalMachine\My).</summary>
+        public string? Thumbprint { get; set; }
+
         public string? UserName { get; set; }
 
         /// <summary>Kept as a <see cref="SecureString"/>; turned into bytes only while CONNECT is written.</summary>
@@ -86,6 +98,8 @@ namespace QlikActivity.Core.Destinations.Mqtt
             var copy = (MqttDestinationOptions)MemberwiseClone();
             copy.Password = Password?.Copy();
             copy.Password?.MakeReadOnly();
+            copy.CertificatePassword = CertificatePassword?.Copy();
+            copy.CertificatePassword?.MakeReadOnly();
             return copy;
         }
     }

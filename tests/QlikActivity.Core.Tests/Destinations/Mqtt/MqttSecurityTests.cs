@@ -198,6 +198,26 @@ namespace QlikActivity.Core.Tests.Destinations.Mqtt
             Assert.False(host.WroteFromOtherThread);
         }
 
+        [Theory]
+        [InlineData("1.3.6.1.5.5.7.3.2", "lacks serverAuth")] // a client certificate of the broker's CA, with the broker's address
+        [InlineData(null, "names no Extended Key Usage")]
+        public async Task Tls_refuses_a_broker_certificate_of_the_CA_that_is_not_marked_for_servers(string? usage, string why)
+        {
+            // Issue 11 item 11: with a CA file our own chain decides, so it must check the usage too.
+            using var certificates = TestCertificates.Create(brokerUsage: usage);
+            using var broker = TlsBroker(certificates);
+            var options = MqttDestinationTests.Options(broker);
+            options.UseTls = true;
+            options.CaCertificatePath = certificates.CaFile;
+            var destination = new MqttDestination(options);
+
+            var refused = await Assert.ThrowsAsync<QlikActivityException>(() => destination.TestConnectionAsync(CancellationToken.None));
+
+            Assert.Equal("MqttCertificateNotTrusted", refused.ErrorId);
+            Assert.Contains(why, refused.Message);
+            Assert.Contains("1.3.6.1.5.5.7.3.1", refused.Message);
+        }
+
         private static MosquittoBroker TlsBroker(TestCertificates certificates) =>
             MosquittoBroker.Start(new MosquittoOptions { Tls = (certificates.CaFile, certificates.ServerCertFile, certificates.ServerKeyFile) });
     }

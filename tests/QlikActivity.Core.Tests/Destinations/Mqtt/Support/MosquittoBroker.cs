@@ -18,6 +18,9 @@ namespace QlikActivity.Core.Tests.Destinations.Mqtt.Support
         /// <summary>PEM files for a TLS listener: the broker's certificate, its key, and the CA.</summary>
         public (string CaFile, string CertFile, string KeyFile)? Tls { get; set; }
 
+        /// <summary>With <see cref="Tls"/>: clients must present a certificate of the CA file (mosquitto's require_certificate).</summary>
+        public bool RequireClientCertificate { get; set; }
+
         /// <summary>Keep sessions in a file, so a persistent subscriber survives a killed broker (see <see cref="MosquittoBroker.SaveState"/>).</summary>
         public bool Persistence { get; set; }
     }
@@ -218,6 +221,10 @@ namespace QlikActivity.Core.Tests.Destinations.Mqtt.Support
                 conf.AppendLine($"cafile {tls.CaFile}");
                 conf.AppendLine($"certfile {tls.CertFile}");
                 conf.AppendLine($"keyfile {tls.KeyFile}");
+                if (_options.RequireClientCertificate)
+                {
+                    conf.AppendLine("require_certificate true");
+                }
             }
 
             if (_options.Persistence)
