@@ -167,5 +167,19 @@ namespace QlikActivity.Core.Journal
 
             return latest.Values.OrderBy(s => s.Start).ThenBy(s => s.StartEventId);
         }
+
+        /// <summary>Every user the journal knows (directory, user id), ordered; for tab completion.</summary>
+        public IReadOnlyList<(string UserDirectory, string UserId)> ReadUsers()
+        {
+            var result = new List<(string, string)>();
+            using var command = JournalSchema.Command(_connection, "SELECT directory, user_id FROM users ORDER BY directory, user_id");
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                result.Add((reader.GetString(0), reader.GetString(1)));
+            }
+
+            return result;
+        }
     }
 }
