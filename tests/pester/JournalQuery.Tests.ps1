@@ -25,7 +25,7 @@ BeforeAll {
 
     function Add-JournalEvent([int] $MinutesAgo, [string] $Type, [string] $UserId, [string] $ProxyHost, $AppId) {
         $commands = @{ SessionStart = 'Start session'; SessionStop = 'Stop session'; ConnectionOpen = 'Open connection'; ConnectionClose = 'Close connection' }
-        $e = New-Object -TypeName QlikActivity.UserEvent
+        $e = New-Object -TypeName QlikActivity.Core.UserEvent
         $e.ReceivedAt = $script:Now.AddMinutes(-$MinutesAgo)
         $e.Host = $ProxyHost
         $e.EventType = $Type
@@ -53,7 +53,7 @@ Describe 'Get-QlikUserEvent' {
     It 'reads the events newest last while the writer holds the journal' {
         $events = @(Get-QlikUserEvent -JournalPath $script:JournalPath)
         $events.Count | Should -Be 4
-        $events[0] | Should -BeOfType 'QlikActivity.UserEvent'
+        $events[0] | Should -BeOfType 'QlikActivity.Core.UserEvent'
         $events[-1].UserId | Should -Be 'bob'
         @(Get-QlikUserEvent $script:JournalPath -Last 1 -UserId 'AN*')[0].EventType | Should -Be 'SessionStop'
         @(Get-QlikUserEvent $script:JournalPath -AppId $script:Sales).Count | Should -Be 2
