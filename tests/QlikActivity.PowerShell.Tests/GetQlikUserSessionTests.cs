@@ -104,6 +104,24 @@ namespace QlikActivity.PowerShell.Tests
         }
 
         [Fact]
+        public void UserDirectory_and_UserId_complete_from_the_journal()
+        {
+            using var session = ModuleSession.Start();
+            using var journal = new JournalScenario(session);
+            string[] Complete(string line) => session.Run("(TabExpansion2 -inputScript $args[0] -cursorColumn $args[0].Length).CompletionMatches.CompletionText", line)
+                .Output.Select(o => o.ToString()!).OrderBy(x => x, StringComparer.Ordinal).ToArray();
+
+            // Relative to the PowerShell location, as the cmdlet resolves it.
+            session.Run("Set-Location $args[0]", journal.Folder);
+            Assert.Equal(new[] { "CORP", "LAB" }, Complete("Get-QlikUserSession events.journal -UserDirectory "));
+            Assert.Equal(new[] { "anna", "carl" }, Complete("Get-QlikUserSession events.journal -UserDirectory lab -UserId "));
+            Assert.Equal(new[] { "anna", "bob", "carl" }, Complete("Get-QlikUserEvent -JournalPath ./events.journal -UserId "));
+            Assert.Equal(new[] { "carl" }, Complete("Get-QlikUserEvent events.journal -UserId c"));
+            // No journal: nothing offered, no error.
+            Assert.DoesNotContain("LAB", Complete("Get-QlikUserSession nope.journal -UserDirectory "));
+        }
+
+        [Fact]
         public void Help_is_written() =>
             HelpAssert.HasWrittenHelp("Get-QlikUserSession", "JournalPath", "Since", "Until", "Active", "SessionTimeout", "UserDirectory", "UserId");
     }

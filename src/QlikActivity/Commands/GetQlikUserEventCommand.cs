@@ -32,12 +32,14 @@ namespace QlikActivity.Commands
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(JournalUserDirectoryCompleter))]
         public string? UserDirectory { get; set; }
 
         /// <summary>The user id; wildcards allowed; case-insensitive.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(JournalUserIdCompleter))]
         public string? UserId { get; set; }
 
         /// <summary>Only these event types.</summary>

@@ -1,5 +1,6 @@
 using System;
 using System.Management.Automation;
+using QlikActivity.Completion;
 using QlikActivity.Core.Journal;
 
 namespace QlikActivity.Commands
@@ -42,12 +43,14 @@ namespace QlikActivity.Commands
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(JournalUserDirectoryCompleter))]
         public string? UserDirectory { get; set; }
 
         /// <summary>The user id; wildcards allowed; case-insensitive.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(JournalUserIdCompleter))]
         public string? UserId { get; set; }
 
         protected override void ProcessRecord()

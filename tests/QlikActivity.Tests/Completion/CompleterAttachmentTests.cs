@@ -23,6 +23,10 @@ namespace QlikActivity.Tests.Completion
             new object[] { "Start-QlikEventListener", "EventType", typeof(EventTypeCompleter) },
             new object[] { "Send-QlikUserEvent", "EventType", typeof(EventTypeCompleter) },
             new object[] { "Get-QlikUserEvent", "EventType", typeof(EventTypeCompleter) },
+            new object[] { "Get-QlikUserEvent", "UserDirectory", typeof(JournalUserDirectoryCompleter) },
+            new object[] { "Get-QlikUserEvent", "UserId", typeof(JournalUserIdCompleter) },
+            new object[] { "Get-QlikUserSession", "UserDirectory", typeof(JournalUserDirectoryCompleter) },
+            new object[] { "Get-QlikUserSession", "UserId", typeof(JournalUserIdCompleter) },
         };
 
         [Theory]
