@@ -23,7 +23,7 @@ AfterAll {
 Describe 'New-QlikMqttDestination' {
     It 'makes a destination with the Butler SOS topics by default' {
         $d = New-QlikMqttDestination -Broker mqtt.lab.local
-        $d.GetType().FullName | Should -Be 'QlikActivity.MqttDestination'
+        $d.GetType().FullName | Should -Be 'QlikActivity.Core.Destinations.Mqtt.MqttDestination'
         $d.Name | Should -Be 'mqtt://mqtt.lab.local:1883'
         $d.QoS | Should -Be 1
         $d.Topic | Should -Be 'qliksense/userevent'

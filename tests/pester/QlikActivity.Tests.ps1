@@ -300,7 +300,7 @@ Describe 'Destinations' {
     # and must never show a secret in its name or table.
     It 'New-QlikMqttDestination builds an MQTT destination' {
         $destination = New-QlikMqttDestination -Broker 127.0.0.1 -Port 1883
-        $destination | Should -BeOfType 'QlikActivity.MqttDestination'
+        $destination | Should -BeOfType 'QlikActivity.Core.Destinations.Mqtt.MqttDestination'
         $destination.Name | Should -Match '127.0.0.1'
     }
 

@@ -5,6 +5,7 @@ using System.Management.Automation;
 using System.Reflection;
 using System.Security;
 using QlikActivity.Commands;
+using QlikActivity.Core.Destinations.Mqtt;
 using Xunit;
 
 namespace QlikActivity.Tests.Commands
@@ -95,7 +96,7 @@ namespace QlikActivity.Tests.Commands
             var shown = typeof(MqttDestination).GetProperties(BindingFlags.Public | BindingFlags.Instance);
             Assert.DoesNotContain(shown, p => p.Name.Contains("Password", StringComparison.OrdinalIgnoreCase));
             Assert.DoesNotContain(shown, p => p.PropertyType == typeof(SecureString));
-            Assert.Equal("QlikActivity.MqttDestination", typeof(MqttDestination).FullName);
+            Assert.Equal("QlikActivity.Core.Destinations.Mqtt.MqttDestination", typeof(MqttDestination).FullName);
         }
 
         [Fact]

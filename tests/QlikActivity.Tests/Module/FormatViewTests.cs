@@ -16,7 +16,7 @@ namespace QlikActivity.Tests.Module
         {
             "QlikActivity.Core.Qrs.QlikSenseConnection", "QlikActivity.Core.Activity.UserActivity", "QlikActivity.Core.Activity.ActivityBucketResult",
             "QlikActivity.Core.Activity.ActivityBucketSummary", "QlikActivity.Core.UserEvent", "QlikActivity.Core.Events.SentUserEvent", "QlikActivity.Core.Events.ListenerStatistics",
-            "QlikActivity.Core.Destinations.DestinationStatistics", "QlikActivity.MqttDestination", "QlikActivity.Core.Destinations.InfluxDb.InfluxDbDestination",
+            "QlikActivity.Core.Destinations.DestinationStatistics", "QlikActivity.Core.Destinations.Mqtt.MqttDestination", "QlikActivity.Core.Destinations.InfluxDb.InfluxDbDestination",
             "QlikActivity.Core.Destinations.NewRelic.NewRelicDestination", "QlikActivity.Core.Destinations.Webhooks.WebhookDestination",
         };
 

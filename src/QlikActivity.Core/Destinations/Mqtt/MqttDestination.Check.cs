@@ -5,7 +5,7 @@ using QlikActivity.Core;
 using QlikActivity.Core.Destinations;
 using QlikActivity.Core.Destinations.Mqtt;
 
-namespace QlikActivity
+namespace QlikActivity.Core.Destinations.Mqtt
 {
     /// <summary>The checks of <see cref="MqttDestinationOptions"/> that run when a destination is made: every value in range, topics encoded once.</summary>
     public sealed partial class MqttDestination
@@ -21,50 +21,50 @@ namespace QlikActivity
             o.Broker = (o.Broker ?? "").Trim();
             if (o.Broker.Length == 0)
             {
-                throw Invalid("The MQTT broker is missing: give its host name or IP address.", "MqttBrokerMissing");
+                throw Invalid("The MQTT broker is missing: give its host name or IP address.", DestinationErrorIds.MqttBrokerMissing);
             }
 
             if (o.Broker.Contains("://") || o.Broker.Contains("/"))
             {
-                throw Invalid($"'{o.Broker}' is not a host name: give the broker's host name or IP address only, and -Port / -UseTls separately.", "MqttBrokerInvalid");
+                throw Invalid($"'{o.Broker}' is not a host name: give the broker's host name or IP address only, and -Port / -UseTls separately.", DestinationErrorIds.MqttBrokerInvalid);
             }
 
             o.Port ??= o.UseTls ? 8883 : 1883;
             if (o.Port < 1 || o.Port > 65535)
             {
-                throw Invalid($"The MQTT port {o.Port} is not 1..65535.", "MqttPortInvalid");
+                throw Invalid($"The MQTT port {o.Port} is not 1..65535.", DestinationErrorIds.MqttPortInvalid);
             }
 
             if (o.QoS != 0 && o.QoS != 1)
             {
-                throw Invalid($"QoS {o.QoS} is not supported: use 0 (at most once) or 1 (at least once).", "MqttQosInvalid");
+                throw Invalid($"QoS {o.QoS} is not supported: use 0 (at most once) or 1 (at least once).", DestinationErrorIds.MqttQosInvalid);
             }
 
             if (o.KeepAliveSeconds < 0 || o.KeepAliveSeconds > 65535)
             {
-                throw Invalid($"The keep-alive of {o.KeepAliveSeconds} s is not 0..65535.", "MqttKeepAliveInvalid");
+                throw Invalid($"The keep-alive of {o.KeepAliveSeconds} s is not 0..65535.", DestinationErrorIds.MqttKeepAliveInvalid);
             }
 
             if (o.QueueCapacity < 1 || o.BatchSize < 1 || o.MaxInFlight < 1)
             {
-                throw Invalid("QueueCapacity, BatchSize and MaxInFlight must be at least 1.", "MqttQueueInvalid");
+                throw Invalid("QueueCapacity, BatchSize and MaxInFlight must be at least 1.", DestinationErrorIds.MqttQueueInvalid);
             }
 
             if (o.Password != null && string.IsNullOrEmpty(o.UserName))
             {
-                throw Invalid("MQTT 3.1.1 sends a password only with a user name: give both in -Credential.", "MqttPasswordWithoutUser");
+                throw Invalid("MQTT 3.1.1 sends a password only with a user name: give both in -Credential.", DestinationErrorIds.MqttPasswordWithoutUser);
             }
 
             if (!string.IsNullOrEmpty(o.CaCertificatePath))
             {
                 if (!o.UseTls)
                 {
-                    throw Invalid("-CaCertificatePath needs -UseTls.", "MqttCaWithoutTls");
+                    throw Invalid("-CaCertificatePath needs -UseTls.", "Mqtt" + DestinationErrorIds.CaWithoutTls);
                 }
 
                 if (o.SkipCertificateCheck)
                 {
-                    throw Invalid("-CaCertificatePath and -SkipCertificateCheck contradict each other: choose one.", "MqttCaAndSkip");
+                    throw Invalid("-CaCertificatePath and -SkipCertificateCheck contradict each other: choose one.", "Mqtt" + DestinationErrorIds.CaAndSkip);
                 }
 
                 BrokerCertificateValidator.LoadCertificates(o.CaCertificatePath!);
@@ -90,7 +90,7 @@ namespace QlikActivity
             var topic = TopicBytes(o.Topic);
             if (topic == null && Array.TrueForAll(typeTopics, t => t == null))
             {
-                throw Invalid("Every MQTT topic is turned off (empty): give at least one topic.", "MqttNoTopic");
+                throw Invalid("Every MQTT topic is turned off (empty): give at least one topic.", DestinationErrorIds.MqttNoTopic);
             }
 
             string name = $"{(o.UseTls ? "mqtts" : "mqtt")}://{(o.Broker.Contains(":") ? "[" + o.Broker + "]" : o.Broker)}:{o.Port}";
@@ -115,7 +115,7 @@ namespace QlikActivity
 
             if (MqttPacketWriter.TopicNameProblem(topic) is { } problem)
             {
-                throw Invalid(problem, "MqttTopicInvalid");
+                throw Invalid(problem, DestinationErrorIds.MqttTopicInvalid);
             }
 
             return MqttPacketWriter.EncodeTopicName(topic);

@@ -9,14 +9,14 @@ using QlikActivity.Core;
 using QlikActivity.Core.Destinations;
 using QlikActivity.Core.Destinations.Mqtt;
 
-namespace QlikActivity
+namespace QlikActivity.Core.Destinations.Mqtt
 {
     /// <summary>
     /// Forwards user events to an MQTT 3.1.1 broker the way Butler SOS does: every event to one topic
     /// (<c>qliksense/userevent</c>) and to a topic per event type, as JSON. At QoS 1 each batch waits for
     /// its PUBACKs; when the broker goes away the batch is retried after reconnecting, re-sending only
     /// what was not acknowledged, while new events wait in the bounded queue.
-    /// What <c>New-QlikMqttDestination</c> returns (PowerShell type <c>QlikActivity.MqttDestination</c>);
+    /// What <c>New-QlikMqttDestination</c> returns (PowerShell type <c>QlikActivity.Core.Destinations.Mqtt.MqttDestination</c>);
     /// it never shows the password.
     /// </summary>
     public sealed partial class MqttDestination : QueuedDestination, ISecurityWarnings
@@ -435,13 +435,13 @@ namespace QlikActivity
         {
             var (id, category) = ex.Failure switch
             {
-                MqttConnectionFailure.Refused when ex.ReturnCode == MqttConnectReturnCode.BadUserNameOrPassword => ("MqttBadCredentials", OperationErrorCategory.AuthenticationError),
-                MqttConnectionFailure.Refused when ex.ReturnCode == MqttConnectReturnCode.NotAuthorized => ("MqttNotAuthorized", OperationErrorCategory.PermissionDenied),
-                MqttConnectionFailure.Refused => ("MqttConnectionRefused", OperationErrorCategory.ConnectionError),
-                MqttConnectionFailure.Tls => ("MqttCertificateNotTrusted", OperationErrorCategory.SecurityError),
-                MqttConnectionFailure.Timeout => ("MqttConnectTimeout", OperationErrorCategory.OperationTimeout),
-                MqttConnectionFailure.Protocol => ("MqttProtocolError", OperationErrorCategory.InvalidData),
-                _ => ("MqttBrokerUnreachable", OperationErrorCategory.ConnectionError),
+                MqttConnectionFailure.Refused when ex.ReturnCode == MqttConnectReturnCode.BadUserNameOrPassword => (DestinationErrorIds.MqttBadCredentials, OperationErrorCategory.AuthenticationError),
+                MqttConnectionFailure.Refused when ex.ReturnCode == MqttConnectReturnCode.NotAuthorized => (DestinationErrorIds.MqttNotAuthorized, OperationErrorCategory.PermissionDenied),
+                MqttConnectionFailure.Refused => (DestinationErrorIds.MqttConnectionRefused, OperationErrorCategory.ConnectionError),
+                MqttConnectionFailure.Tls => (DestinationErrorIds.MqttCertificateNotTrusted, OperationErrorCategory.SecurityError),
+                MqttConnectionFailure.Timeout => (DestinationErrorIds.MqttConnectTimeout, OperationErrorCategory.OperationTimeout),
+                MqttConnectionFailure.Protocol => (DestinationErrorIds.MqttProtocolError, OperationErrorCategory.InvalidData),
+                _ => (DestinationErrorIds.MqttBrokerUnreachable, OperationErrorCategory.ConnectionError),
             };
             return new QlikActivityException(ex.Message, id, category, ex);
         }
