@@ -334,11 +334,23 @@ namespace QlikActivity.PowerShell.Tests
                 }
 
                 case "New-QlikMqttDestination 3":
+                {
+                    // A TLS broker that requires a client certificate of its CA; the example's -Test logs in with ours.
+                    using var tls = MqttTlsBroker.StartRequiringClientCertificate();
+                    run.Substitute("mqtt.lab.local", "127.0.0.1").Substitute(@"C:\certs\lab-ca.pem", tls.CaFile)
+                        .Substitute(@"C:\certs\mqtt-client", tls.ClientCertificateDirectory)
+                        .DefaultPort("New-QlikMqttDestination", tls.Broker.Port);
+                    AssertClean(run.Run());
+                    Assert.NotNull(run.Session.GetVariable("mqtt"));
+                    break;
+                }
+
+                case "New-QlikMqttDestination 4":
                     AssertClean(run.Run());
                     Assert.NotNull(run.Session.GetVariable("mqtt"));
                     break;
 
-                case "New-QlikMqttDestination 4":
+                case "New-QlikMqttDestination 5":
                 {
                     run.Prelude("$cred = [pscredential]::new('sense-events', (ConvertTo-SecureString 'brokerpass' -AsPlainText -Force))");
                     var result = run.Run();

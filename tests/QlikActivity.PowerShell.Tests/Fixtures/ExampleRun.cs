@@ -216,12 +216,21 @@ namespace QlikActivity.PowerShell.Tests.Fixtures
 
         public string CaFile => _certificates.CaFile;
 
-        public static MqttTlsBroker Start(string user, string password)
+        /// <summary>The folder with client.pem and client_key.pem, signed by <see cref="CaFile"/>.</summary>
+        public string ClientCertificateDirectory => _certificates.Directory;
+
+        public static MqttTlsBroker Start(string user, string password) => Start(new MosquittoOptions { User = (user, password) });
+
+        /// <summary>A TLS broker that refuses clients without a certificate of its CA (mosquitto's require_certificate).</summary>
+        public static MqttTlsBroker StartRequiringClientCertificate() => Start(new MosquittoOptions { RequireClientCertificate = true });
+
+        private static MqttTlsBroker Start(MosquittoOptions options)
         {
             var certificates = TestCertificates.Create();
             try
             {
-                var broker = MosquittoBroker.Start(new MosquittoOptions { User = (user, password), Tls = (certificates.CaFile, certificates.ServerCertFile, certificates.ServerKeyFile) });
+                options.Tls = (certificates.CaFile, certificates.ServerCertFile, certificates.ServerKeyFile);
+                var broker = MosquittoBroker.Start(options);
                 return new MqttTlsBroker(certificates, broker);
             }
             catch

@@ -105,6 +105,9 @@ namespace QlikActivity.Core.Tests.Activity.Buckets
                 site.AddUser("LAB", "user" + i, ("analyzer", i % 300));
             }
 
+            // Answers paced, so the freeze at 10% lands while most users are still to be written (on a
+            // quiet machine the writers would otherwise finish before the progress record is handled).
+            site.Sim.Faults.Latency = TimeSpan.FromMilliseconds(10);
             var client = site.Connection.Client;
             QrsRequestCounts? atFreeze = null;
             var host = new ScriptedHost();
@@ -156,6 +159,8 @@ namespace QlikActivity.Core.Tests.Activity.Buckets
             }
 
             var expected = site.ExpectedValues();
+            // Answers paced, so the restart at 20% happens while writes are still going on.
+            site.Sim.Faults.Latency = TimeSpan.FromMilliseconds(10);
             long acceptedBefore = 0;
             bool restarted = false;
             var host = new ScriptedHost();
