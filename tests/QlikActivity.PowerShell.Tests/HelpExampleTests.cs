@@ -21,8 +21,10 @@ namespace QlikActivity.PowerShell.Tests
     /// Examples written for a real Sense network name hosts, paths and ports that do not exist here:
     /// those are substituted by <see cref="ExampleRun.Substitute"/> (literal text, listed per example),
     /// or given through $PSDefaultParameterValues; nothing else in the code is changed.
-    /// Examples that only run on Windows (the Windows certificate store drive, scheduled jobs) are
-    /// parsed and their QlikActivity parameters checked instead, and say so.
+    /// The event journal's examples read a journal written by the module's own writer (see RunJournalExample).
+    /// An example without a prelude fails. The one exception is the scheduled-job example
+    /// (Start-QlikEventListener 4): Register-ScheduledJob and New-JobTrigger exist only in Windows
+    /// PowerShell, so it is parsed and its QlikActivity parameters checked instead.
     /// </summary>
     public sealed class HelpExampleTests : IClassFixture<SimulatorFixture>
     {
@@ -63,11 +65,9 @@ namespace QlikActivity.PowerShell.Tests
         {
             using var run = new ExampleRun(command, number);
             run.AssertTypeLiteralsResolve();
-            if (JournalExamples.Contains($"{command} {number}") || command is "Get-QlikUserEvent" or "Get-QlikUserSession" or "Get-QlikAppActivity")
+            if (command is "Get-QlikUserEvent" or "Get-QlikUserSession" or "Get-QlikAppActivity" || $"{command} {number}" == "Get-QlikUserActivity 5")
             {
-                // The event journal's examples (issue 12, added after this test) have no prelude yet: until
-                // they get one they are parsed and their QlikActivity parameters checked, not run.
-                run.AssertParsesWithKnownParameters();
+                RunJournalExample(run, command, number);
                 return;
             }
 
@@ -310,6 +310,51 @@ namespace QlikActivity.PowerShell.Tests
                     break;
                 }
 
+                case "Start-QlikEventListener 6":
+                {
+                    // The lab's broker and subnet become the local broker and loopback; the D: journal a temp folder.
+                    using var broker = MosquittoBroker.Start();
+                    using var probe = MqttProbe.Subscribe(broker.Port, "qliksense/#");
+                    int port = Udp.FreePort();
+                    string journal = Path.Combine(run.Folder("QlikActivity"), "events.journal");
+                    run.Substitute("broker.lab.local", "127.0.0.1").Substitute("10.1.0.0/24", "127.0.0.0/8").Substitute(@"D:\QlikActivity\events.journal", journal)
+                        .DefaultPort("New-QlikMqttDestination", broker.Port).DefaultPort("Start-QlikEventListener", port);
+                    var result = run.RunAndStop(_ => SentOnceBound(port, SampleDatagrams.AnnaStart) && probe.CountWithin(TimeSpan.Zero) >= 1);
+                    Assert.IsType<PipelineStoppedException>(result.Terminated);
+                    Assert.Contains(probe.Take(1, TimeSpan.FromSeconds(5)), m => m.Topic.StartsWith("qliksense/", StringComparison.Ordinal) && m.Payload.Contains("anna.lindqvist-berg", StringComparison.Ordinal));
+                    Assert.True(File.Exists(journal), "the listener kept no journal at " + journal);
+                    Assert.Contains(run.Session.Host.Text("Verbose"), l => l.Contains(journal, StringComparison.Ordinal));
+                    break;
+                }
+
+                case "Start-QlikEventListener 7":
+                {
+                    // The job's listener runs on the default port, 9997, as in example 3; ~/qlik becomes a temp folder.
+                    var free = DateTime.UtcNow.AddSeconds(30);
+                    while (Udp.IsBound(9997) && DateTime.UtcNow < free)
+                    {
+                        System.Threading.Thread.Sleep(100);
+                    }
+
+                    Assert.False(Udp.IsBound(9997), "UDP port 9997 is in use on this machine; the example listens on it.");
+                    string folder = run.Folder("qlik");
+                    run.ThreadJobs().Substitute("~/qlik", folder);
+                    var result = run.Run();
+                    Assert.Null(result.Terminated);
+                    // The second listener's refusal is the example's point: its only error.
+                    var refused = Assert.Single(result.Errors);
+                    Assert.StartsWith("JournalInUse,", refused.FullyQualifiedErrorId, StringComparison.Ordinal);
+                    Assert.True(File.Exists(Path.Combine(folder, "events.journal")));
+                    var released = DateTime.UtcNow.AddSeconds(10);
+                    while (Udp.IsBound(9997) && DateTime.UtcNow < released)
+                    {
+                        System.Threading.Thread.Sleep(50);
+                    }
+
+                    Assert.False(Udp.IsBound(9997), "Stop-Job left the listener holding the port");
+                    break;
+                }
+
                 case "New-QlikMqttDestination 1":
                 {
                     using var broker = MosquittoBroker.Start();
@@ -341,7 +386,7 @@ namespace QlikActivity.PowerShell.Tests
                         .Substitute(@"C:\certs\mqtt-client", tls.ClientCertificateDirectory)
                         .DefaultPort("New-QlikMqttDestination", tls.Broker.Port);
                     AssertClean(run.Run());
-                    Assert.NotNull(run.Session.GetVariable("mqtt"));
+                    Assert.Equal("CN=QlikActivity MQTT test client", PSObject.AsPSObject(run.Session.GetVariable("mqtt")!).Properties["CertificateSubject"].Value);
                     break;
                 }
 
@@ -448,13 +493,165 @@ namespace QlikActivity.PowerShell.Tests
             Assert.Contains(run.Session.Host.Text("Warning"), l => l.StartsWith("Stopped", StringComparison.Ordinal));
         }
 
-        /// <summary>Examples of the event journal on pages that existed before it (see Runs_as_written).</summary>
-        private static readonly HashSet<string> JournalExamples = new HashSet<string>(StringComparer.Ordinal)
+        /// <summary>
+        /// The journal queries' examples: each reads a journal written in its session by the module's own
+        /// writer (<see cref="JournalScenario"/>, held open as a running listener holds it). The example's
+        /// journal path (an absolute Windows path, ~/events.journal, or relative to the location) is that file.
+        /// </summary>
+        private void RunJournalExample(ExampleRun run, string command, int number)
         {
-            "Get-QlikUserActivity 5",
-            "Start-QlikEventListener 6",
-            "Start-QlikEventListener 7",
-        };
+            using var journal = new JournalScenario(run.Session);
+            foreach (string path in new[] { @"C:\QlikActivity\events.journal", "~/events.journal" }.Where(p => run.Code.Contains(p, StringComparison.Ordinal)))
+            {
+                run.Substitute(path, journal.JournalPath);
+            }
+
+            run.Prelude($"Set-Location -LiteralPath '{journal.Folder}'");
+            switch ($"{command} {number}")
+            {
+                case "Get-QlikUserEvent 1":
+                {
+                    var result = run.Run();
+                    AssertClean(result);
+                    Assert.Equal(JournalScenario.EventCount, result.Output.Count);
+                    Assert.All(result.Output, o => Assert.Equal("UserEvent", o.BaseObject.GetType().Name));
+                    break;
+                }
+
+                case "Get-QlikUserEvent 2":
+                {
+                    // The scenario's anna is LAB; a CORP anna.* starts a session now on her own proxy.
+                    AddEvent(run, "SessionStart", "CORP", "anna.berg", "sense9", null);
+                    string table = run.Session.Render(run.Script(), 120);
+                    Assert.Contains("sense9", table, StringComparison.Ordinal);
+                    Assert.DoesNotContain("sense2", table, StringComparison.Ordinal);
+                    Assert.Contains("BrowserName", table, StringComparison.Ordinal);
+                    break;
+                }
+
+                case "Get-QlikUserEvent 3":
+                {
+                    // Today's open of the example's app (the scenario's Sales), also when the test runs just after midnight.
+                    AddEvent(run, "ConnectionOpen", "LAB", "dora", "sense1", JournalScenario.Sales);
+                    var result = run.Run();
+                    AssertClean(result);
+                    var dora = Assert.Single(result.Output, o => (string)o.Properties["Name"].Value == "LAB\\dora");
+                    Assert.Equal(1, dora.Properties["Count"].Value);
+                    Assert.DoesNotContain(result.Output, o => (string)o.Properties["Name"].Value == "LAB\\carl"); // carl opened Finance
+                    break;
+                }
+
+                case "Get-QlikUserEvent 4":
+                {
+                    var result = run.Run();
+                    AssertClean(result);
+                    Assert.NotEmpty(result.Output);
+                    Assert.All(result.Output, o => Assert.Equal("UserEvent", o.BaseObject.GetType().Name));
+                    var users = result.Output.Select(o => (string)o.Properties["UserFull"].Value).Distinct().OrderBy(u => u, StringComparer.Ordinal).ToArray();
+                    Assert.Equal(new[] { "LAB\\anna", "LAB\\carl" }, users);
+                    Assert.Equal(3, result.Output.Count(o => (string)o.Properties["UserFull"].Value == "LAB\\anna"));
+                    break;
+                }
+
+                case "Get-QlikUserSession 1":
+                {
+                    var result = run.Run();
+                    AssertClean(result);
+                    Assert.All(result.Output, o => Assert.Equal("UserSession", o.BaseObject.GetType().Name));
+                    Assert.Equal(new[] { "LAB\\anna", "LAB\\carl" }, result.Output.Select(o => (string)o.Properties["UserFull"].Value).OrderBy(u => u, StringComparer.Ordinal).ToArray());
+                    break;
+                }
+
+                case "Get-QlikUserSession 2":
+                {
+                    var result = run.Run();
+                    AssertClean(result);
+                    Assert.NotEmpty(result.Output);
+                    Assert.All(result.Output, o => Assert.NotNull(o.Properties["Apps"]));
+                    Assert.Contains(result.Output, o => (string)o.Properties["UserFull"].Value == "CORP\\bob");
+                    break;
+                }
+
+                case "Get-QlikUserSession 3":
+                {
+                    var result = run.Run();
+                    AssertClean(result);
+                    Assert.Contains(result.Output, o => (string)o.Properties["Name"].Value == "Chrome, Windows");
+                    break;
+                }
+
+                case "Get-QlikUserSession 4":
+                {
+                    // bob (CORP) was last seen 80 minutes ago: a CORP user active now is needed for a row.
+                    AddEvent(run, "SessionStart", "CORP", "erik", "sense2", null);
+                    var result = run.Run();
+                    AssertClean(result);
+                    Assert.Equal("CORP\\erik", Assert.Single(result.Output).Properties["UserFull"].Value);
+                    break;
+                }
+
+                case "Get-QlikAppActivity 1":
+                {
+                    run.Substitute("https://qlik.lab.local:4242", $"https://localhost:{_sim.Port}").Substitute(@"C:\certs\qlik", _sim.CertificateDirectory);
+                    var result = run.Run();
+                    AssertClean(result);
+                    var apps = result.Output.Where(o => o.Properties["InRepository"] != null).ToList();
+                    Assert.NotEmpty(apps);
+                    Assert.All(apps, a => Assert.Equal(true, a.Properties["InRepository"].Value));
+                    Assert.Contains(result.Warnings, w => w.Message.Contains("90", StringComparison.Ordinal));
+                    break;
+                }
+
+                case "Get-QlikAppActivity 2":
+                {
+                    var result = run.Run();
+                    AssertClean(result);
+                    Assert.Contains(result.Output, o => (string)o.Properties["AppName"].Value == "Sales dashboard" && Convert.ToInt32(o.Properties["DistinctUsers"].Value) == 2);
+                    break;
+                }
+
+                case "Get-QlikAppActivity 3":
+                {
+                    run.Prelude($"$connection = Connect-QlikSense {_sim.ConnectArguments}");
+                    var result = run.Run();
+                    AssertClean(result);
+                    Assert.Equal(2, result.Output.Count);
+                    Assert.All(result.Output, o => Assert.Equal(false, o.Properties["InRepository"].Value));
+                    Assert.Contains(result.Output, o => o.Properties["AppId"].Value.ToString() == JournalScenario.Sales.ToString());
+                    break;
+                }
+
+                case "Get-QlikUserActivity 5":
+                {
+                    run.Prelude(Connect());
+                    var result = run.Run();
+                    AssertClean(result);
+                    Assert.NotEmpty(result.Output);
+                    Assert.All(result.Output, o => Assert.NotNull(o.Properties["Group"]));
+                    Assert.True(result.Output.Sum(o => Convert.ToInt32(o.Properties["Count"].Value)) >= SimulatorFixture.Users);
+                    break;
+                }
+
+                default:
+                    Assert.Fail($"{command} example {number} has no prelude in HelpExampleTests: add one, so it is run.");
+                    break;
+            }
+        }
+
+        /// <summary>One more event in the scenario's journal, now, through the open writer.</summary>
+        private static void AddEvent(ExampleRun run, string type, string directory, string user, string proxy, Guid? app)
+        {
+            string command = type switch { "SessionStart" => "Start session", "ConnectionOpen" => "Open connection", _ => throw new ArgumentException(type) };
+            var result = run.Session.Run(@"
+$e = [QlikActivity.Core.UserEvent]@{ ReceivedAt = [datetime]::UtcNow; Host = $args[3]; EventType = $args[0]; Command = $args[5]
+    UserDirectory = $args[1]; UserId = $args[2]; Origin = 'AppAccess'; Context = '/hub/'; Source = '10.0.0.7'
+    BrowserName = 'Firefox'; BrowserMajorVersion = '128'; OsName = 'Linux' }
+if ($args[4]) { $e.AppId = [guid]$args[4]; $e.Context = ""/app/$($args[4])"" }
+if ($journal.Append($e) -eq 0) { throw 'not journaled' }
+if (-not $journal.Flush([timespan]::FromSeconds(60))) { throw 'not flushed' }", type, directory, user, proxy, app?.ToString() ?? "", command);
+            Assert.Null(result.Terminated);
+            Assert.Empty(result.Errors);
+        }
 
         private string Connect() => $"Connect-QlikSense {_sim.ConnectArguments} | Out-Null";
 

@@ -111,7 +111,8 @@ namespace QlikActivity.Core.Events
         /// <summary>Emitted events per second over the run.</summary>
         public double EventsPerSecond { get; set; }
 
-        public DestinationStatistics[] Destinations { get; set; } = Array.Empty<DestinationStatistics>();
+        /// <summary>Each destination's counters; in a CSV column, "name: sent N, dropped N, queued N; ...".</summary>
+        public DestinationStatisticsList Destinations { get; set; } = DestinationStatisticsList.Empty;
 
         /// <summary>True for the summary written when the listener has stopped.</summary>
         public bool IsFinal { get; set; }
