@@ -318,7 +318,7 @@ namespace QlikActivity.Benchmarks
                 Lost = sent - consumed,
                 EventsPerSecond = seconds > 0 ? consumed / seconds : 0,
                 SenderRate = senderSeconds > 0 ? sent / senderSeconds : 0,
-                Destinations = stats.Destinations,
+                Destinations = stats.Destinations.ToArray(),
             };
         }
 

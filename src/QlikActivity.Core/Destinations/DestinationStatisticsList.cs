@@ -12,7 +12,7 @@ namespace QlikActivity.Core.Destinations
     public sealed class DestinationStatisticsList : ReadOnlyCollection<DestinationStatistics>
     {
         /// <summary>No destinations.</summary>
-        public static readonly DestinationStatisticsList Empty = new DestinationStatisticsList(new DestinationStatistics[0]);
+        public static readonly DestinationStatisticsList None = new DestinationStatisticsList(new DestinationStatistics[0]);
 
         public DestinationStatisticsList(IList<DestinationStatistics> items)
             : base(items)

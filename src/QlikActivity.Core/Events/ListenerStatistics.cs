@@ -112,7 +112,7 @@ namespace QlikActivity.Core.Events
         public double EventsPerSecond { get; set; }
 
         /// <summary>Each destination's counters; in a CSV column, "name: sent N, dropped N, queued N; ...".</summary>
-        public DestinationStatisticsList Destinations { get; set; } = DestinationStatisticsList.Empty;
+        public DestinationStatisticsList Destinations { get; set; } = DestinationStatisticsList.None;
 
         /// <summary>True for the summary written when the listener has stopped.</summary>
         public bool IsFinal { get; set; }
