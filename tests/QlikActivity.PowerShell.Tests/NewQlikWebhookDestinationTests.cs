@@ -41,7 +41,7 @@ namespace QlikActivity.PowerShell.Tests
             Assert.Contains("\"userId\":\"anna.lindqvist-berg\"", request.Text, StringComparison.Ordinal);
             Assert.DoesNotContain("bob", request.Text, StringComparison.Ordinal);
 
-            var destination = Assert.Single(((Array)Assert.Single(result.Output).Properties["Destinations"].Value).Cast<object>());
+            var destination = Assert.Single(((System.Collections.IEnumerable)Assert.Single(result.Output).Properties["Destinations"].Value).Cast<object>());
             Assert.Equal(1L, PSObject.AsPSObject(destination).Properties["Sent"].Value);
         }
 

@@ -93,7 +93,7 @@ namespace QlikActivity.PowerShell.Tests
             // The type through the cmdlet's declared output, whatever namespace it lives in.
             var made = session.Run(
                 "$listenerType = ((Get-Command Start-QlikEventListener).OutputType | Where-Object Name -like '*ListenerStatistics').Type; " +
-                "$d = $listenerType.GetProperty('Destinations').PropertyType.GetElementType()::new(); " +
+                "$d = $listenerType.GetProperty('Destinations').PropertyType; $itemType = if ($d.IsArray) { $d.GetElementType() } else { $d.BaseType.GetGenericArguments()[0] }; $d = $itemType::new(); " +
                 "$d.Name = 'mqtt://127.0.0.1:1883'; $d.Enqueued = 1200; $d.Sent = 4200; $d.Replayed = 3000; $d");
             Assert.Null(made.Terminated);
             foreach (int width in new[] { 80, 120 })

@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Net;
 using System.Net.Http;
+using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading;
@@ -405,7 +406,7 @@ namespace QlikActivity.Core.Activity
 
         /// <summary>A failure of one request, after the client's retries: reported per user, the run goes on.</summary>
         private static bool IsRequestFailure(Exception ex) =>
-            ex is QlikActivityException || ex is HttpRequestException || ex is IOException || ex is JsonException;
+            ex is QlikActivityException || ex is HttpRequestException || ex is IOException || ex is SocketException || ex is JsonException;
 
         private sealed class Job
         {

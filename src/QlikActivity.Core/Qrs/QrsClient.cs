@@ -347,9 +347,11 @@ namespace QlikActivity.Core.Qrs
                         timedOut.MayHaveArrived = true;
                         throw timedOut;
                     }
-                    catch (HttpRequestException ex)
+                    catch (Exception ex) when (ex is HttpRequestException || ex is SocketException)
                     {
-                        var transport = _failures.FromTransportFailure(ex, target);
+                        // The connection pool can let a bare SocketException out (a peer that resets while
+                        // it connects): the same transport failure as the wrapped kind, retried alike.
+                        var transport = _failures.FromTransportFailure(ex as HttpRequestException ?? new HttpRequestException(ex.Message, ex), target);
                         mayHaveArrived |= transport.ConnectionOpened;
                         bool retryable = transport.Retryable && (retryUnreachable || transport.ConnectionOpened)
                             && _retry.ShouldRetryTransport(target.Method, transport.ConnectionOpened, retries);
