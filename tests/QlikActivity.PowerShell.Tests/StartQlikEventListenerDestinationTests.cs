@@ -16,7 +16,7 @@ namespace QlikActivity.PowerShell.Tests
         [Fact]
         public void A_broker_that_is_down_warns_at_start_and_on_its_drops_and_the_default_view_shows_them()
         {
-            int udpPort = FreeUdpPort();
+            int udpPort = Udp.FreePort();
             int closedTcpPort = ClosedTcpPort();
             using var session = ModuleSession.Start(120);
             string script =
@@ -24,7 +24,7 @@ namespace QlikActivity.PowerShell.Tests
                 + $"$stats = Start-QlikEventListener -Address 127.0.0.1 -Port {udpPort} -AllowedSource 127.0.0.1 -Destination $d -Count 3 -NoEvents -Timeout 120; $stats";
 
             var run = Task.Run(() => session.Run(script));
-            SpinWait.SpinUntil(() => IsBound(udpPort) || run.IsCompleted, TimeSpan.FromMinutes(1));
+            SpinWait.SpinUntil(() => Udp.IsBound(udpPort) || run.IsCompleted, TimeSpan.FromMinutes(1));
             Assert.False(run.IsCompleted, "the listener ended before it listened: " + (run.IsCompleted ? run.Result.Terminated?.Message : ""));
             using (var sender = new UdpClient())
             {
@@ -55,25 +55,6 @@ namespace QlikActivity.PowerShell.Tests
             Assert.True(header >= 0, "no DestDropped column in:\n" + text);
             Assert.Matches(@"\s3$", lines[header + 2]);
             Assert.All(lines, l => Assert.True(l.Length <= 120, "wider than 120: " + l));
-        }
-
-        private static bool IsBound(int port)
-        {
-            try
-            {
-                using var probe = new UdpClient(new IPEndPoint(IPAddress.Loopback, port));
-                return false;
-            }
-            catch (SocketException)
-            {
-                return true;
-            }
-        }
-
-        private static int FreeUdpPort()
-        {
-            using var probe = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
-            return ((IPEndPoint)probe.Client.LocalEndPoint!).Port;
         }
 
         private static int ClosedTcpPort()

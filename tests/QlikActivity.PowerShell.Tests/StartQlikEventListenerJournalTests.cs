@@ -34,7 +34,7 @@ namespace QlikActivity.PowerShell.Tests
         [Fact]
         public void A_relative_journal_path_is_resolved_from_the_location_and_every_event_is_journaled()
         {
-            int port = FreeUdpPort();
+            int port = Udp.FreePort();
             using var session = ModuleSession.Start();
             session.SetVariable("folder", _folder);
             var sender = SendWhenBound(port, 5);
@@ -58,7 +58,7 @@ namespace QlikActivity.PowerShell.Tests
         [Fact]
         public void A_second_listener_on_the_same_journal_is_refused_with_JournalInUse()
         {
-            int port = FreeUdpPort();
+            int port = Udp.FreePort();
             string journal = Path.Combine(_folder, "shared.journal");
             using var first = ModuleSession.Start();
             using var second = ModuleSession.Start();
@@ -66,13 +66,13 @@ namespace QlikActivity.PowerShell.Tests
             second.SetVariable("journal", journal);
             var running = Task.Run(() => first.Run($"Start-QlikEventListener -Address 127.0.0.1 -Port {port} -AllowedSource 127.0.0.1 -Count 1 -Timeout 120 -JournalPath $journal -NoEvents"));
             var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (!IsBound(port))
+            while (!Udp.IsBound(port))
             {
                 Assert.True(DateTime.UtcNow < deadline, "the first listener never started");
                 Thread.Sleep(20);
             }
 
-            var refused = second.Run($"Start-QlikEventListener -Address 127.0.0.1 -Port {FreeUdpPort()} -Count 1 -Timeout 5 -JournalPath $journal -NoEvents");
+            var refused = second.Run($"Start-QlikEventListener -Address 127.0.0.1 -Port {Udp.FreePort()} -Count 1 -Timeout 5 -JournalPath $journal -NoEvents");
             var record = refused.TerminatingRecord;
             Assert.NotNull(record);
             Assert.StartsWith("JournalInUse,", record!.FullyQualifiedErrorId, StringComparison.Ordinal);
@@ -111,7 +111,7 @@ namespace QlikActivity.PowerShell.Tests
         private static Task SendWhenBound(int port, int count) => Task.Run(() =>
         {
             var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (!IsBound(port) && DateTime.UtcNow < deadline)
+            while (!Udp.IsBound(port) && DateTime.UtcNow < deadline)
             {
                 Thread.Sleep(20);
             }
@@ -128,25 +128,6 @@ namespace QlikActivity.PowerShell.Tests
             {
                 socket.Send(Encoding.UTF8.GetBytes($"/qseow-proxy-session/;qs1;Start session;CORP;user{i};Not available;/hub/;Start session for user 'CORP\\user{i}'"));
             }
-        }
-
-        private static bool IsBound(int port)
-        {
-            try
-            {
-                using var probe = new UdpClient(new IPEndPoint(IPAddress.Loopback, port));
-                return false;
-            }
-            catch (SocketException)
-            {
-                return true;
-            }
-        }
-
-        private static int FreeUdpPort()
-        {
-            using var probe = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
-            return ((IPEndPoint)probe.Client.LocalEndPoint!).Port;
         }
     }
 }

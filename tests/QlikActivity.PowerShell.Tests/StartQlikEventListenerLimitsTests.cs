@@ -17,7 +17,7 @@ namespace QlikActivity.PowerShell.Tests
         [Fact]
         public void QueueCapacity_and_ReceiveBufferSize_size_the_listener_they_start()
         {
-            int port = FreeUdpPort();
+            int port = Udp.FreePort();
             using var session = ModuleSession.Start();
             var result = session.Run($"Start-QlikEventListener -Address 127.0.0.1 -Port {port} -AllowedSource 127.0.0.1 -Timeout 1 -QueueCapacity 2048 -ReceiveBufferSize 131072 -Verbose");
 
@@ -31,7 +31,7 @@ namespace QlikActivity.PowerShell.Tests
         [Fact]
         public void A_ReceiveBufferSize_beyond_what_the_system_grants_is_warned_about_with_the_setting_to_change()
         {
-            int port = FreeUdpPort();
+            int port = Udp.FreePort();
             using var session = ModuleSession.Start();
             var result = session.Run($"Start-QlikEventListener -Address 127.0.0.1 -Port {port} -AllowedSource 127.0.0.1 -Timeout 1 -ReceiveBufferSize 1073741824");
 
@@ -46,7 +46,7 @@ namespace QlikActivity.PowerShell.Tests
         {
             // Both runs last until -Timeout 3 on the listener's clock: every second gives lines at 1 s and 2 s,
             // the default (5 s) none before the end; the final summary line comes either way.
-            int port = FreeUdpPort();
+            int port = Udp.FreePort();
             using var session = ModuleSession.Start();
             var everySecond = session.Run($"Start-QlikEventListener -Address 127.0.0.1 -Port {port} -AllowedSource 127.0.0.1 -Timeout 3 -StatisticsInterval 1 -Verbose");
             var byDefault = session.Run($"Start-QlikEventListener -Address 127.0.0.1 -Port {port} -AllowedSource 127.0.0.1 -Timeout 3 -Verbose");
@@ -56,12 +56,6 @@ namespace QlikActivity.PowerShell.Tests
             Assert.Equal(0, Lines(byDefault));
             Assert.Contains(everySecond.Verbose, v => v.Message.StartsWith("Listener stopped", StringComparison.Ordinal));
             Assert.Contains(byDefault.Verbose, v => v.Message.StartsWith("Listener stopped", StringComparison.Ordinal));
-        }
-
-        private static int FreeUdpPort()
-        {
-            using var probe = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
-            return ((IPEndPoint)probe.Client.LocalEndPoint!).Port;
         }
     }
 }

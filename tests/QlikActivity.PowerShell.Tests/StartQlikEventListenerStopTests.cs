@@ -13,13 +13,13 @@ namespace QlikActivity.PowerShell.Tests
         [Fact]
         public void Ctrl_C_mid_listen_still_shows_the_statistics()
         {
-            int port = FreeUdpPort();
+            int port = Udp.FreePort();
             using var session = ModuleSession.Start();
             // Stop mid-listen: a second after the port is held, so the start-up has finished.
             DateTime? boundAt = null;
             var result = session.RunAndStop(
                 $"Start-QlikEventListener -Address 127.0.0.1 -Port {port}",
-                _ => IsBound(port) && (boundAt ??= DateTime.UtcNow) < DateTime.UtcNow.AddSeconds(-1),
+                _ => Udp.IsBound(port) && (boundAt ??= DateTime.UtcNow) < DateTime.UtcNow.AddSeconds(-1),
                 TimeSpan.FromMinutes(1));
 
             // PowerShell takes no output objects after Stop(): the summary line goes to the host.
@@ -27,26 +27,6 @@ namespace QlikActivity.PowerShell.Tests
             Assert.Contains("Stopped: Listener stopped after ", warnings);
             Assert.Contains("received 0", warnings);
             Assert.Contains("dropped 0 (not allowed source)", warnings);
-        }
-
-        /// <summary>True once the listener holds the port: it is listening.</summary>
-        private static bool IsBound(int port)
-        {
-            try
-            {
-                using var probe = new UdpClient(new IPEndPoint(IPAddress.Loopback, port));
-                return false;
-            }
-            catch (SocketException)
-            {
-                return true;
-            }
-        }
-
-        private static int FreeUdpPort()
-        {
-            using var probe = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
-            return ((IPEndPoint)probe.Client.LocalEndPoint!).Port;
         }
     }
 }
