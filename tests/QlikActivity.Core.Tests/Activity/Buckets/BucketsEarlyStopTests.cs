@@ -38,6 +38,8 @@ namespace QlikActivity.Core.Tests.Activity.Buckets
                     site.AddUser("LAB", "user" + i, ("professional", i % 400));
                 }
 
+                // Answers paced, so the kill at 10% lands while most users are still to be written.
+                site.Sim.Faults.Latency = TimeSpan.FromMilliseconds(10);
                 var client = site.Connection.Client;
                 QrsRequestCounts? atKill = null;
                 var host = new ScriptedHost();
