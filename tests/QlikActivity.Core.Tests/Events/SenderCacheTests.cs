@@ -23,13 +23,27 @@ namespace QlikActivity.Core.Tests.Events
             var signal = new ConsumerSignal();
             receiver.Start(ring, signal, signal);
 
+            // All sockets stay open until every datagram is sent: a closed socket's port can be
+            // handed out again at once, and then two "different" senders share one port.
             var sourcePorts = new HashSet<int>();
-            for (int i = 0; i < Ports; i++)
+            var sockets = new List<Socket>();
+            try
             {
-                using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-                socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-                sourcePorts.Add(((IPEndPoint)socket.LocalEndPoint!).Port);
-                socket.SendTo(Encoding.UTF8.GetBytes("datagram " + i), receiver.LocalEndPoint);
+                for (int i = 0; i < Ports; i++)
+                {
+                    var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+                    sockets.Add(socket);
+                    socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+                    sourcePorts.Add(((IPEndPoint)socket.LocalEndPoint!).Port);
+                    socket.SendTo(Encoding.UTF8.GetBytes("datagram " + i), receiver.LocalEndPoint);
+                }
+            }
+            finally
+            {
+                foreach (var socket in sockets)
+                {
+                    socket.Dispose();
+                }
             }
 
             Assert.Equal(Ports, sourcePorts.Count);
