@@ -4,8 +4,9 @@
 .DESCRIPTION
     Build   : dotnet build of the solution; leaves an importable module in out/QlikActivity/
               (lib/net8.0, lib/netstandard2.0, help, views).
-    Test    : Build, then dotnet test, then the Pester tests in tests/pester: in PowerShell 7 (the
-              net8.0 build) and, on Windows, in Windows PowerShell 5.1 (the netstandard2.0 build).
+    Test    : Build, then dotnet test (the unit tests, then the Integration category), then the
+              Pester tests in tests/pester: in PowerShell 7 (the net8.0 build) and, on Windows, in
+              Windows PowerShell 5.1 (the netstandard2.0 build).
               Fetches Pester 5.9.1 from NuGet when it is missing (tools/pester/pester.proj). Fails
               (non-zero exit) when any dotnet or Pester test fails.
     Package : Build, then out/QlikActivity-<version>.zip and out/QlikActivity.<version>.nupkg
@@ -53,10 +54,29 @@ function Invoke-Build {
 }
 
 # Returns $true when every dotnet test passed. Does not throw: Pester still runs after a failure.
+# Two passes that add up to the whole suite (docs/testing.md, "Test categories"): first the unit tests,
+# with QLIKACTIVITY_UNIT_ONLY=1 so a test that starts a real server without the Integration trait
+# fails (tests/Shared/UnitOnlyRun.cs), then the integration tests.
 function Invoke-DotnetTest {
-    # Out-Host: the test log goes to the console, not into this function's return value.
-    dotnet test QlikActivity.sln -c $Configuration --no-build | Out-Host
-    return ($LASTEXITCODE -eq 0)
+    $passed = $true
+    $previous = $env:QLIKACTIVITY_UNIT_ONLY
+    $env:QLIKACTIVITY_UNIT_ONLY = '1'
+    try {
+        Write-Host "`n== Unit tests (Category!=Integration)" -ForegroundColor Cyan
+        $clock = [System.Diagnostics.Stopwatch]::StartNew()
+        # Out-Host: the test log goes to the console, not into this function's return value.
+        dotnet test QlikActivity.sln -c $Configuration --no-build --filter 'Category!=Integration' | Out-Host
+        if ($LASTEXITCODE) { $passed = $false }
+        Write-Host ('Unit tests took {0:N0} s' -f $clock.Elapsed.TotalSeconds)
+    }
+    finally {
+        $env:QLIKACTIVITY_UNIT_ONLY = $previous
+    }
+
+    Write-Host "`n== Integration tests (Category=Integration): the QRS simulator, mosquitto, influxd, PowerShell" -ForegroundColor Cyan
+    dotnet test QlikActivity.sln -c $Configuration --no-build --filter 'Category=Integration' | Out-Host
+    if ($LASTEXITCODE) { $passed = $false }
+    return $passed
 }
 
 # Pester 5.9.1 from NuGet (tools/pester/pester.proj), so no Install-Module and no PowerShell Gallery

@@ -141,6 +141,7 @@ catch {{
 
         private static string FindPwsh()
         {
+            QlikActivity.Testing.UnitOnlyRun.Refuse("pwsh");
             var dirs = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
                 .Append(Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".dotnet", "tools"));
             foreach (var dir in dirs.Where(d => d.Length > 0))

@@ -88,6 +88,7 @@ namespace QlikActivity.QrsSimulator
 
         public static async Task<SimulatedQrs> StartAsync(QrsSimulatorOptions options, CancellationToken ct = default)
         {
+            QlikActivity.Testing.UnitOnlyRun.Refuse("the QRS simulator");
             if (options.Users < 0)
             {
                 throw new ArgumentOutOfRangeException(nameof(options), "Users must not be negative");

@@ -50,6 +50,7 @@ namespace QlikActivity.Core.Tests.Activity
     }
 
     /// <summary>Get-QlikUserActivity's operation against the simulator: every activity rule end to end.</summary>
+    [Trait("Category", "Integration")]
     public sealed class UserActivityReaderTests : IClassFixture<EmptySimulatorFixture>
     {
         private static readonly DateTime AsOf = SimulatorFixture.Now;
@@ -375,6 +376,7 @@ namespace QlikActivity.Core.Tests.Activity
     }
 
     /// <summary>Whole seeded sites, checked against an independent reading of the simulator's own data.</summary>
+    [Trait("Category", "Integration")]
     public sealed class SeededSiteActivityTests
     {
         [Fact]

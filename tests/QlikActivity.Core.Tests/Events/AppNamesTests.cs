@@ -9,6 +9,7 @@ using Xunit;
 namespace QlikActivity.Core.Tests.Events
 {
     /// <summary>App names from the QRS simulator reach events; failures leave the listener running.</summary>
+    [Trait("Category", "Integration")]
     public class AppNamesTests : IClassFixture<EmptySimulatorFixture>
     {
         private readonly EmptySimulatorFixture _f;

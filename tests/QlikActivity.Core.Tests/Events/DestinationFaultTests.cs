@@ -21,6 +21,7 @@ namespace QlikActivity.Core.Tests.Events
     /// queues and by a stop that cuts the drain short, not by timing) every counter adds up and what
     /// counts as sent is exactly what the server has.
     /// </summary>
+    [Trait("Category", "Integration")]
     public class DestinationFaultTests : IClassFixture<InfluxDbFixture>
     {
         private readonly InfluxDbServer _influx;

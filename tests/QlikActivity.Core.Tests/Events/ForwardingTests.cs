@@ -19,6 +19,7 @@ using static QlikActivity.Core.Tests.Destinations.TestSecrets;
 namespace QlikActivity.Core.Tests.Events
 {
     /// <summary>A real listener forwarding over UDP-received events to a real mosquitto and a real influxd.</summary>
+    [Trait("Category", "Integration")]
     public class ForwardingTests : IClassFixture<InfluxDbFixture>
     {
         private const int Sent = 300;

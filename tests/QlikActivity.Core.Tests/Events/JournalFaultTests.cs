@@ -22,6 +22,7 @@ namespace QlikActivity.Core.Tests.Events
     /// the listener crashes mid-stream and restarts on its journal; the broker is down longer than the
     /// destination's memory queue holds. Either way the destination ends with every journaled event.
     /// </summary>
+    [Trait("Category", "Integration")]
     public class JournalFaultTests : JournalTestBase
     {
         private const string MainTopic = "qliksense/userevent";

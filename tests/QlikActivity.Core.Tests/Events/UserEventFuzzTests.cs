@@ -14,6 +14,9 @@ namespace QlikActivity.Core.Tests.Events
     /// Random and mutated datagrams, with valid ones in between: nothing throws, every datagram is
     /// counted once, and every valid event comes out.
     /// </summary>
+    // A million datagrams each: half a minute of soak, not a unit test. They run with the integration
+    // tests (CI runs all), so the unit tests stay under a minute (docs/testing.md, "Test categories").
+    [Trait("Category", "Integration")]
     public class UserEventFuzzTests
     {
         private const int MaxBytes = 4096;

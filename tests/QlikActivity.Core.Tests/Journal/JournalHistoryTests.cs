@@ -13,6 +13,7 @@ namespace QlikActivity.Core.Tests.Journal
     /// The history operations the cmdlets call (JournalHistory), and the journal as the Session
     /// activity source of Get-QlikUserActivity and Set-QlikActivityBucket, against the QRS simulator.
     /// </summary>
+    [Trait("Category", "Integration")]
     public sealed class JournalHistoryTests : JournalTestBase, IClassFixture<EmptySimulatorFixture>
     {
         private static readonly Guid Unknown = Guid.Parse("44444444-4444-4444-8444-444444444444");

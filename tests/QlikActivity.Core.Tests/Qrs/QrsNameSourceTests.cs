@@ -9,6 +9,7 @@ using Xunit;
 namespace QlikActivity.Core.Tests.Qrs
 {
     /// <summary>A connection offers the names tab completion needs, read from the real simulator over HTTPS.</summary>
+    [Trait("Category", "Integration")]
     public sealed class QrsNameSourceTests : IClassFixture<SimulatorFixture>
     {
         private readonly SimulatorFixture _f;

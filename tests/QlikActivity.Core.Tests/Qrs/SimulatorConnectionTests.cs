@@ -17,6 +17,7 @@ using Xunit;
 namespace QlikActivity.Core.Tests.Qrs
 {
     /// <summary>Every authentication mode and every connection failure, against the real simulator over HTTPS.</summary>
+    [Trait("Category", "Integration")]
     public sealed class SimulatorConnectionTests : IClassFixture<SimulatorFixture>, IDisposable
     {
         private readonly SimulatorFixture _f;

@@ -9,6 +9,7 @@ using Xunit;
 namespace QlikActivity.Core.Tests.Simulator
 {
     /// <summary>The cost model's capacity and queue, proved by counts (never by elapsed time).</summary>
+    [Trait("Category", "Integration")]
     public class CostModelTests
     {
         private static Task<QrsSimulator.SimulatedQrs> Start(CostModelOptions cost) =>

@@ -8,6 +8,7 @@ using Xunit;
 
 namespace QlikActivity.Core.Tests.Simulator
 {
+    [Trait("Category", "Integration")]
     public class SeedDataTests
     {
         private static readonly DateTime Now = new DateTime(2024, 11, 15, 12, 0, 0, DateTimeKind.Utc);

@@ -10,6 +10,7 @@ using Xunit;
 namespace QlikActivity.Core.Tests.Simulator
 {
     /// <summary>Fault injection: counted outcomes, never timing.</summary>
+    [Trait("Category", "Integration")]
     public class SimulatorFaultTests : IAsyncLifetime
     {
         private const int Requests = 300;

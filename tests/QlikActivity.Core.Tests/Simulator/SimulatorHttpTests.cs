@@ -11,6 +11,7 @@ using Xunit;
 namespace QlikActivity.Core.Tests.Simulator
 {
     /// <summary>The simulator over real HTTPS with client certificates, as a QRS client meets it.</summary>
+    [Trait("Category", "Integration")]
     public class SimulatorHttpTests : IAsyncLifetime
     {
         private QrsSimulator.SimulatedQrs _sim = null!;

@@ -12,6 +12,7 @@ using Xunit;
 namespace QlikActivity.Core.Tests.Simulator
 {
     /// <summary>The simulator as a separate process, as benchmarks and scripts run it.</summary>
+    [Trait("Category", "Integration")]
     public class SimulatorProgramTests
     {
         [Fact]

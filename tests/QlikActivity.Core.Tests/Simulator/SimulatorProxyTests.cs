@@ -10,6 +10,7 @@ using Xunit;
 namespace QlikActivity.Core.Tests.Simulator
 {
     /// <summary>The JWT virtual proxy side: /{prefix}/qrs/... with a bearer token.</summary>
+    [Trait("Category", "Integration")]
     public class SimulatorProxyTests : IAsyncLifetime
     {
         private QrsSimulator.SimulatedQrs _sim = null!;

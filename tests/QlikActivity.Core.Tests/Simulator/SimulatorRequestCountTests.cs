@@ -8,6 +8,7 @@ using Xunit;
 namespace QlikActivity.Core.Tests.Simulator
 {
     /// <summary><c>/simulator/requests</c>: what the simulator received, by method and path family, readable and resettable from outside.</summary>
+    [Trait("Category", "Integration")]
     public class SimulatorRequestCountTests : IAsyncLifetime
     {
         private QrsSimulator.SimulatedQrs _sim = null!;

@@ -62,6 +62,7 @@ namespace QlikActivity.PowerShell.Tests.Fixtures
         /// <summary>Opens a runspace (Linux-safe default session state) with the module imported.</summary>
         public static ModuleSession Start(int width = 120)
         {
+            QlikActivity.Testing.UnitOnlyRun.Refuse("a PowerShell runspace");
             if (!File.Exists(ModuleManifest))
             {
                 throw new InvalidOperationException($"The module is not built: {ModuleManifest}. Build src/QlikActivity first.");

@@ -12,6 +12,7 @@ namespace QlikActivity.Tests.Module
     /// in each lib/&lt;tfm&gt;/, and the native e_sqlite3 of every supported runtime in runtimes/,
     /// each built for the architecture its folder names; and PowerShell 7 loads it from there.
     /// </summary>
+    [Trait("Category", "Integration")]
     public class JournalModuleTests
     {
         private static string ModuleOut => Path.Combine(Repository.Root, "out", "QlikActivity");
@@ -97,6 +98,7 @@ namespace QlikActivity.Tests.Module
 
         private static string FindPwsh()
         {
+            QlikActivity.Testing.UnitOnlyRun.Refuse("pwsh");
             string exe = OperatingSystem.IsWindows() ? "pwsh.exe" : "pwsh";
             var candidates = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
                 .Append(Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".dotnet", "tools"))

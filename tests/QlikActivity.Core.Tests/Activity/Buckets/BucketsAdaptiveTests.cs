@@ -9,6 +9,7 @@ using Xunit;
 namespace QlikActivity.Core.Tests.Activity.Buckets
 {
     /// <summary>Adaptive write concurrency against the simulator with its cost model on (a small, slow server).</summary>
+    [Trait("Category", "Integration")]
     public sealed class BucketsAdaptiveTests
     {
         private static CostModelOptions SmallServer(int capacity, int queueLimit, int overloadStatus = 503)

@@ -11,6 +11,7 @@ namespace QlikActivity.Core.Tests.Activity.Buckets
     /// One test per defect of ctrl-q's <c>user-activity-bucket-cp-create</c> (DESIGN.md, "What
     /// ctrl-q gets wrong"), each against the QRS simulator over HTTPS.
     /// </summary>
+    [Trait("Category", "Integration")]
     public class BucketsCtrlQDefectTests
     {
         [Fact]

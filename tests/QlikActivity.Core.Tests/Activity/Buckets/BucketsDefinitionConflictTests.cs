@@ -10,6 +10,7 @@ namespace QlikActivity.Core.Tests.Activity.Buckets
     /// -Force replaces a wrong definition with a PUT; when someone edits the definition in between, the PUT
     /// meets a 409 and the run re-reads the definition, keeps the other admin's edit and replaces the choice values again.
     /// </summary>
+    [Trait("Category", "Integration")]
     public class BucketsDefinitionConflictTests
     {
         private static readonly string[] Buckets = { "1", "7", "14", "30", "90", "180", "365", "365+" };

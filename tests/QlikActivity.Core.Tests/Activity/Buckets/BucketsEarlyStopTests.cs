@@ -17,6 +17,7 @@ namespace QlikActivity.Core.Tests.Activity.Buckets
     /// must end promptly (counted in requests sent after the fault, not in seconds), with a
     /// summary that adds up and one error that says why.
     /// </summary>
+    [Trait("Category", "Integration")]
     public class BucketsEarlyStopTests
     {
         private const int Writers = 4;

@@ -12,6 +12,7 @@ using Xunit;
 namespace QlikActivity.Core.Tests.Activity.Buckets
 {
     /// <summary>Runs against a seeded site while the simulator injects faults and others edit the same users.</summary>
+    [Trait("Category", "Integration")]
     public class BucketsFaultTests
     {
         [Fact]

@@ -9,6 +9,7 @@ using Xunit;
 namespace QlikActivity.Core.Tests.Activity.Buckets
 {
     /// <summary>The bucket run's behaviour against the simulator: stopping, throttling, batching, policies, pipeline input, output.</summary>
+    [Trait("Category", "Integration")]
     public class BucketsRunTests
     {
         [Fact]

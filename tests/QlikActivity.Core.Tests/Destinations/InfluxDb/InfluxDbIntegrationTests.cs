@@ -25,6 +25,7 @@ namespace QlikActivity.Core.Tests.Destinations.InfluxDb
     }
 
     /// <summary>InfluxDbDestination against a real influxd 1.6: points are queried back.</summary>
+    [Trait("Category", "Integration")]
     public class InfluxDbIntegrationTests : IClassFixture<InfluxDbFixture>
     {
         private static readonly TimeSpan Wait = TimeSpan.FromSeconds(120);
@@ -202,6 +203,7 @@ namespace QlikActivity.Core.Tests.Destinations.InfluxDb
     }
 
     /// <summary>influxd with authentication: the destination's credentials work, and wrong ones fail clearly.</summary>
+    [Trait("Category", "Integration")]
     public class InfluxDbAuthenticationTests
     {
         [Fact]
@@ -252,6 +254,7 @@ namespace QlikActivity.Core.Tests.Destinations.InfluxDb
     }
 
     /// <summary>InfluxDB goes away for 30 s and comes back: everything buffered arrives.</summary>
+    [Trait("Category", "Integration")]
     public class InfluxDbOutageTests
     {
         [Fact]

@@ -50,6 +50,7 @@ namespace QlikActivity.Core.Tests.Destinations.InfluxDb
         /// <summary>Starts influxd; fails (never skips) with the install command when it is missing.</summary>
         public static async Task<InfluxDbServer> StartAsync(bool authEnabled = false)
         {
+            QlikActivity.Testing.UnitOnlyRun.Refuse("influxd");
             string executable = FindInfluxd()
                 ?? throw new InvalidOperationException(
                     "influxd (InfluxDB 1.x) was not found on PATH or in /usr/bin. Install it with: apt-get install -y influxdb");

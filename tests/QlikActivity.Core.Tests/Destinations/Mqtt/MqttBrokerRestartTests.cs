@@ -11,6 +11,7 @@ using Xunit.Abstractions;
 namespace QlikActivity.Core.Tests.Destinations.Mqtt
 {
     /// <summary>The fault case: the broker is killed and started again while events stream in.</summary>
+    [Trait("Category", "Integration")]
     public class MqttBrokerRestartTests
     {
         private readonly ITestOutputHelper _output;

@@ -15,6 +15,7 @@ namespace QlikActivity.Core.Tests.Destinations.Mqtt
     /// Issue 11 item 14: a client certificate for brokers that require one, against a real
     /// mosquitto with <c>require_certificate true</c>, loaded as Connect-QlikSense loads its own.
     /// </summary>
+    [Trait("Category", "Integration")]
     public class MqttClientCertificateTests
     {
         private static readonly TimeSpan Generous = TimeSpan.FromSeconds(60);

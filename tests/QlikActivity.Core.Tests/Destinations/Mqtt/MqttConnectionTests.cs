@@ -9,6 +9,7 @@ using Xunit;
 namespace QlikActivity.Core.Tests.Destinations.Mqtt
 {
     /// <summary>The socket loop on its own: keep-alive, the in-flight window, and a broker that goes away.</summary>
+    [Trait("Category", "Integration")]
     public class MqttConnectionTests
     {
         private static MqttConnectionSettings Settings(MosquittoBroker broker, Action<MqttConnectionSettings>? configure = null)

@@ -9,6 +9,7 @@ using Xunit;
 namespace QlikActivity.Core.Tests.Destinations.Mqtt
 {
     /// <summary>MqttDestination against a real mosquitto, checked by a subscriber.</summary>
+    [Trait("Category", "Integration")]
     public class MqttDestinationTests
     {
         private static readonly TimeSpan Generous = TimeSpan.FromSeconds(60);

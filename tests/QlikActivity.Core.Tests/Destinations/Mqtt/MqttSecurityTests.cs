@@ -10,6 +10,7 @@ using Xunit;
 namespace QlikActivity.Core.Tests.Destinations.Mqtt
 {
     /// <summary>Credentials and TLS against a real mosquitto: what works, and that what fails says why.</summary>
+    [Trait("Category", "Integration")]
     public class MqttSecurityTests
     {
         private const string User = "qa-publisher";

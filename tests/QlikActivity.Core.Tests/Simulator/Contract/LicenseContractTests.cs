@@ -33,6 +33,7 @@ namespace QlikActivity.Core.Tests.Simulator.Contract
     /// written by Update-QrsContractFixture.ps1 from the OpenAPI file) against the running simulator over HTTPS
     /// with a client certificate: the documented status, and exactly the schema's fields, links included.
     /// </summary>
+    [Trait("Category", "Integration")]
     public class LicenseContractTests : IClassFixture<ContractSimulator>
     {
         private static readonly Lazy<JsonArray> Endpoints = new Lazy<JsonArray>(() =>

@@ -75,6 +75,7 @@ namespace QlikActivity.Core.Tests.Destinations.Mqtt.Support
         /// <summary>Starts a broker; throws (never skips) with the install command when mosquitto is missing.</summary>
         public static MosquittoBroker Start(MosquittoOptions? options = null)
         {
+            QlikActivity.Testing.UnitOnlyRun.Refuse("mosquitto");
             RequireInstalled();
             options ??= new MosquittoOptions();
             string directory = Path.Combine(Path.GetTempPath(), "qa-mosquitto-" + Guid.NewGuid().ToString("N").Substring(0, 12));
