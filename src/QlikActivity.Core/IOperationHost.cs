@@ -25,7 +25,7 @@ namespace QlikActivity.Core
         void WriteProgress(OperationProgress progress);
 
         /// <summary>A non-terminating error: the operation goes on.</summary>
-        void WriteError(OperationError error);
+        void WriteError(OperationError failure);
 
         /// <summary>Cancelled by Ctrl+C (<c>StopProcessing</c>).</summary>
         CancellationToken CancellationToken { get; }

@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics.CodeAnalysis;
 using System.Management.Automation;
 using System.Threading;
 using QlikActivity.Core;
@@ -9,6 +10,7 @@ namespace QlikActivity
     /// Base of every QlikActivity cmdlet: implements Core's <see cref="IOperationHost"/> over the
     /// cmdlet's own methods, and turns Ctrl+C into a cancelled token.
     /// </summary>
+    [SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "A CancellationTokenSource without a timer holds nothing to release; PowerShell may call StopProcessing on another thread at any time, and a disposed source would throw there.")]
     public abstract class QlikCmdlet : PSCmdlet, IOperationHost
     {
         private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
@@ -58,8 +60,8 @@ namespace QlikActivity
             WriteProgress(record);
         }
 
-        void IOperationHost.WriteError(OperationError error) =>
-            WriteError(ErrorRecordFrom(error.Exception, error.ErrorId, error.Category, error.TargetObject));
+        void IOperationHost.WriteError(OperationError failure) =>
+            WriteError(ErrorRecordFrom(failure.Exception, failure.ErrorId, failure.Category, failure.TargetObject));
 
         internal static ErrorRecord ErrorRecordFrom(Exception exception, string errorId, OperationErrorCategory category, object? target) =>
             new ErrorRecord(exception, errorId, ToErrorCategory(category), target);

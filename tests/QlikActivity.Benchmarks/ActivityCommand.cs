@@ -145,7 +145,7 @@ namespace QlikActivity.Benchmarks
             {
             }
 
-            public void WriteError(OperationError error) => Console.Error.WriteLine("error: " + error.Exception.Message);
+            public void WriteError(OperationError failure) => Console.Error.WriteLine("error: " + failure.Exception.Message);
         }
     }
 }

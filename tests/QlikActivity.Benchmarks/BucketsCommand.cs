@@ -174,7 +174,7 @@ namespace QlikActivity.Benchmarks
             public void WriteWarning(string message) => Console.Error.WriteLine("WARNING: " + message);
             public void WriteDebug(string message) { }
             public void WriteProgress(OperationProgress progress) { }
-            public void WriteError(OperationError error) => Console.Error.WriteLine("ERROR: " + error.Exception.Message);
+            public void WriteError(OperationError failure) => Console.Error.WriteLine("ERROR: " + failure.Exception.Message);
         }
     }
 }

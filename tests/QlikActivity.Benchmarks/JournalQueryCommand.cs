@@ -160,8 +160,8 @@ namespace QlikActivity.Benchmarks
             }
 
             int openable = Math.Max(1, apps - apps / 10);
-            const double eventsPerSession = 1 + 2 * 2.5 + 0.9;
-            long sessions = (long)Math.Ceiling(events / eventsPerSession);
+            const double EventsPerSession = 1 + 2 * 2.5 + 0.9;
+            long sessions = (long)Math.Ceiling(events / EventsPerSession);
             DateTime start = now.AddDays(-days);
             double stepMs = TimeSpan.FromDays(days).TotalMilliseconds / sessions;
             var parser = new UserEventParser();
@@ -278,7 +278,7 @@ namespace QlikActivity.Benchmarks
             {
             }
 
-            public void WriteError(OperationError error) => Console.Error.WriteLine("error: " + error.Exception.Message);
+            public void WriteError(OperationError failure) => Console.Error.WriteLine("error: " + failure.Exception.Message);
         }
     }
 }

@@ -49,7 +49,10 @@ namespace QlikActivity.Benchmarks
                         return cert != null && chain.Build(new X509Certificate2(cert));
                     },
                 },
-            }) { Timeout = TimeSpan.FromMinutes(5) };
+            })
+            {
+                Timeout = TimeSpan.FromMinutes(5),
+            };
 
             async Task<(int Count, long Bytes, JsonDocument Doc)> Get(string path)
             {

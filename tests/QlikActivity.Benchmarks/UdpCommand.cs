@@ -408,7 +408,7 @@ namespace QlikActivity.Benchmarks
             {
             }
 
-            public void WriteError(OperationError error) => Console.Error.WriteLine("ERROR: " + error.Exception.Message);
+            public void WriteError(OperationError failure) => Console.Error.WriteLine("ERROR: " + failure.Exception.Message);
         }
     }
 }

@@ -50,7 +50,7 @@ namespace QlikActivity.Core.Tests
         public void WriteWarning(string message) { Check(); Warnings.Add(message); }
         public void WriteDebug(string message) { Check(); Debug.Add(message); }
         public void WriteProgress(OperationProgress progress) { Check(); Progress.Add(progress); }
-        public void WriteError(OperationError error) { Check(); Errors.Add(error); }
+        public void WriteError(OperationError failure) { Check(); Errors.Add(failure); }
 
         /// <summary>All text written to the verbose, warning, debug and error streams, for secret checks.</summary>
         public IEnumerable<string> AllText()

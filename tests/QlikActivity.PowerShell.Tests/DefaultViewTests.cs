@@ -55,11 +55,11 @@ namespace QlikActivity.PowerShell.Tests
         public void UserEvent_keeps_time_type_and_user_at_80_and_the_host_at_120()
         {
             using var session = ModuleSession.Start(120);
-            const string events = @"$events = @(
+            const string Events = @"$events = @(
                 [QlikActivity.Core.UserEvent]@{ ReceivedAt = [datetime]::UtcNow; Host = 'sense-node-02.corp.example.com'; EventType = 'SessionStart'; UserDirectory = 'CORPDIRECTORY'; UserId = 'anna.lindqvist-berg'; AppName = 'Sales dashboard' }
                 [QlikActivity.Core.UserEvent]@{ ReceivedAt = [datetime]::UtcNow; Host = 'sense-central.example.com'; EventType = 'ConnectionClose'; UserDirectory = 'LAB'; UserId = 'svc_reload_monitor'; AppId = [guid]'5f0c2b0e-8a7d-4c1e-9a53-1b9b2f6f0d11' }
             ); $events";
-            var created = session.Run(events);
+            var created = session.Run(Events);
             Assert.Null(created.Terminated);
 
             var expected = created.Output.Select(o => new Dictionary<string, string>

@@ -104,7 +104,7 @@ namespace QlikActivity.PowerShell.Tests
                 case "Connect-QlikSense 4":
                 {
                     // The Windows store as .NET keeps it here (X509Store CurrentUser\My); the example's thumbprint is a placeholder.
-                    using var certificate = new X509Certificate2(_sim.CertificateFile("client.pfx"), "", X509KeyStorageFlags.Exportable | X509KeyStorageFlags.PersistKeySet);
+                    using var certificate = X509CertificateLoader.LoadPkcs12FromFile(_sim.CertificateFile("client.pfx"), "", X509KeyStorageFlags.Exportable | X509KeyStorageFlags.PersistKeySet);
                     using var store = new X509Store(StoreName.My, StoreLocation.CurrentUser);
                     store.Open(OpenFlags.ReadWrite);
                     store.Add(certificate);

@@ -16,10 +16,10 @@ namespace QlikActivity.PowerShell.Tests
             var result = session.Run("(Import-PowerShellDataFile -LiteralPath $args[0]).PrivateData.PSData.LicenseUri", ModuleSession.ModuleManifest);
             Assert.Empty(result.Errors);
             string uri = result.Output.Single().ToString();
-            const string blob = "/blob/main/";
-            int at = uri.IndexOf(blob, StringComparison.Ordinal);
+            const string Blob = "/blob/main/";
+            int at = uri.IndexOf(Blob, StringComparison.Ordinal);
             Assert.True(at > 0, $"LicenseUri '{uri}' does not point at a file on main");
-            string file = Path.Combine(ModuleSession.RepositoryRoot, uri.Substring(at + blob.Length));
+            string file = Path.Combine(ModuleSession.RepositoryRoot, uri.Substring(at + Blob.Length));
             Assert.True(File.Exists(file), $"LicenseUri '{uri}' names {file}, which does not exist");
             Assert.Contains("MIT License", File.ReadAllText(file), StringComparison.Ordinal);
         }

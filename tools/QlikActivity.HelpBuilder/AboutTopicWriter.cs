@@ -41,7 +41,7 @@ namespace QlikActivity.HelpBuilder
                             output.Append(' ', bodyIndent + 4).Append(codeLine.TrimEnd()).Append('\n');
                         }
                     }
-                    else if (block.Text.StartsWith("|", StringComparison.Ordinal))
+                    else if (block.Text.StartsWith('|'))
                     {
                         foreach (var row in Table(block.Text))
                         {
@@ -116,7 +116,7 @@ namespace QlikActivity.HelpBuilder
 
         private static void Wrap(StringBuilder output, string text, int indent, string marker)
         {
-            var words = text.Split(new[] { ' ' }, StringSplitOptions.RemoveEmptyEntries);
+            var words = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
             var line = new StringBuilder();
             string firstPrefix = new string(' ', indent) + marker;
             string nextPrefix = new string(' ', indent + marker.Length);

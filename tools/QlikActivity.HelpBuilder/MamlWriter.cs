@@ -112,7 +112,7 @@ namespace QlikActivity.HelpBuilder
 
         private static XElement Example(HelpExample example)
         {
-            string title = example.Title.StartsWith("-", StringComparison.Ordinal)
+            string title = example.Title.StartsWith('-')
                 ? example.Title
                 : $"-------------------------- {example.Title} --------------------------";
             return new XElement(Command + "example",

@@ -156,7 +156,7 @@ namespace QlikActivity.HelpBuilder
             {
                 foreach (var p in parameters.Children)
                 {
-                    if (!p.Heading.StartsWith("-", StringComparison.Ordinal))
+                    if (!p.Heading.StartsWith('-'))
                     {
                         continue; // "### CommonParameters"
                     }
@@ -393,7 +393,7 @@ namespace QlikActivity.HelpBuilder
                 }
 
                 // A table stays one block, a row per line; a list item starts its own block.
-                if (trimmed.StartsWith("|", StringComparison.Ordinal))
+                if (trimmed.StartsWith('|'))
                 {
                     if (!inTable)
                     {

@@ -18,7 +18,7 @@ namespace QlikActivity.ModulePackager
         public ModuleManifest(string text)
         {
             // Whole-line comments only: '#' also appears inside URIs and strings.
-            _text = string.Join("\n", text.Replace("\r\n", "\n").Split('\n').Where(l => !l.TrimStart().StartsWith("#", StringComparison.Ordinal)));
+            _text = string.Join("\n", text.Replace("\r\n", "\n").Split('\n').Where(l => !l.TrimStart().StartsWith('#')));
         }
 
         public static ModuleManifest Load(string path) => new ModuleManifest(File.ReadAllText(path));

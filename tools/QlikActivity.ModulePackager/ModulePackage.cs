@@ -128,11 +128,11 @@ namespace QlikActivity.ModulePackager
                     new XElement(ns + "Relationship",
                         new XAttribute("Type", "http://schemas.microsoft.com/packaging/2010/07/manifest"),
                         new XAttribute("Target", "/" + id + ".nuspec"),
-                        new XAttribute("Id", "R" + StableId("manifest" + id).Substring(0, 16))),
+                        new XAttribute("Id", string.Concat("R", StableId("manifest" + id).AsSpan(0, 16)))),
                     new XElement(ns + "Relationship",
                         new XAttribute("Type", "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties"),
                         new XAttribute("Target", "/" + corePropsName),
-                        new XAttribute("Id", "R" + StableId("core" + id).Substring(0, 16))))).ToString();
+                        new XAttribute("Id", string.Concat("R", StableId("core" + id).AsSpan(0, 16)))))).ToString();
         }
 
         private static string CoreProperties(string id, ModuleManifest manifest)

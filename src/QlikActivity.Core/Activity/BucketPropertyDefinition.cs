@@ -67,7 +67,7 @@ namespace QlikActivity.Core.Activity
             }
 
             string listed = string.Join("; ", Differences);
-            if (!_check.CanReplace(_existing))
+            if (!CustomPropertyDefinitionCheck.CanReplace(_existing))
             {
                 throw new QlikActivityException(
                     $"The custom property '{_check.Name}' exists but cannot hold activity buckets: {listed}. -Force does not change a value type; choose another -Name.",

@@ -44,7 +44,7 @@ namespace QlikActivity.Core.Activity
             });
 
             var outcomes = new BlockingCollection<ActivityBucketResult>();
-            var queue = new UserPropertyWriteQueue(request, toWrite, definitionId, definitionName, outcomes, stopStarting, abandon.Token, watch);
+            var queue = new UserPropertyWriteQueue(request, toWrite, definitionId, definitionName, outcomes, stopStarting, watch, abandon.Token);
             var running = Task.Run(queue.RunAsync);
             string activity = $"Setting the custom property '{definitionName}'";
             var progressClock = Stopwatch.StartNew();

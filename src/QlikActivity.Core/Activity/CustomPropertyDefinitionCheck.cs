@@ -116,7 +116,7 @@ namespace QlikActivity.Core.Activity
         }
 
         /// <summary>False when replacing cannot make the definition right: its value type is not Text (-Force does not change that).</summary>
-        public bool CanReplace(JsonObject existing) =>
+        public static bool CanReplace(JsonObject existing) =>
             string.Equals(Text(existing["valueType"]), TextValueType, StringComparison.OrdinalIgnoreCase);
 
         /// <summary>The body of <c>POST /qrs/custompropertydefinition</c>.</summary>

@@ -48,7 +48,7 @@ namespace QlikActivity.Core.Activity
         private Exception? _unexpected;
 
         public UserPropertyWriteQueue(ActivityBucketRequest request, List<PlannedBucketChange> toWrite, Guid definitionId, string definitionName,
-            BlockingCollection<ActivityBucketResult> outcomes, CancellationTokenSource stopStarting, CancellationToken abandon, ServerAnswerWatch watch)
+            BlockingCollection<ActivityBucketResult> outcomes, CancellationTokenSource stopStarting, ServerAnswerWatch watch, CancellationToken abandon)
         {
             _request = request;
             _client = request.Connection.Client;
@@ -390,7 +390,7 @@ namespace QlikActivity.Core.Activity
             }
         }
 
-        private static IEnumerable<List<T>> Batches<T>(IReadOnlyList<T> items, int size)
+        private static IEnumerable<List<T>> Batches<T>(List<T> items, int size)
         {
             for (int i = 0; i < items.Count; i += size)
             {

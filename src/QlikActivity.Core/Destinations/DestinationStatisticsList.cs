@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Collections.ObjectModel;
 using System.Linq;
@@ -12,7 +13,7 @@ namespace QlikActivity.Core.Destinations
     public sealed class DestinationStatisticsList : ReadOnlyCollection<DestinationStatistics>
     {
         /// <summary>No destinations.</summary>
-        public static readonly DestinationStatisticsList None = new DestinationStatisticsList(new DestinationStatistics[0]);
+        public static readonly DestinationStatisticsList None = new DestinationStatisticsList(Array.Empty<DestinationStatistics>());
 
         public DestinationStatisticsList(IList<DestinationStatistics> items)
             : base(items)

@@ -224,6 +224,7 @@ namespace QlikActivity.Core.Destinations
         {
             await StopAsync(TimeSpan.Zero).ConfigureAwait(false);
             _stop.Dispose();
+            GC.SuppressFinalize(this);
         }
 
         private async Task RunAsync(CancellationToken stop)

@@ -56,12 +56,12 @@ namespace QlikActivity.Core.Events
         /// </summary>
         public int TryReserve()
         {
-            const int need = HeaderSize + PayloadRoom;
+            const int Need = HeaderSize + PayloadRoom;
             long head = _p.Head;
             int index = (int)(head % _size);
             int toEnd = _size - index;
-            int skip = toEnd < need ? toEnd : 0;
-            if (!HasRoom(head + skip + need))
+            int skip = toEnd < Need ? toEnd : 0;
+            if (!HasRoom(head + skip + Need))
             {
                 return -1;
             }

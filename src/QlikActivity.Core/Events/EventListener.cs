@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Linq;
 using System.Net;
 using System.Threading;
@@ -30,6 +31,7 @@ namespace QlikActivity.Core.Events
     /// ListenerStatistics summary = listener.Statistics;
     /// </code>
     /// </example>
+    [SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "The output signal is a ManualResetEventSlim that is only waited on with Wait (a monitor, no OS handle); Stop can wake it from another thread at any time, even after Listen ends, so it is never disposed.")]
     public sealed class EventListener
     {
         /// <summary>How long after the last event the caller keeps polling instead of sleeping.</summary>

@@ -42,7 +42,7 @@ namespace QlikActivity.Core.Events
         }
 
         // readlink(2): the same on both builds (FileInfo.LinkTarget is not in netstandard2.0).
-        [DllImport("libc", EntryPoint = "readlink", SetLastError = true)]
+        [DllImport("libc", EntryPoint = "readlink", SetLastError = true, CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
         private static extern int ReadLink([MarshalAs(UnmanagedType.LPStr)] string path, byte[] buffer, int size);
 
         /// <summary>The kernel's drop count for the socket with <paramref name="inode"/>; null when unknown.</summary>

@@ -35,7 +35,8 @@ namespace QlikActivity.Core.Events
 
             try
             {
-                SetPriority(0, 0, nice);
+                // Best effort: without the right to raise it, the listener runs at normal priority.
+                _ = SetPriority(0, 0, nice);
             }
             catch (Exception ex) when (ex is DllNotFoundException || ex is EntryPointNotFoundException)
             {

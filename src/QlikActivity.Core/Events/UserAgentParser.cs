@@ -39,7 +39,7 @@ namespace QlikActivity.Core.Events
         // events are answered here without parsing or allocating. Lossy: a collision overwrites.
         private const int CacheSlots = 1024;
         private const int MaxCachedLength = 600;
-        private static readonly CachedResult?[] s_cache = new CachedResult?[CacheSlots];
+        private static readonly CachedResult?[] Cache = new CachedResult?[CacheSlots];
 
         /// <summary>Reads browser, OS and device type from <paramref name="userAgent"/>; never throws.</summary>
         public static UserAgentInfo Parse(string? userAgent)
@@ -55,14 +55,14 @@ namespace QlikActivity.Core.Events
             }
 
             int slot = Hash(userAgent.AsSpan()) & (CacheSlots - 1);
-            CachedResult? cached = Volatile.Read(ref s_cache[slot]);
-            if (cached != null && string.Equals(cached.UserAgent, userAgent))
+            CachedResult? cached = Volatile.Read(ref Cache[slot]);
+            if (cached != null && string.Equals(cached.UserAgent, userAgent, StringComparison.Ordinal))
             {
                 return cached.Info;
             }
 
             UserAgentInfo info = ParseUncached(userAgent.AsSpan());
-            Volatile.Write(ref s_cache[slot], new CachedResult(userAgent, info));
+            Volatile.Write(ref Cache[slot], new CachedResult(userAgent, info));
             return info;
         }
 

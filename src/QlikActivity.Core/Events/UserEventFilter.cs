@@ -85,7 +85,8 @@ namespace QlikActivity.Core.Events
 
                 foreach (var address in addresses)
                 {
-                    AddressRange.TryParse(AddressRange.Normalize(address).ToString(), out var one);
+                    // An address's own text always parses as a single-address range.
+                    _ = AddressRange.TryParse(AddressRange.Normalize(address).ToString(), out var one);
                     ranges.Add(one);
                 }
             }

@@ -14,8 +14,8 @@ namespace QlikActivity.Core.Events
         private const int MaxPooledLength = 32;
         private const int SmallNumbers = 10000;
 
-        private static readonly string?[] s_pool = new string?[Slots];
-        private static readonly string?[] s_numbers = new string?[SmallNumbers];
+        private static readonly string?[] Pool = new string?[Slots];
+        private static readonly string?[] Numbers = new string?[SmallNumbers];
 
         /// <summary>The shared string with the same characters as <paramref name="text"/>.</summary>
         public static string Get(ReadOnlySpan<char> text)
@@ -42,14 +42,14 @@ namespace QlikActivity.Core.Events
             }
 
             int slot = (int)(hash & (Slots - 1));
-            string? existing = Volatile.Read(ref s_pool[slot]);
+            string? existing = Volatile.Read(ref Pool[slot]);
             if (existing != null && text.SequenceEqual(existing.AsSpan()))
             {
                 return existing;
             }
 
             string created = text.ToString();
-            Volatile.Write(ref s_pool[slot], created);
+            Volatile.Write(ref Pool[slot], created);
             return created;
         }
 
@@ -61,14 +61,14 @@ namespace QlikActivity.Core.Events
                 return value.ToString(System.Globalization.CultureInfo.InvariantCulture);
             }
 
-            string? existing = Volatile.Read(ref s_numbers[value]);
+            string? existing = Volatile.Read(ref Numbers[value]);
             if (existing != null)
             {
                 return existing;
             }
 
             string created = value.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            Volatile.Write(ref s_numbers[value], created);
+            Volatile.Write(ref Numbers[value], created);
             return created;
         }
 

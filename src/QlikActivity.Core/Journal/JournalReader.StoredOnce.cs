@@ -73,7 +73,7 @@ namespace QlikActivity.Core.Journal
             return shape;
         }
 
-        private static IReadOnlyDictionary<string, string> ParseTags(string text) =>
+        private static Dictionary<string, string> ParseTags(string text) =>
             text.Length == 0 ? new Dictionary<string, string>() : JsonSerializer.Deserialize<Dictionary<string, string>>(text) ?? new Dictionary<string, string>();
 
         private void Load(string sql, Action<SqliteDataReader> row)

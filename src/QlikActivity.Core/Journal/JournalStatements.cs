@@ -8,18 +8,22 @@ namespace QlikActivity.Core.Journal
     /// <summary>The writer's prepared statements, bound to one connection.</summary>
     internal sealed class JournalStatements : IDisposable
     {
+        private static readonly string[] OneParameter = { "$a" };
+        private static readonly string[] TwoParameters = { "$a", "$b" };
+        private static readonly string[] FiveParameters = { "$a", "$b", "$c", "$d", "$e" };
+
         private readonly List<SqliteCommand> _all = new List<SqliteCommand>();
 
         public JournalStatements(SqliteConnection connection)
         {
-            Hosts = new JournalLookup<string>(connection, "SELECT id FROM hosts WHERE name = $a", "INSERT INTO hosts (name) VALUES ($a)", new[] { "$a" },
+            Hosts = new JournalLookup<string>(connection, "SELECT id FROM hosts WHERE name = $a", "INSERT INTO hosts (name) VALUES ($a)", OneParameter,
                 (p, k) => p["$a"].Value = k, StringComparer.Ordinal);
-            Users = new JournalLookup<(string, string)>(connection, "SELECT id FROM users WHERE directory = $a AND user_id = $b", "INSERT INTO users (directory, user_id) VALUES ($a, $b)", new[] { "$a", "$b" },
+            Users = new JournalLookup<(string, string)>(connection, "SELECT id FROM users WHERE directory = $a AND user_id = $b", "INSERT INTO users (directory, user_id) VALUES ($a, $b)", TwoParameters,
                 (p, k) => { p["$a"].Value = k.Item1; p["$b"].Value = k.Item2; });
-            Apps = new JournalLookup<string>(connection, "SELECT id FROM apps WHERE guid = $a", "INSERT INTO apps (guid) VALUES ($a)", new[] { "$a" },
+            Apps = new JournalLookup<string>(connection, "SELECT id FROM apps WHERE guid = $a", "INSERT INTO apps (guid) VALUES ($a)", OneParameter,
                 (p, k) => p["$a"].Value = k, StringComparer.Ordinal);
             Agents = new JournalLookup<JournalAgent>(connection, "SELECT id FROM agents WHERE text = $a",
-                "INSERT INTO agents (text, browser, browser_major, os, os_version) VALUES ($a, $b, $c, $d, $e)", new[] { "$a", "$b", "$c", "$d", "$e" },
+                "INSERT INTO agents (text, browser, browser_major, os, os_version) VALUES ($a, $b, $c, $d, $e)", FiveParameters,
                 (p, e) =>
                 {
                     p["$a"].Value = e.Text;
@@ -29,11 +33,11 @@ namespace QlikActivity.Core.Journal
                     p["$e"].Value = (object?)e.OsVersion ?? DBNull.Value;
                 },
                 new AgentComparer());
-            Texts = new JournalLookup<string>(connection, "SELECT id FROM texts WHERE text = $a", "INSERT INTO texts (text) VALUES ($a)", new[] { "$a" },
+            Texts = new JournalLookup<string>(connection, "SELECT id FROM texts WHERE text = $a", "INSERT INTO texts (text) VALUES ($a)", OneParameter,
                 (p, k) => p["$a"].Value = k, StringComparer.Ordinal);
             Shapes = new JournalLookup<(long, long, long, long, long)>(connection,
                 "SELECT id FROM shapes WHERE message_type = $a AND command = $b AND origin = $c AND source = $d AND tags = $e",
-                "INSERT INTO shapes (message_type, command, origin, source, tags) VALUES ($a, $b, $c, $d, $e)", new[] { "$a", "$b", "$c", "$d", "$e" },
+                "INSERT INTO shapes (message_type, command, origin, source, tags) VALUES ($a, $b, $c, $d, $e)", FiveParameters,
                 (p, k) => { p["$a"].Value = k.Item1; p["$b"].Value = k.Item2; p["$c"].Value = k.Item3; p["$d"].Value = k.Item4; p["$e"].Value = k.Item5; });
             foreach (var c in Hosts.Commands.Concat(Users.Commands).Concat(Apps.Commands).Concat(Agents.Commands).Concat(Texts.Commands).Concat(Shapes.Commands))
             {

@@ -12,6 +12,8 @@ namespace QlikActivity.Core.Qrs
     /// </summary>
     public sealed class QrsConnectionOptions
     {
+        private static readonly char[] HeaderBreakers = { ';', '=', '\r', '\n' };
+
         public const int DefaultCertificatePort = 4242;
         public const int DefaultProxyPort = 443;
         public const string DefaultUserDirectory = "INTERNAL";
@@ -248,7 +250,7 @@ namespace QlikActivity.Core.Qrs
         private static void CheckHeaderValue(string value, string what)
         {
             // X-Qlik-User is "UserDirectory=X; UserId=Y": these characters would change its meaning.
-            if (string.IsNullOrWhiteSpace(value) || value.IndexOfAny(new[] { ';', '=', '\r', '\n' }) >= 0)
+            if (string.IsNullOrWhiteSpace(value) || value.IndexOfAny(HeaderBreakers) >= 0)
             {
                 throw Invalid($"The {what} '{value}' cannot be sent in the X-Qlik-User header: it must not be empty or contain ';', '=' or line breaks.");
             }

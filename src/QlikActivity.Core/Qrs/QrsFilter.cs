@@ -13,6 +13,8 @@ namespace QlikActivity.Core.Qrs
     /// </summary>
     public sealed class QrsFilter
     {
+        private static readonly char[] NotInPropertyPath = { ' ', '\'', '(', ')' };
+
         private readonly string _expression;
         // Combined and raw expressions are wrapped in parentheses when combined again, so
         // "a or b" inside an "and" keeps its meaning.
@@ -80,7 +82,7 @@ namespace QlikActivity.Core.Qrs
 
         private static QrsFilter Compare(string field, string op, object? value)
         {
-            if (string.IsNullOrWhiteSpace(field) || field.IndexOfAny(new[] { ' ', '\'', '(', ')' }) >= 0)
+            if (string.IsNullOrWhiteSpace(field) || field.IndexOfAny(NotInPropertyPath) >= 0)
             {
                 throw new ArgumentException($"'{field}' is not a QRS property path.", nameof(field));
             }

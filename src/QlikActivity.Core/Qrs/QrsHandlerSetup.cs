@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics.CodeAnalysis;
 using System.IO;
 using System.Net;
 using System.Net.Http;
@@ -123,6 +124,7 @@ namespace QlikActivity.Core.Qrs
             return File.Exists(root) ? root : null;
         }
 
+        [SuppressMessage("Performance", "CA1859:Use concrete types when possible for improved performance", Justification = "The handler type differs per build: SocketsHttpHandler on net8.0, HttpClientHandler on netstandard2.0; it is created once per connection.")]
         private static HttpMessageHandler CreateHandler(QrsConnectionOptions options, ServerCertificateValidator validator, X509Certificate2? client)
         {
 #if NET8_0_OR_GREATER

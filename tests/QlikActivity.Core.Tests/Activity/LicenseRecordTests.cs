@@ -12,11 +12,11 @@ namespace QlikActivity.Core.Tests.Activity
         [Fact]
         public void An_access_type_record_gives_its_user_last_used_and_quarantine()
         {
-            const string json = @"{""id"":""046b6c7f-0b8a-43b9-b35d-6489e6daee91"",""createdDate"":""2024-01-01T00:00:00.000Z"",""privileges"":[""read""],
+            const string Json = @"{""id"":""046b6c7f-0b8a-43b9-b35d-6489e6daee91"",""createdDate"":""2024-01-01T00:00:00.000Z"",""privileges"":[""read""],
                 ""user"":{""id"":""1b6c7f04-0b8a-43b9-b35d-6489e6daee91"",""userId"":""anna"",""userDirectory"":""LAB"",""userDirectoryConnectorName"":""LAB"",""name"":""Anna Berg"",""privileges"":null},
                 ""lastUsed"":""2024-11-15T17:28:03.548Z"",""excess"":false,""quarantined"":true,""quarantineEnd"":""2024-11-22T00:00:00.000Z"",""deletedUserId"":null,""deletedUserDirectory"":null}";
 
-            var record = Read(json);
+            var record = Read(Json);
 
             Assert.Equal(Guid.Parse("046b6c7f-0b8a-43b9-b35d-6489e6daee91"), record.Id);
             Assert.Equal(Guid.Parse("1b6c7f04-0b8a-43b9-b35d-6489e6daee91"), record.User!.Id);
@@ -31,12 +31,12 @@ namespace QlikActivity.Core.Tests.Activity
         [Fact]
         public void A_usage_record_gives_latest_activity_and_skips_sessions()
         {
-            const string json = @"{""latestActivity"":""2000-01-23T04:56:07.000+00:00"",""hostName"":""h"",
+            const string Json = @"{""latestActivity"":""2000-01-23T04:56:07.000+00:00"",""hostName"":""h"",
                 ""sessions"":[{""latestActivity"":""2030-01-01T00:00:00.000Z"",""id"":""x""}],
                 ""loginAccessType"":{""id"":""046b6c7f-0b8a-43b9-b35d-6489e6daee91"",""name"":""n""},
                 ""user"":{""id"":""1b6c7f04-0b8a-43b9-b35d-6489e6daee91"",""userId"":""ben"",""userDirectory"":""CORP""}}";
 
-            var record = Read(json);
+            var record = Read(Json);
 
             Assert.Equal(new DateTimeOffset(2000, 1, 23, 4, 56, 7, TimeSpan.Zero), record.LatestActivity);
             Assert.Equal("ben", record.User!.UserId);

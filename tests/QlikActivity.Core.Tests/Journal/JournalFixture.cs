@@ -81,6 +81,8 @@ namespace QlikActivity.Core.Tests.Journal
             {
                 // A reader left open by a failed assertion; the temp folder is cleaned by the OS.
             }
+
+            GC.SuppressFinalize(this);
         }
     }
 }

@@ -106,7 +106,9 @@ namespace QlikActivity.Core.Tests.Journal
             // Not opened in 1 day as of T0 + 1 day + 7 min: the never opened ones and Sales (opened at +5), not the unknown app (+9).
             var idle = JournalHistory.ReadAppActivity(host, JournalPath, new AppActivityQuery
             {
-                Connection = _f.Connection, NotOpenedInDays = 1, AsOf = T0.AddDays(1).AddMinutes(7),
+                Connection = _f.Connection,
+                NotOpenedInDays = 1,
+                AsOf = T0.AddDays(1).AddMinutes(7),
             }).ToList();
             Assert.Contains(idle, a => a.AppId == sales);
             Assert.DoesNotContain(idle, a => a.AppId == Unknown);
@@ -115,7 +117,9 @@ namespace QlikActivity.Core.Tests.Journal
             // Two days reach back before the journal's first event: said so. Only the never opened apps are left.
             Assert.Equal(repository.Count - 1, JournalHistory.ReadAppActivity(host, JournalPath, new AppActivityQuery
             {
-                Connection = _f.Connection, NotOpenedInDays = 2, AsOf = T0.AddDays(1).AddMinutes(7),
+                Connection = _f.Connection,
+                NotOpenedInDays = 2,
+                AsOf = T0.AddDays(1).AddMinutes(7),
             }).Count());
             Assert.Contains(host.Warnings, w => w.Contains("journal starts at 2026-11-02 08:05:00Z, 1 days ago", StringComparison.Ordinal));
 

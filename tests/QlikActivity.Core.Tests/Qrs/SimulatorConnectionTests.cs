@@ -457,7 +457,7 @@ namespace QlikActivity.Core.Tests.Qrs
             string jwt = _f.Sim.CreateJwt("LAB", "anna");
             string expiredJwt = _f.Sim.CreateJwt("LAB", "anna", TimeSpan.FromSeconds(-60));
             string keyPem = File.ReadAllText(Path.Combine(_f.Sim.CertificateDirectory, "client_key.pem"));
-            const string password = "Secret-Pfx-Pw-42";
+            const string Password = "Secret-Pfx-Pw-42";
 
             // A working JWT connection, through the host seam, with the certificate check skipped (it warns).
             var host = new RecordingHost();
@@ -474,12 +474,12 @@ namespace QlikActivity.Core.Tests.Qrs
 
             // A wrong PFX password.
             string pfx = Path.Combine(_temp, "client.pfx");
-            File.WriteAllBytes(pfx, _f.Sim.ClientCertificate.Export(X509ContentType.Pkcs12, "Right-" + password));
+            File.WriteAllBytes(pfx, _f.Sim.ClientCertificate.Export(X509ContentType.Pkcs12, "Right-" + Password));
             texts.Add((await Assert.ThrowsAnyAsync<QlikActivityException>(() => QlikSenseConnection.ConnectAsync(_f.CertificateOptions(o =>
             {
                 o.CertificateFolder = null;
                 o.PfxPath = pfx;
-                o.PfxPassword = new QrsSecret(password);
+                o.PfxPassword = new QrsSecret(Password);
             })))).ToString());
 
             // A damaged key and a key of another certificate.
@@ -493,7 +493,7 @@ namespace QlikActivity.Core.Tests.Qrs
             string all = string.Join("\n", texts);
             Assert.Contains("rejected the JWT", all); // the failures really happened
             Assert.Contains("password is wrong", all);
-            SecretAssert.NotIn(all, jwt, jwt.Split('.')[2], expiredJwt, expiredJwt.Split('.')[2], password, keyPem);
+            SecretAssert.NotIn(all, jwt, jwt.Split('.')[2], expiredJwt, expiredJwt.Split('.')[2], Password, keyPem);
             foreach (var line in keyPem.Split('\n').Where(l => l.Length >= 60))
             {
                 Assert.DoesNotContain(line, all);

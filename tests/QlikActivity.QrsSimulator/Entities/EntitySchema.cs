@@ -5,6 +5,7 @@ using System.Linq;
 namespace QlikActivity.QrsSimulator.Entities
 {
     /// <summary>What a field holds; decides validation on write and literal types in filters.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720:Identifier contains type name", Justification = "The kinds are named for the QRS schema's own field types.")]
     public enum FieldKind
     {
         String,

@@ -291,13 +291,13 @@ namespace QlikActivity.QrsSimulator.Hosting
             string? authorization = ctx.Request.Headers.Authorization;
             if (!string.IsNullOrEmpty(authorization))
             {
-                const string bearer = "Bearer ";
-                if (!authorization!.StartsWith(bearer, StringComparison.OrdinalIgnoreCase))
+                const string Bearer = "Bearer ";
+                if (!authorization!.StartsWith(Bearer, StringComparison.OrdinalIgnoreCase))
                 {
                     return (401, null);
                 }
 
-                var check = _jwt.Check(authorization.Substring(bearer.Length).Trim(), _now());
+                var check = _jwt.Check(authorization.Substring(Bearer.Length).Trim(), _now());
                 if (!check.Valid)
                 {
                     return (401, null);

@@ -18,7 +18,7 @@ namespace QlikActivity.Tests.Completion
     }
 
     [Collection(nameof(CompletionState))]
-    public class CompleterTests : IDisposable
+    public sealed class CompleterTests : IDisposable
     {
         public void Dispose()
         {

@@ -12,7 +12,7 @@ namespace QlikActivity.Tests.Module
     /// Every exported cmdlet has a docs/en-US page in platyPS layout, and the MAML built from the
     /// pages (what Get-Help reads) describes every cmdlet and every public parameter.
     /// </summary>
-    public class HelpTests : IDisposable
+    public sealed class HelpTests : IDisposable
     {
         private static readonly XNamespace Maml = MamlWriter.Maml;
         private static readonly XNamespace Command = MamlWriter.Command;

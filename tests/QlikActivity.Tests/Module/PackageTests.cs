@@ -10,7 +10,7 @@ using Xunit;
 namespace QlikActivity.Tests.Module
 {
     /// <summary>The zip and the .nupkg that build.ps1 -Task Package produces, from a module laid out as the build does.</summary>
-    public class PackageTests : IDisposable
+    public sealed class PackageTests : IDisposable
     {
         private readonly string _root = Repository.TempDirectory();
         private readonly ModulePackage.Result _package;
@@ -59,8 +59,8 @@ namespace QlikActivity.Tests.Module
             Assert.Contains("en-US/QlikActivity.dll-Help.xml", names);
             Assert.Contains("[Content_Types].xml", names);
             Assert.Contains("_rels/.rels", names);
-            Assert.Contains(names, n => n.StartsWith("package/services/metadata/core-properties/") && n.EndsWith(".psmdcp"));
-            Assert.DoesNotContain(names, n => n.EndsWith(".pdb"));
+            Assert.Contains(names, n => n.StartsWith("package/services/metadata/core-properties/", StringComparison.Ordinal) && n.EndsWith(".psmdcp", StringComparison.Ordinal));
+            Assert.DoesNotContain(names, n => n.EndsWith(".pdb", StringComparison.Ordinal));
             Assert.DoesNotContain(names, n => n.Contains('\\'));
         }
 

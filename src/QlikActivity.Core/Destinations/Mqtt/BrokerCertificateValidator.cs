@@ -98,9 +98,9 @@ namespace QlikActivity.Core.Destinations.Mqtt
 
             var collection = new X509Certificate2Collection();
             string text = Encoding.ASCII.GetString(raw);
-            const string begin = "-----BEGIN CERTIFICATE-----";
-            const string end = "-----END CERTIFICATE-----";
-            int at = text.IndexOf(begin, StringComparison.Ordinal);
+            const string Begin = "-----BEGIN CERTIFICATE-----";
+            const string End = "-----END CERTIFICATE-----";
+            int at = text.IndexOf(Begin, StringComparison.Ordinal);
             try
             {
                 if (at < 0)
@@ -110,15 +110,15 @@ namespace QlikActivity.Core.Destinations.Mqtt
 
                 while (at >= 0)
                 {
-                    int stop = text.IndexOf(end, at, StringComparison.Ordinal);
+                    int stop = text.IndexOf(End, at, StringComparison.Ordinal);
                     if (stop < 0)
                     {
                         break;
                     }
 
-                    string base64 = text.Substring(at + begin.Length, stop - at - begin.Length);
+                    string base64 = text.Substring(at + Begin.Length, stop - at - Begin.Length);
                     collection.Add(new X509Certificate2(Convert.FromBase64String(base64)));
-                    at = text.IndexOf(begin, stop, StringComparison.Ordinal);
+                    at = text.IndexOf(Begin, stop, StringComparison.Ordinal);
                 }
             }
             catch (Exception ex) when (ex is FormatException || ex is System.Security.Cryptography.CryptographicException)

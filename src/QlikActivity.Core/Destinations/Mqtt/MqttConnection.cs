@@ -112,10 +112,7 @@ namespace QlikActivity.Core.Destinations.Mqtt
                     throw;
                 }
 
-                if (cancellationToken.IsCancellationRequested)
-                {
-                    throw new OperationCanceledException(cancellationToken);
-                }
+                cancellationToken.ThrowIfCancellationRequested();
 
                 throw MqttConnectionException.ForOpen(ex, settings, stage, timeout.IsCancellationRequested, validator?.LastFailure);
             }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -10,6 +11,7 @@ namespace QlikActivity.Core.Destinations.Mqtt
     /// bound on how many may be out at once, the packet id of each, and the batch slot its PUBACK
     /// reports to. When the connection fails, every batch still waiting learns why.
     /// </summary>
+    [SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "SemaphoreSlim holds no OS handle unless AvailableWaitHandle is read, which this code never does; and a Release can still come from a continuation after the owner is done, which a disposed semaphore would turn into an exception.")]
     internal sealed class MqttInFlightWindow
     {
         private readonly SemaphoreSlim _slots;

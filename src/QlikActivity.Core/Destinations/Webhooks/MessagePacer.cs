@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text;
 using System.Threading;
@@ -12,6 +13,7 @@ namespace QlikActivity.Core.Destinations.Webhooks
     /// second per incoming webhook; events arriving faster wait in the queue and leave together in the next
     /// message instead of being dropped. Destinations posting to the same URL share one pacer.
     /// </summary>
+    [SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "SemaphoreSlim holds no OS handle unless AvailableWaitHandle is read, which this code never does; and a Release can still come from a continuation after the owner is done, which a disposed semaphore would turn into an exception.")]
     internal sealed class MessagePacer
     {
         // Keyed by a hash of the URL: the webhook URL is a secret and is not kept in a second place.

@@ -219,7 +219,7 @@ namespace QlikActivity.Core.Tests.Activity.Buckets
             OnProgress?.Invoke(progress);
         }
 
-        public void WriteError(OperationError error) { Stopped(); Inner.WriteError(error); }
+        public void WriteError(OperationError failure) { Stopped(); Inner.WriteError(failure); }
 
         private void Stopped()
         {

@@ -33,8 +33,8 @@ namespace QlikActivity.Core.Tests.Activity.Buckets
             var site = await BucketSite.StartAsync(configure: (o, _) => o.MaximumRetryCount = Retries);
             try
             {
-                const int users = 2000;
-                for (int i = 0; i < users; i++)
+                const int Users = 2000;
+                for (int i = 0; i < Users; i++)
                 {
                     site.AddUser("LAB", "user" + i, ("professional", i % 400));
                 }
@@ -74,10 +74,10 @@ namespace QlikActivity.Core.Tests.Activity.Buckets
                 var s = stopped.Summary;
                 Assert.True(s.ServerStoppedAnswering);
                 Assert.False(s.Succeeded);
-                Assert.Equal(users, s.UsersInScope);
+                Assert.Equal(Users, s.UsersInScope);
                 Assert.Equal(s.UsersInScope, s.Updated + s.Unchanged + s.Skipped + s.Failed + s.Unknown + s.NotWritten);
-                Assert.True(s.Updated >= users / 10, $"the kill came after 10%: {s}");
-                Assert.True(s.NotWritten > users / 2, $"most users were never started: {s}");
+                Assert.True(s.Updated >= Users / 10, $"the kill came after 10%: {s}");
+                Assert.True(s.NotWritten > Users / 2, $"most users were never started: {s}");
                 Assert.True(s.Requests.Total > 0);
                 // The users whose requests got no answer are told by the one error, not one error each.
                 Assert.DoesNotContain(host.Inner.Errors, e => e.Exception is QrsException q && q.IsTransportFailure
@@ -102,8 +102,8 @@ namespace QlikActivity.Core.Tests.Activity.Buckets
                 o.Timeout = TimeSpan.FromSeconds(1); // a short timeout, so the test waits little for what never answers
             });
             using var _ = proxy;
-            const int users = 1000;
-            for (int i = 0; i < users; i++)
+            const int Users = 1000;
+            for (int i = 0; i < Users; i++)
             {
                 site.AddUser("LAB", "user" + i, ("analyzer", i % 300));
             }
@@ -138,7 +138,7 @@ namespace QlikActivity.Core.Tests.Activity.Buckets
             Assert.Contains("did not answer", stopped.Message);
             var s = stopped.Summary;
             Assert.Equal(s.UsersInScope, s.Updated + s.Unchanged + s.Skipped + s.Failed + s.Unknown + s.NotWritten);
-            Assert.True(s.NotWritten > users / 2, s.ToString());
+            Assert.True(s.NotWritten > Users / 2, s.ToString());
             // A PUT that timed out may have been applied: it is never reported as failed. Only a batch
             // whose read timed out (nothing of it was sent) may be, before the run took the server as gone.
             Assert.All(results.Where(r => r.Status == ActivityBucketStatus.Failed),

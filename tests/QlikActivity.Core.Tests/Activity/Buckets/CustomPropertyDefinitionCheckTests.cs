@@ -83,8 +83,8 @@ namespace QlikActivity.Core.Tests.Activity.Buckets
                 Wanted().Differences(Existing("[\"1\",\"7\",\"7\",\"14\",\"30\",\"90\",\"180\",\"365\",\"365+\"]")));
             var existing = Existing(JsonArray(Labels), valueType: "Number");
             Assert.Equal(new[] { "value type is 'Number', not 'Text'" }, Wanted().Differences(existing));
-            Assert.False(Wanted().CanReplace(existing));
-            Assert.True(Wanted().CanReplace(Existing(JsonArray(Labels))));
+            Assert.False(CustomPropertyDefinitionCheck.CanReplace(existing));
+            Assert.True(CustomPropertyDefinitionCheck.CanReplace(Existing(JsonArray(Labels))));
         }
 
         [Fact]

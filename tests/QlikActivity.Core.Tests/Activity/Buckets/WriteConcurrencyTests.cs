@@ -110,12 +110,12 @@ namespace QlikActivity.Core.Tests.Activity.Buckets
         public void Against_a_queueing_server_it_settles_at_or_a_little_above_its_capacity()
         {
             // A server serving 4 at once, 40 ms each: latency grows in proportion to the writes beyond 4.
-            const int capacity = 4;
+            const int Capacity = 4;
             var c = new WriteConcurrency(16);
             var late = new List<int>();
             for (int i = 0; i < 2000; i++)
             {
-                double ms = 40 * Math.Max(1.0, (double)c.Limit / capacity);
+                double ms = 40 * Math.Max(1.0, (double)c.Limit / Capacity);
                 c.Record(TimeSpan.FromMilliseconds(ms), false);
                 if (i >= 1000)
                 {
@@ -124,8 +124,8 @@ namespace QlikActivity.Core.Tests.Activity.Buckets
             }
 
             // Once settled: never starves the server (fewer than its capacity), never queues more than the back-off ratio allows.
-            Assert.True(late.Min() >= capacity, "settled at " + late.Min());
-            Assert.True(late.Max() <= capacity * WriteConcurrency.BackoffRatio, "settled at " + late.Max());
+            Assert.True(late.Min() >= Capacity, "settled at " + late.Min());
+            Assert.True(late.Max() <= Capacity * WriteConcurrency.BackoffRatio, "settled at " + late.Max());
         }
 
         [Fact]

@@ -24,7 +24,7 @@ namespace QlikActivity.Core.Tests.Destinations.InfluxDb
         [InlineData(500)]
         public async Task A_v2_answer_echoing_the_token_leaves_no_token_in_the_error(int status)
         {
-            const string token = "tok-SECRET-echo-42";
+            const string Token = "tok-SECRET-echo-42";
             await using var server = await RecordingHttpServer.StartAsync();
             server.Respond = r => Reply.With(status, "{\"message\":\"refused header " + r.Header("Authorization") + "\"}");
             var d = new InfluxDbDestination(new InfluxDbDestinationOptions
@@ -33,7 +33,7 @@ namespace QlikActivity.Core.Tests.Destinations.InfluxDb
                 Version = 2,
                 Organization = "qlik",
                 Bucket = "events",
-                Token = Secure(token),
+                Token = Secure(Token),
                 BatchInterval = TimeSpan.FromMilliseconds(20),
                 MaxAttempts = 1,
             });
@@ -42,26 +42,26 @@ namespace QlikActivity.Core.Tests.Destinations.InfluxDb
             await server.WaitForRequestsAsync(1, Wait);
             await d.StopAsync(Wait);
 
-            Assert.Equal("Token " + token, server.Requests[0].Header("Authorization")); // it was sent, and echoed
+            Assert.Equal("Token " + Token, server.Requests[0].Header("Authorization")); // it was sent, and echoed
             var s = d.GetStatistics();
             Assert.Contains(status.ToString(System.Globalization.CultureInfo.InvariantCulture), s.LastError);
             Assert.Contains("refused header", s.LastError);
-            InfluxDbDestinationTests.AssertNoSecret(d, token);
+            InfluxDbDestinationTests.AssertNoSecret(d, Token);
         }
 
         [Fact]
         public async Task A_v1_answer_echoing_basic_credentials_leaves_neither_password_nor_its_base64_in_the_error()
         {
-            const string password = "pw-SECRET-echo-43";
-            string basic = Convert.ToBase64String(Encoding.UTF8.GetBytes("writer:" + password));
+            const string Password = "pw-SECRET-echo-43";
+            string basic = Convert.ToBase64String(Encoding.UTF8.GetBytes("writer:" + Password));
             await using var server = await RecordingHttpServer.StartAsync();
-            server.Respond = r => Reply.With(401, "bad auth " + r.Header("Authorization") + " for writer:" + password);
+            server.Respond = r => Reply.With(401, "bad auth " + r.Header("Authorization") + " for writer:" + Password);
             var d = new InfluxDbDestination(new InfluxDbDestinationOptions
             {
                 Url = server.BaseUri,
                 Database = "qlik",
                 UserName = "writer",
-                Password = Secure(password),
+                Password = Secure(Password),
                 BatchInterval = TimeSpan.FromMilliseconds(20),
             });
             await d.StartAsync(CancellationToken.None);
@@ -72,7 +72,7 @@ namespace QlikActivity.Core.Tests.Destinations.InfluxDb
             Assert.Equal("Basic " + basic, server.Requests[0].Header("Authorization"));
             var s = d.GetStatistics();
             Assert.Contains("refused the credentials (401)", s.LastError);
-            InfluxDbDestinationTests.AssertNoSecret(d, password);
+            InfluxDbDestinationTests.AssertNoSecret(d, Password);
             InfluxDbDestinationTests.AssertNoSecret(d, basic);
         }
 

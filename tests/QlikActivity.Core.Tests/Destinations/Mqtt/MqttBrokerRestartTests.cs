@@ -21,7 +21,7 @@ namespace QlikActivity.Core.Tests.Destinations.Mqtt
         [Fact]
         public async Task Broker_killed_and_restarted_mid_stream_every_event_is_delivered_or_counted()
         {
-            const int total = 6000;
+            const int Total = 6000;
             using var broker = MosquittoBroker.Start(new MosquittoOptions { Persistence = true });
 
             // A persistent session, saved to disk, so the restarted broker still knows the subscription
@@ -31,7 +31,7 @@ namespace QlikActivity.Core.Tests.Destinations.Mqtt
 
             var options = MqttDestinationTests.Options(broker);
             options.BatchSize = 200;
-            options.QueueCapacity = total; // large enough that nothing needs dropping
+            options.QueueCapacity = Total; // large enough that nothing needs dropping
             var destination = new MqttDestination(options);
             await destination.StartAsync(CancellationToken.None);
 
@@ -40,7 +40,7 @@ namespace QlikActivity.Core.Tests.Destinations.Mqtt
             bool refused = false;
             var feeder = Task.Run(async () =>
             {
-                for (int i = 1; i <= total; i++)
+                for (int i = 1; i <= Total; i++)
                 {
                     refused |= !destination.TryEnqueue(TestEvents.Numbered(i));
                     Volatile.Write(ref enqueued, i);
@@ -66,13 +66,13 @@ namespace QlikActivity.Core.Tests.Destinations.Mqtt
             await feeder;
             Assert.False(refused, "the queue refused an event although it was large enough");
 
-            await TestEvents.WaitUntilAsync(() => destination.GetStatistics().Sent == total, TimeSpan.FromSeconds(120),
-                () => $"sent {destination.GetStatistics().Sent} of {total}; last error {destination.GetStatistics().LastError}");
+            await TestEvents.WaitUntilAsync(() => destination.GetStatistics().Sent == Total, TimeSpan.FromSeconds(120),
+                () => $"sent {destination.GetStatistics().Sent} of {Total}; last error {destination.GetStatistics().LastError}");
             await destination.StopAsync(TimeSpan.FromSeconds(30));
 
             var s = destination.GetStatistics();
             _output.WriteLine($"enqueued {s.Enqueued} sent {s.Sent} failed {s.Failed} retried {s.Retried} dropped {s.Dropped} connections {destination.ConnectionsOpened}");
-            Assert.Equal(total, s.Enqueued);
+            Assert.Equal(Total, s.Enqueued);
             Assert.Equal(s.Enqueued, s.Sent + s.Dropped);
             Assert.Equal(0, s.Dropped);
             Assert.Equal(0, s.QueueDepth + s.InFlight);
@@ -80,7 +80,7 @@ namespace QlikActivity.Core.Tests.Destinations.Mqtt
             Assert.True(destination.ConnectionsOpened >= 2, "the destination did not reconnect");
 
             // Every event after the kill reaches the subscriber on both of its topics (at least once).
-            var expectedAfterKill = Enumerable.Range(enqueuedAtKill + 1, total - enqueuedAtKill).ToList();
+            var expectedAfterKill = Enumerable.Range(enqueuedAtKill + 1, Total - enqueuedAtKill).ToList();
             await WaitForNumbersAsync(subscriber, "qliksense/userevent", expectedAfterKill);
             foreach (var group in expectedAfterKill.GroupBy(n => n % 4))
             {

@@ -147,26 +147,26 @@ namespace QlikActivity.Core.Tests.Destinations.Mqtt
         [Fact]
         public async Task Fifty_thousand_events_at_QoS_1_all_arrive_and_packet_ids_wrap_safely()
         {
-            const int events = 50_000;
+            const int Events = 50_000;
             using var broker = MosquittoBroker.Start();
             await using var subscriber = await MqttTestSubscriber.ConnectAsync(broker.Port, "qliksense/#", keepMessages: false);
             var options = Options(broker);
-            options.QueueCapacity = events;
+            options.QueueCapacity = Events;
             var destination = new MqttDestination(options);
             await destination.StartAsync(CancellationToken.None);
-            for (int i = 0; i < events; i++)
+            for (int i = 0; i < Events; i++)
             {
                 Assert.True(destination.TryEnqueue(TestEvents.Numbered(i)));
             }
 
             // 100,000 QoS 1 PUBLISH packets: packet ids 1..65535 are each used more than once.
-            await subscriber.WaitForCountAsync(2 * events, TimeSpan.FromMinutes(4));
+            await subscriber.WaitForCountAsync(2 * Events, TimeSpan.FromMinutes(4));
             await destination.StopAsync(Generous);
             var s = destination.GetStatistics();
-            Assert.Equal(((long)events, (long)events, 0L, 0L), (s.Enqueued, s.Sent, s.Dropped, s.Failed));
-            Assert.Equal(events, subscriber.CountFor("qliksense/userevent"));
-            Assert.Equal(events / 4, subscriber.CountFor("qliksense/userevent/session/start"));
-            Assert.Equal(events / 4, subscriber.CountFor("qliksense/userevent/connection/close"));
+            Assert.Equal(((long)Events, (long)Events, 0L, 0L), (s.Enqueued, s.Sent, s.Dropped, s.Failed));
+            Assert.Equal(Events, subscriber.CountFor("qliksense/userevent"));
+            Assert.Equal(Events / 4, subscriber.CountFor("qliksense/userevent/session/start"));
+            Assert.Equal(Events / 4, subscriber.CountFor("qliksense/userevent/connection/close"));
             Assert.Equal(1, destination.ConnectionsOpened);
         }
 

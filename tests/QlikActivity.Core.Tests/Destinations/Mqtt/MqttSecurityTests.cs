@@ -54,11 +54,11 @@ namespace QlikActivity.Core.Tests.Destinations.Mqtt
         [Fact]
         public async Task A_wrong_password_is_a_clear_error_that_does_not_spin_and_never_shows_the_password()
         {
-            const string wrong = "not-the-Password-42";
+            const string Wrong = "not-the-Password-42";
             using var broker = PasswordBroker();
             var options = MqttDestinationTests.Options(broker);
             options.UserName = User;
-            options.Password = Secure(wrong);
+            options.Password = Secure(Wrong);
             var destination = new MqttDestination(options);
 
             // mosquitto answers a wrong password with return code 5 (not authorized), not 4.
@@ -89,7 +89,7 @@ namespace QlikActivity.Core.Tests.Destinations.Mqtt
 
             foreach (var text in new[] { refused.ToString(), s.LastError!, destination.ToString() })
             {
-                Assert.DoesNotContain(wrong, text);
+                Assert.DoesNotContain(Wrong, text);
             }
         }
 
