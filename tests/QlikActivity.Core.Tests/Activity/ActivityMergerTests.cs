@@ -349,5 +349,53 @@ namespace QlikActivity.Core.Tests.Activity
                 Assert.Equal(5, r.LicenseTypes.Length);
             }
         }
+
+        [Fact]
+        public void Only_quarantined_records_are_counted_as_quarantined()
+        {
+            var merger = new ActivityMerger();
+            merger.AddRecord(LicenseType.Analyzer, Used(User("anna"), AsOf, quarantined: false));
+            merger.AddRecord(LicenseType.Analyzer, Used(User("ben"), AsOf, quarantined: true));
+            merger.AddRecord(LicenseType.Analyzer, Used(User("carl"), AsOf, quarantined: false));
+            Assert.Equal(3, merger.Records(LicenseType.Analyzer));
+            Assert.Equal(1, merger.Quarantined(LicenseType.Analyzer));
+            Assert.Equal(0, merger.Quarantined(LicenseType.Professional));
+        }
+
+        [Fact]
+        public void The_user_lists_directory_and_user_id_win_over_the_copies_in_records()
+        {
+            var merger = new ActivityMerger();
+            var id = Guid.NewGuid();
+            merger.AddRecord(LicenseType.Professional, Used(new UserRecord { Id = id, UserDirectory = "OLD", UserId = "anna.old" }, AsOf));
+            merger.AddUser(new UserRecord { Id = id, UserDirectory = "LAB", UserId = "anna" });
+            var result = merger.Results(BucketSet.Default, AsOf, true)[0];
+            Assert.Equal("LAB", result.UserDirectory);
+            Assert.Equal("anna", result.UserId);
+        }
+
+        [Fact]
+        public void A_later_session_event_replaces_an_earlier_one_of_the_same_user()
+        {
+            var merger = new ActivityMerger();
+            merger.AddUser(User("anna"));
+            merger.AddSessionEvents(new[] { ("LAB", "anna", AsOf.AddDays(-30)) });
+            merger.AddSessionEvents(new[] { ("lab", "ANNA", AsOf.AddDays(-3)), ("LAB", "anna", AsOf.AddDays(-20)) });
+            var result = merger.Results(BucketSet.Default, AsOf, true)[0];
+            Assert.Equal(AsOf.AddDays(-3), result.LastSessionEvent);
+            Assert.Equal(3, result.DaysInactive);
+        }
+
+        [Fact]
+        public void A_user_without_names_matches_a_session_event_without_names()
+        {
+            var merger = new ActivityMerger();
+            merger.AddRecord(LicenseType.Professional, Used(new UserRecord { Id = Guid.NewGuid() }, Never));
+            merger.AddSessionEvents(new[] { ("", "", AsOf.AddDays(-2)) });
+            var result = merger.Results(BucketSet.Default, AsOf, true)[0];
+            Assert.Equal(AsOf.AddDays(-2), result.LastSessionEvent);
+            Assert.Equal(ActivitySource.Session, result.ActivitySource);
+            Assert.Equal(0, merger.UnmatchedSessionUsers);
+        }
     }
 }

@@ -137,5 +137,31 @@ namespace QlikActivity.Core.Tests.Activity
             Assert.Equal("summary", Assert.Throws<ArgumentNullException>(() =>
                 new ActivityBucketStoppedException("stopped", "Id", OperationErrorCategory.ConnectionError, null!, null)).ParamName);
         }
+
+        [Fact]
+        public void New_results_summaries_and_activities_hold_empty_text_not_null()
+        {
+            var result = new ActivityBucketResult();
+            Assert.Equal(("", "", ""), (result.User, result.UserDirectory, result.UserId));
+            Assert.Equal("", new ActivityBucketSummary().PropertyName);
+            var activity = new UserActivity();
+            Assert.Equal(("", "", ""), (activity.UserDirectory, activity.UserId, activity.Bucket));
+            Assert.Equal("\\", activity.UserFull);
+        }
+
+        [Fact]
+        public void A_user_activity_request_needs_a_connection_and_reads_everything_by_default()
+        {
+            Assert.Equal("connection", Assert.Throws<ArgumentNullException>(() => new UserActivityRequest(null!)).ParamName);
+            var connection = (QlikActivity.Core.Qrs.QlikSenseConnection)System.Runtime.CompilerServices.RuntimeHelpers.GetUninitializedObject(typeof(QlikActivity.Core.Qrs.QlikSenseConnection));
+            var request = new UserActivityRequest(connection);
+            Assert.Same(connection, request.Connection);
+            Assert.True(request.IncludeUsersWithoutLicenseRecord);
+            Assert.Equal(LicenseTypes.All, request.LicenseTypes);
+            Assert.Empty(request.UserDirectories);
+            Assert.Same(BucketSet.Default, request.Buckets);
+            Assert.Null(request.AsOf);
+            Assert.Null(request.JournalPath);
+        }
     }
 }
