@@ -73,12 +73,12 @@ namespace QlikActivity.Core.Activity
                 else if (reader.ValueTextEquals("deletedUserDirectory"u8))
                 {
                     reader.Read();
-                    record.DeletedUserDirectory = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    record.DeletedUserDirectory = ReadString(ref reader);
                 }
                 else if (reader.ValueTextEquals("deletedUserId"u8))
                 {
                     reader.Read();
-                    record.DeletedUserId = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    record.DeletedUserId = ReadString(ref reader);
                 }
                 else
                 {
@@ -96,6 +96,18 @@ namespace QlikActivity.Core.Activity
             {
                 throw new JsonException($"Expected {type}, found {reader.TokenType}.");
             }
+        }
+
+        /// <summary>A string value; anything else is skipped whole (an object or array too) and read as null.</summary>
+        internal static string? ReadString(ref Utf8JsonReader reader)
+        {
+            if (reader.TokenType == JsonTokenType.String)
+            {
+                return reader.GetString();
+            }
+
+            reader.Skip();
+            return null;
         }
 
         internal static Guid ReadGuid(ref Utf8JsonReader reader)
@@ -169,17 +181,17 @@ namespace QlikActivity.Core.Activity
                 else if (reader.ValueTextEquals("userDirectory"u8))
                 {
                     reader.Read();
-                    user.UserDirectory = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    user.UserDirectory = LicenseRecord.ReadString(ref reader);
                 }
                 else if (reader.ValueTextEquals("userId"u8))
                 {
                     reader.Read();
-                    user.UserId = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    user.UserId = LicenseRecord.ReadString(ref reader);
                 }
                 else if (reader.ValueTextEquals("name"u8))
                 {
                     reader.Read();
-                    user.Name = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    user.Name = LicenseRecord.ReadString(ref reader);
                 }
                 else
                 {

@@ -197,6 +197,136 @@ namespace QlikActivity.Core.Tests.Activity
         }
 
         [Fact]
+        public void A_later_session_event_wins_over_the_license_records_and_a_tie_goes_to_the_records()
+        {
+            var anna = User("anna");
+            var ben = User("ben");
+            var carl = User("carl");
+            var dora = User("dora");
+            var merger = new ActivityMerger();
+            merger.AddRecord(LicenseType.Professional, Used(anna, AsOf.AddDays(-40)));
+            merger.AddRecord(LicenseType.Professional, Used(ben, AsOf.AddDays(-2)));
+            merger.AddRecord(LicenseType.Professional, Used(carl, AsOf.AddDays(-5)));
+            merger.AddUser(dora);
+            merger.AddSessionEvents(new[]
+            {
+                ("lab", "ANNA", AsOf.AddDays(-10)), // matched ignoring case
+                ("LAB", "anna", AsOf.AddDays(-30)), // an older event of the same user does not replace the newer one
+                ("LAB", "ben", AsOf.AddDays(-9)),
+                ("LAB", "carl", AsOf.AddDays(-5)),
+                ("LAB", "dora", AsOf.AddDays(-1)),
+                ("LAB", "gone", AsOf),
+                ("CORP", "anna", AsOf),
+            });
+
+            var results = merger.Results(BucketSet.Default, AsOf, true).ToDictionary(r => r.UserId);
+
+            var a = results["anna"];
+            Assert.Equal(ActivitySource.Session, a.ActivitySource);
+            Assert.Equal(AsOf.AddDays(-10), a.LastActivity);
+            Assert.Equal(AsOf.AddDays(-10), a.LastSessionEvent);
+            Assert.Equal(AsOf.AddDays(-40), a.LastLicenseActivity);
+            Assert.Equal(10, a.DaysInactive);
+            Assert.Equal("14", a.Bucket);
+            Assert.Equal(AsOf, a.AsOf);
+            Assert.Equal(anna.Id, a.Id);
+
+            var b = results["ben"];
+            Assert.Equal(ActivitySource.License, b.ActivitySource);
+            Assert.Equal(AsOf.AddDays(-2), b.LastActivity);
+            Assert.Equal(AsOf.AddDays(-9), b.LastSessionEvent);
+
+            var c = results["carl"];
+            Assert.Equal(ActivitySource.License, c.ActivitySource); // a tie
+            Assert.Equal(AsOf.AddDays(-5), c.LastActivity);
+
+            // A session event is known activity even without a license record.
+            var d = results["dora"];
+            Assert.Equal(ActivitySource.Session, d.ActivitySource);
+            Assert.False(d.HasLicenseRecord);
+            Assert.Equal(1, d.DaysInactive);
+            Assert.Equal("1", d.Bucket);
+            Assert.Null(d.LastLicenseActivity);
+
+            Assert.Equal(2, merger.UnmatchedSessionUsers);
+        }
+
+        [Fact]
+        public void Without_any_source_the_user_has_no_activity()
+        {
+            var merger = new ActivityMerger();
+            merger.AddRecord(LicenseType.Professional, Used(User("anna"), Never));
+            merger.AddSessionEvents(new[] { ("LAB", "other", AsOf) });
+            var result = Assert.Single(merger.Results(BucketSet.Default, AsOf, true));
+            Assert.Equal(ActivitySource.None, result.ActivitySource);
+            Assert.Null(result.LastSessionEvent);
+            Assert.Equal(1, merger.UnmatchedSessionUsers);
+        }
+
+        [Fact]
+        public void Session_event_times_are_taken_in_utc()
+        {
+            var merger = new ActivityMerger();
+            merger.AddUser(User("anna"));
+            var unspecified = new DateTime(2024, 11, 14, 23, 0, 0, DateTimeKind.Unspecified);
+            merger.AddSessionEvents(new[] { ("LAB", "anna", unspecified) });
+            var result = merger.Results(BucketSet.Default, AsOf, true)[0];
+            Assert.Equal(DateTimeKind.Utc, result.LastSessionEvent!.Value.Kind);
+            Assert.Equal(unspecified.Ticks, result.LastSessionEvent.Value.Ticks);
+            Assert.Equal(1, result.DaysInactive);
+        }
+
+        [Fact]
+        public void Listed_users_are_counted_and_a_user_without_an_id_is_ignored()
+        {
+            var merger = new ActivityMerger();
+            merger.AddUser(new UserRecord { Id = Guid.Empty, UserDirectory = "LAB", UserId = "noid" });
+            merger.AddUser(User("anna"));
+            merger.AddUser(User("ben"));
+            Assert.Equal(2, merger.ListedUsers);
+            Assert.Equal(2, merger.Results(BucketSet.Default, AsOf, true).Count);
+
+            // A record whose user has no id is counted as one without a user.
+            merger.AddRecord(LicenseType.Login, Used(new UserRecord { Id = Guid.Empty, UserId = "x" }, AsOf));
+            Assert.Equal(1, merger.RecordsWithoutUser(LicenseType.Login));
+            Assert.Equal(2, merger.Results(BucketSet.Default, AsOf, true).Count);
+            Assert.Empty(merger.Unlisted());
+        }
+
+        [Fact]
+        public void A_listed_user_without_names_keeps_the_names_from_its_records()
+        {
+            var merger = new ActivityMerger();
+            var id = Guid.NewGuid();
+            merger.AddRecord(LicenseType.Professional, Used(new UserRecord { Id = id, UserDirectory = "LAB", UserId = "anna", Name = "Anna" }, AsOf));
+            merger.AddUser(new UserRecord { Id = id });
+            var result = merger.Results(BucketSet.Default, AsOf, true)[0];
+            Assert.Equal(("LAB", "anna", "Anna"), (result.UserDirectory, result.UserId, result.Name));
+
+            var nameless = new ActivityMerger();
+            nameless.AddRecord(LicenseType.Professional, Used(new UserRecord { Id = id }, AsOf));
+            var empty = nameless.Results(BucketSet.Default, AsOf, true)[0];
+            Assert.Equal(("", ""), (empty.UserDirectory, empty.UserId));
+        }
+
+        [Fact]
+        public void Never_is_anything_before_1753_01_02()
+        {
+            Assert.Null(ActivityMerger.ToActivity(null));
+            Assert.Null(ActivityMerger.ToActivity(new DateTimeOffset(1753, 1, 1, 23, 59, 59, TimeSpan.Zero)));
+            var edge = new DateTimeOffset(1753, 1, 2, 0, 0, 0, TimeSpan.Zero);
+            Assert.Equal(edge.UtcDateTime, ActivityMerger.ToActivity(edge));
+            Assert.Equal(DateTimeKind.Utc, ActivityMerger.ToActivity(new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.FromHours(5)))!.Value.Kind);
+        }
+
+        [Fact]
+        public void Utc_times_are_kept_as_they_are()
+        {
+            Assert.Equal(AsOf, ActivityMerger.ToUtc(AsOf));
+            Assert.Equal(DateTimeKind.Utc, ActivityMerger.ToUtc(AsOf).Kind);
+        }
+
+        [Fact]
         public async Task Parallel_writers_lose_nothing()
         {
             var users = Enumerable.Range(0, 500).Select(i => User("u" + i)).ToArray();
@@ -218,6 +348,54 @@ namespace QlikActivity.Core.Tests.Activity
                 Assert.Equal(Enumerable.Range(0, 5).Min(t => (i + t) % 400), r.DaysInactive);
                 Assert.Equal(5, r.LicenseTypes.Length);
             }
+        }
+
+        [Fact]
+        public void Only_quarantined_records_are_counted_as_quarantined()
+        {
+            var merger = new ActivityMerger();
+            merger.AddRecord(LicenseType.Analyzer, Used(User("anna"), AsOf, quarantined: false));
+            merger.AddRecord(LicenseType.Analyzer, Used(User("ben"), AsOf, quarantined: true));
+            merger.AddRecord(LicenseType.Analyzer, Used(User("carl"), AsOf, quarantined: false));
+            Assert.Equal(3, merger.Records(LicenseType.Analyzer));
+            Assert.Equal(1, merger.Quarantined(LicenseType.Analyzer));
+            Assert.Equal(0, merger.Quarantined(LicenseType.Professional));
+        }
+
+        [Fact]
+        public void The_user_lists_directory_and_user_id_win_over_the_copies_in_records()
+        {
+            var merger = new ActivityMerger();
+            var id = Guid.NewGuid();
+            merger.AddRecord(LicenseType.Professional, Used(new UserRecord { Id = id, UserDirectory = "OLD", UserId = "anna.old" }, AsOf));
+            merger.AddUser(new UserRecord { Id = id, UserDirectory = "LAB", UserId = "anna" });
+            var result = merger.Results(BucketSet.Default, AsOf, true)[0];
+            Assert.Equal("LAB", result.UserDirectory);
+            Assert.Equal("anna", result.UserId);
+        }
+
+        [Fact]
+        public void A_later_session_event_replaces_an_earlier_one_of_the_same_user()
+        {
+            var merger = new ActivityMerger();
+            merger.AddUser(User("anna"));
+            merger.AddSessionEvents(new[] { ("LAB", "anna", AsOf.AddDays(-30)) });
+            merger.AddSessionEvents(new[] { ("lab", "ANNA", AsOf.AddDays(-3)), ("LAB", "anna", AsOf.AddDays(-20)) });
+            var result = merger.Results(BucketSet.Default, AsOf, true)[0];
+            Assert.Equal(AsOf.AddDays(-3), result.LastSessionEvent);
+            Assert.Equal(3, result.DaysInactive);
+        }
+
+        [Fact]
+        public void A_user_without_names_matches_a_session_event_without_names()
+        {
+            var merger = new ActivityMerger();
+            merger.AddRecord(LicenseType.Professional, Used(new UserRecord { Id = Guid.NewGuid() }, Never));
+            merger.AddSessionEvents(new[] { ("", "", AsOf.AddDays(-2)) });
+            var result = merger.Results(BucketSet.Default, AsOf, true)[0];
+            Assert.Equal(AsOf.AddDays(-2), result.LastSessionEvent);
+            Assert.Equal(ActivitySource.Session, result.ActivitySource);
+            Assert.Equal(0, merger.UnmatchedSessionUsers);
         }
     }
 }

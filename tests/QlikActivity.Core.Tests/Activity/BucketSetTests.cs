@@ -55,6 +55,34 @@ namespace QlikActivity.Core.Tests.Activity
             Assert.Contains(expected, ex.Message);
         }
 
+        [Fact]
+        public void Nulls_are_no_buckets_and_the_limits_are_1_and_36525_days()
+        {
+            Assert.Contains("No buckets given", Assert.Throws<QlikActivityException>(() => BucketSet.Parse((string[]?)null)).Message);
+            Assert.Equal(new[] { 7 }, BucketSet.Parse(new[] { null, "7", null }).Days);
+            Assert.Equal(new[] { 1, 36525 }, BucketSet.Parse("36525,1").Days);
+            Assert.Equal("36525+", BucketSet.Parse("36525").OverflowLabel);
+            Assert.Equal("Bucket 36526 is out of range: buckets are 1 to 36525 days.",
+                Assert.Throws<QlikActivityException>(() => BucketSet.Parse("36526")).Message);
+            Assert.Equal("Bucket 0 is out of range: buckets are 1 to 36525 days.",
+                Assert.Throws<QlikActivityException>(() => BucketSet.Parse("0")).Message);
+        }
+
+        [Fact]
+        public void Error_messages_name_the_token_and_the_rule()
+        {
+            Assert.Equal("'x' is not a bucket: buckets are whole numbers of days, e.g. 1,7,14,30,90,180,365.",
+                Assert.Throws<QlikActivityException>(() => BucketSet.Parse("x")).Message);
+            Assert.Equal("Bucket 7 is given twice.", Assert.Throws<QlikActivityException>(() => BucketSet.Parse("7 7")).Message);
+            Assert.Equal("No buckets given: pass whole numbers of days, e.g. 1,7,14,30,90,180,365.",
+                Assert.Throws<QlikActivityException>(() => BucketSet.Parse("\t\r\n")).Message);
+            Assert.Equal("'7+' is not a bucket: the overflow bucket is always the largest bucket plus '+', here 30+.",
+                Assert.Throws<QlikActivityException>(() => BucketSet.Parse("7,30,7+")).Message);
+
+            // The overflow label alone is not a bucket of days.
+            Assert.Contains("No buckets given", Assert.Throws<QlikActivityException>(() => BucketSet.Parse("365+")).Message);
+        }
+
         [Theory]
         [InlineData(-3, "1")]
         [InlineData(0, "1")]

@@ -80,6 +80,53 @@ namespace QlikActivity.Core.Tests.Activity
             Assert.Equal(JsonTokenType.EndObject, reader.TokenType);
         }
 
+        [Fact]
+        public void Nulls_and_values_of_another_type_leave_a_field_empty()
+        {
+            var record = Read(@"{""id"":null,""lastUsed"":null,""latestActivity"":null,""quarantined"":false,""deletedUserDirectory"":7,""deletedUserId"":false,
+                ""user"":{""id"":null,""userDirectory"":1,""userId"":null,""name"":{""first"":""a""},""extra"":[1,2]}}");
+            Assert.Equal(Guid.Empty, record.Id);
+            Assert.Null(record.LastUsed);
+            Assert.Null(record.LatestActivity);
+            Assert.False(record.Quarantined);
+            Assert.Null(record.DeletedUserDirectory);
+            Assert.Null(record.DeletedUserId);
+            Assert.Equal(Guid.Empty, record.User!.Id);
+            Assert.Null(record.User.UserDirectory);
+            Assert.Null(record.User.UserId);
+            Assert.Null(record.User.Name);
+
+            // An object or array where a name belongs is skipped whole: the fields after it are still read.
+            var shifted = Read(@"{""user"":{""name"":{""first"":""a"",""userId"":""x""},""userId"":""anna"",""userDirectory"":[""LAB""]},""deletedUserId"":{""a"":1},""lastUsed"":""2024-11-15T17:28:03Z""}");
+            Assert.Null(shifted.User!.Name);
+            Assert.Equal("anna", shifted.User.UserId);
+            Assert.Null(shifted.User.UserDirectory);
+            Assert.Null(shifted.DeletedUserId);
+            Assert.Equal(new DateTimeOffset(2024, 11, 15, 17, 28, 3, TimeSpan.Zero), shifted.LastUsed);
+
+            // Quarantined only when the value is true itself.
+            Assert.False(Read(@"{""quarantined"":""true""}").Quarantined);
+        }
+
+        [Fact]
+        public void Json_errors_say_what_was_expected()
+        {
+            Assert.Equal("Expected StartObject, found StartArray.", Assert.Throws<JsonException>(() => Read("[1]")).Message);
+            Assert.Equal("An id is not a GUID.", Assert.Throws<JsonException>(() => Read(@"{""id"":""not-a-guid""}")).Message);
+            Assert.Equal("An id is not a GUID.", Assert.Throws<JsonException>(() => Read(@"{""id"":12}")).Message);
+            Assert.Equal("A date is not in ISO 8601 form.", Assert.Throws<JsonException>(() => Read(@"{""lastUsed"":""yesterday""}")).Message);
+            Assert.Equal("A date is not in ISO 8601 form.", Assert.Throws<JsonException>(() => Read(@"{""latestActivity"":20240101}")).Message);
+            Assert.Equal("Expected StartObject, found String.", Assert.Throws<JsonException>(() => Read(@"{""user"":""anna""}")).Message);
+        }
+
+        [Fact]
+        public void A_looser_date_without_an_offset_is_taken_as_utc()
+        {
+            Assert.Equal(TimeSpan.Zero, Read(@"{""latestActivity"":""2024-11-15 17:28:03""}").LatestActivity!.Value.Offset);
+            Assert.Equal(new DateTimeOffset(2024, 11, 15, 17, 28, 3, TimeSpan.Zero), Read(@"{""latestActivity"":""2024-11-15 17:28:03""}").LatestActivity);
+            Assert.Equal(new DateTimeOffset(2024, 11, 15, 17, 28, 3, TimeSpan.FromHours(2)), Read(@"{""lastUsed"":""2024-11-15T17:28:03+02:00""}").LastUsed);
+        }
+
         private static LicenseRecord Read(string json)
         {
             var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(json));

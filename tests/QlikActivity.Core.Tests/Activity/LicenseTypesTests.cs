@@ -1,3 +1,4 @@
+using System;
 using QlikActivity.Core.Activity;
 using Xunit;
 
@@ -22,6 +23,12 @@ namespace QlikActivity.Core.Tests.Activity
         public void All_five_types_are_read_by_default()
         {
             Assert.Equal(new[] { LicenseType.Professional, LicenseType.Analyzer, LicenseType.User, LicenseType.Login, LicenseType.AnalyzerTime }, LicenseTypes.All);
+        }
+
+        [Fact]
+        public void An_unknown_type_is_refused()
+        {
+            Assert.Equal("type", Assert.Throws<ArgumentOutOfRangeException>(() => LicenseTypes.Endpoint((LicenseType)99)).ParamName);
         }
     }
 }

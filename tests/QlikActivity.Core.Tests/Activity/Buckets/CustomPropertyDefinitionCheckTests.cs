@@ -117,6 +117,84 @@ namespace QlikActivity.Core.Tests.Activity.Buckets
             Assert.Throws<ArgumentException>(() => new CustomPropertyDefinitionCheck("Activity", Array.Empty<string>()));
         }
 
+        [Fact]
+        public void Name_and_choice_value_refusals_say_why()
+        {
+            var blank = Assert.Throws<ArgumentException>(() => new CustomPropertyDefinitionCheck("", Labels));
+            Assert.Equal("name", blank.ParamName);
+            Assert.StartsWith("The custom property needs a name.", blank.Message);
+            var tooLong = Assert.Throws<ArgumentException>(() => new CustomPropertyDefinitionCheck(new string('x', 101), Labels));
+            Assert.StartsWith($"A custom property name has at most 100 characters; '{new string('x', 101)}' has 101.", tooLong.Message);
+            Assert.Equal(new string('x', 100), new CustomPropertyDefinitionCheck(new string('x', 100), Labels).Name);
+            var none = Assert.Throws<ArgumentException>(() => new CustomPropertyDefinitionCheck("Activity", new[] { "", null! }));
+            Assert.Equal("choiceValues", none.ParamName);
+            Assert.StartsWith("The custom property needs at least one choice value.", none.Message);
+            Assert.Equal("choiceValues", Assert.Throws<ArgumentNullException>(() => new CustomPropertyDefinitionCheck("Activity", null!)).ParamName);
+            Assert.Equal("existing", Assert.Throws<ArgumentNullException>(() => Wanted().Differences(null!)).ParamName);
+            Assert.Equal("existing", Assert.Throws<ArgumentNullException>(() => Wanted().ReplaceBody(null!)).ParamName);
+            Assert.Equal("bucketLabels", Assert.Throws<ArgumentNullException>(() => CustomPropertyDefinitionCheck.ChoiceValuesFor(null!, null)).ParamName);
+        }
+
+        [Fact]
+        public void Choice_values_keep_their_order_without_empties_or_duplicates()
+        {
+            var check = new CustomPropertyDefinitionCheck("Activity", new[] { "7", "", "1", "7", "Never", "never" });
+            Assert.Equal(new[] { "7", "1", "Never", "never" }, check.ChoiceValues);
+
+            // The no-activity value is added once, after the labels; an empty one is not a value.
+            Assert.Equal(new[] { "1", "7+" }, CustomPropertyDefinitionCheck.ChoiceValuesFor(new[] { "1", "7+" }, "7+"));
+            Assert.Equal(new[] { "1", "7+" }, CustomPropertyDefinitionCheck.ChoiceValuesFor(new[] { "1", "7+" }, ""));
+            Assert.Equal(new[] { "1", "7+" }, CustomPropertyDefinitionCheck.ChoiceValuesFor(new[] { "1", "7+" }, null));
+        }
+
+        [Fact]
+        public void The_description_names_the_values_and_is_cut_at_512_characters()
+        {
+            Assert.Equal("Days since the user's last activity in a license record (1, 7+). Set by Set-QlikActivityBucket.",
+                new CustomPropertyDefinitionCheck("A", new[] { "1", "7+" }).Description);
+            Assert.Equal("mine", new CustomPropertyDefinitionCheck("A", Labels, "mine").Description);
+            Assert.Equal(new string('d', 512), new CustomPropertyDefinitionCheck("A", Labels, new string('d', 512)).Description);
+            Assert.Equal(new string('d', 512), new CustomPropertyDefinitionCheck("A", Labels, new string('d', 513)).Description);
+        }
+
+        [Fact]
+        public void Value_type_and_object_type_compare_ignoring_case()
+        {
+            var lower = Existing(JsonArray(Labels), "[\"user\"]", "text");
+            Assert.Empty(Wanted().Differences(lower));
+            Assert.True(Wanted().CanReplace(lower));
+            Assert.Equal(new[] { "user" }, Wanted().ReplaceBody(lower)["objectTypes"]!.AsArray().Select(v => (string?)v));
+        }
+
+        [Fact]
+        public void A_missing_value_type_or_non_text_entries_are_named_as_such()
+        {
+            var existing = Existing(JsonArray(Labels));
+            existing.Remove("valueType");
+            Assert.Equal(new[] { "value type is '(none)', not 'Text'" }, Wanted().Differences(existing));
+            Assert.False(Wanted().CanReplace(existing));
+
+            // Entries that are not text are not choice values.
+            var numbers = Existing("[1, 7, null]", "[3]");
+            Assert.Equal(new[]
+            {
+                "does not apply to User objects (it applies to no object type)",
+                "has no choice values (any text is allowed); wanted: 1, 7, 14, 30, 90, 180, 365, 365+",
+            }, Wanted().Differences(numbers));
+        }
+
+        [Fact]
+        public void Each_kind_of_difference_lists_every_value_once()
+        {
+            var differences = Wanted().Differences(Existing("[\"1\",\"1\",\"x\",\"x\",\"y\",\"7\",\"7\"]"));
+            Assert.Equal(new[]
+            {
+                "choice values missing: 14, 30, 90, 180, 365, 365+",
+                "extra choice values: x, y",
+                "choice values listed more than once: 1, x, 7",
+            }, differences);
+        }
+
         private static string JsonArray(string[] values) => "[" + string.Join(",", values.Select(v => "\"" + v + "\"")) + "]";
     }
 }

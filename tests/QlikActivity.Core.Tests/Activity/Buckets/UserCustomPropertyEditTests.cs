@@ -168,5 +168,47 @@ namespace QlikActivity.Core.Tests.Activity.Buckets
         {
             Assert.Throws<ArgumentException>(() => UserCustomPropertyEdit.Apply(User(), Guid.Empty, "Activity", "1"));
         }
+
+        [Fact]
+        public void Values_that_are_null_missing_or_not_text_are_read_as_text()
+        {
+            var user = JsonNode.Parse($$"""
+                {
+                  "customProperties": [
+                    { "value": null, "definition": { "id": "{{ActivityId}}" } },
+                    { "definition": { "id": "{{ActivityId}}" } },
+                    { "value": 7, "definition": { "id": "{{ActivityId}}" } },
+                    { "value": "x" },
+                    { "value": "y", "definition": "Activity" }
+                  ]
+                }
+                """)!.AsObject();
+            Assert.Equal(new[] { "", "", "7" }, UserCustomPropertyEdit.ValuesOf(user, ActivityId, "Activity"));
+
+            // Items without a definition object belong to no property: kept as they are.
+            var body = UserCustomPropertyEdit.Apply(user, ActivityId, "Activity", null);
+            Assert.Equal(2, Items(body).Count);
+            Assert.Equal("x", (string?)Items(body)[0]!["value"]);
+            Assert.Equal("y", (string?)Items(body)[1]!["value"]);
+        }
+
+        [Fact]
+        public void A_user_without_the_property_holds_a_removal_only()
+        {
+            var user = JsonNode.Parse("""{ "customProperties": [] }""")!.AsObject();
+            Assert.True(UserCustomPropertyEdit.Holds(user, ActivityId, "Activity", null));
+            Assert.False(UserCustomPropertyEdit.Holds(user, ActivityId, "Activity", "7"));
+            Assert.True(UserCustomPropertyEdit.Holds(User(), Guid.NewGuid(), "Other", null));
+        }
+
+        [Fact]
+        public void Refusals_name_the_argument()
+        {
+            var noId = Assert.Throws<ArgumentException>(() => UserCustomPropertyEdit.Apply(User(), Guid.Empty, "Activity", "7"));
+            Assert.Equal("definitionId", noId.ParamName);
+            Assert.StartsWith("The custom property definition's id is needed.", noId.Message);
+            Assert.Equal("user", Assert.Throws<ArgumentNullException>(() => UserCustomPropertyEdit.Apply(null!, ActivityId, "Activity", "7")).ParamName);
+            Assert.Equal("user", Assert.Throws<ArgumentNullException>(() => UserCustomPropertyEdit.ValuesOf(null!, ActivityId, "Activity")).ParamName);
+        }
     }
 }

@@ -196,5 +196,102 @@ namespace QlikActivity.Core.Tests.Activity.Buckets
             Assert.Equal("0 of 10 users written (0 failed), 0.0 writes/s, 1 at once",
                 BucketWriteRun.ProgressStatus(0, 10, 0, TimeSpan.Zero, 1));
         }
+
+        [Fact]
+        public void The_peak_is_the_highest_limit_at_once_and_stays_after_a_back_off()
+        {
+            var c = new WriteConcurrency(16);
+            Assert.Equal(ConcurrencyDecision.Grow, Window(c, Ms40));
+            Assert.Equal(2, c.Limit);
+            Assert.Equal(2, c.PeakLimit);
+            Window(c, Ms40);
+            Window(c, Ms40);
+            Window(c, Ms40);
+            Assert.Equal(16, c.PeakLimit);
+            Assert.Equal(ConcurrencyDecision.BackOff, c.Record(Ms40, true));
+            Assert.Equal(8, c.Limit);
+            c.Record(Ms40, false);
+            c.Record(Ms40, false);
+            Assert.Equal(16, c.PeakLimit);
+        }
+
+        [Fact]
+        public void A_back_off_starts_a_new_window()
+        {
+            var c = new WriteConcurrency(16, initial: 8);
+            for (int i = 0; i < 5; i++)
+            {
+                Assert.Equal(ConcurrencyDecision.None, c.Record(TimeSpan.FromMilliseconds(400), false));
+            }
+
+            Assert.Equal(ConcurrencyDecision.BackOff, c.Record(Ms40, true));
+            Assert.Equal(4, c.Limit);
+            // A fresh window of 8 writes at 40 ms: the 400 ms writes before the back-off do not count.
+            for (int i = 0; i < 7; i++)
+            {
+                Assert.Equal(ConcurrencyDecision.None, c.Record(Ms40, false));
+            }
+
+            Assert.Equal(ConcurrencyDecision.Grow, c.Record(Ms40, false));
+            Assert.Equal(40, c.BaselineMilliseconds);
+        }
+
+        [Fact]
+        public void A_refusal_after_a_round_of_answered_writes_halves_again()
+        {
+            var c = new WriteConcurrency(16, initial: 8);
+            Assert.Equal(ConcurrencyDecision.BackOff, c.Record(Ms40, true));
+            Assert.Equal(4, c.Limit);
+            for (int i = 0; i < 4; i++)
+            {
+                c.Record(Ms40, false);
+            }
+
+            // Four writes have ended since: this refusal is new overload, not the same round.
+            Assert.Equal(ConcurrencyDecision.BackOff, c.Record(Ms40, true));
+            Assert.Equal(2, c.Limit);
+        }
+
+        [Fact]
+        public void The_growth_and_back_off_ratios_are_inclusive_and_exclusive_as_documented()
+        {
+            // Exactly 1.5 times the baseline still grows.
+            var c = new WriteConcurrency(32, initial: 4);
+            Assert.Equal(ConcurrencyDecision.Grow, Window(c, Ms40));
+            Assert.Equal(8, c.Limit);
+            Assert.Equal(ConcurrencyDecision.Grow, Window(c, TimeSpan.FromMilliseconds(60)));
+            Assert.Equal(16, c.Limit);
+
+            // Exactly 2.5 times holds; above it shrinks.
+            var d = new WriteConcurrency(32, initial: 4);
+            Window(d, Ms40);
+            Assert.Equal(ConcurrencyDecision.Hold, Window(d, TimeSpan.FromMilliseconds(100)));
+            Assert.Equal(8, d.Limit);
+            Assert.Equal(ConcurrencyDecision.Shrink, Window(d, TimeSpan.FromMilliseconds(101)));
+            Assert.Equal(6, d.Limit);
+        }
+
+        [Fact]
+        public void A_hold_ends_the_slow_start()
+        {
+            var c = new WriteConcurrency(32, initial: 4);
+            Window(c, Ms40);
+            Assert.Equal(8, c.Limit);
+            Assert.Equal(ConcurrencyDecision.Hold, Window(c, TimeSpan.FromMilliseconds(80)));
+            Assert.Equal(ConcurrencyDecision.Grow, Window(c, Ms40));
+            Assert.Equal(9, c.Limit);
+        }
+
+        [Fact]
+        public void At_the_ceiling_good_latency_holds()
+        {
+            var c = new WriteConcurrency(4, initial: 4);
+            Assert.Equal(ConcurrencyDecision.Hold, Window(c, Ms40));
+            Assert.Equal(4, c.Limit);
+            Assert.Equal(4, c.PeakLimit);
+            var refused = Assert.Throws<ArgumentOutOfRangeException>(() => new WriteConcurrency(0));
+            Assert.Equal("ceiling", refused.ParamName);
+            Assert.StartsWith("The ceiling is at least 1.", refused.Message);
+        }
     }
 }

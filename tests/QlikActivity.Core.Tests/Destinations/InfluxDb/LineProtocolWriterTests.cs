@@ -385,5 +385,160 @@ namespace QlikActivity.Core.Tests.Destinations.InfluxDb
             w.Dispose();
             Assert.Empty(w.Buffer);
         }
+
+        [Fact]
+        public void A_null_string_field_is_an_empty_string()
+        {
+            string line = Point(w =>
+            {
+                w.BeginPoint("m");
+                w.StringField("s", null);
+                w.StringField("j", null, "x");
+                w.EndPoint();
+            });
+            Assert.Equal("m s=\"\",j=\"\\\\x\"\n", line);
+        }
+
+        [Fact]
+        public void Utf8_is_written_right_at_the_edges_of_each_length()
+        {
+            // U+0080 and U+07FF: two bytes; U+0800, U+FFFD: three; U+10000 and U+10FFFF: four.
+            string[] texts = { "\u007F", "\u0080", "\u07FF", "\u0800", "\uFFFD", "\U00010000", "\U00040000", "\U0010FFFF" };
+            foreach (string text in texts)
+            {
+                using var w = new LineProtocolWriter(16);
+                w.BeginPoint("m" + text);
+                w.Tag("t", text);
+                w.StringField("s", text);
+                w.EndPoint();
+                Assert.Equal(Encoding.UTF8.GetBytes("m" + text + ",t=" + text + " s=\"" + text + "\"\n"), w.Written.ToArray());
+            }
+        }
+
+        [Fact]
+        public void A_lone_surrogate_next_to_other_text_or_at_the_end_of_a_joined_value_becomes_the_replacement_character()
+        {
+            using var w = new LineProtocolWriter(16);
+            w.BeginPoint("m");
+            w.Tag("low", "\u00e9\uDC00");         // a low surrogate after an ordinary non-ASCII character
+            w.Tag("joined", "a", "b\uD800");      // a high surrogate as the very last character of the joined part
+            w.StringField("s", "\u00e9\uDC00", "\uD800");
+            w.EndPoint();
+            Assert.Equal(Encoding.UTF8.GetBytes("m,low=\u00e9\uFFFD,joined=a\\b\uFFFD s=\"\u00e9\uFFFD\\\\\uFFFD\"\n"), w.Written.ToArray());
+        }
+
+        [Fact]
+        public void A_long_name_of_three_byte_characters_fits_whatever_the_first_buffer()
+        {
+            // 1023 characters of three UTF-8 bytes each: more than twice the characters' count in bytes.
+            string name = new string('\u65e5', 1023);
+            using var w = new LineProtocolWriter(1);
+            w.BeginPoint(name);
+            w.Tag(name, name, name);
+            w.StringField(name, name);
+            w.EndPoint();
+            Assert.Equal(Encoding.UTF8.GetBytes(name + "," + name + "=" + name + "\\" + name + " " + name + "=\"" + name + "\"\n"), w.Written.ToArray());
+        }
+
+        [Fact]
+        public void The_first_buffer_has_room_for_at_least_256_bytes()
+        {
+            using var small = new LineProtocolWriter(1);
+            Assert.True(small.Buffer.Length >= 256, "buffer of " + small.Buffer.Length);
+            using var usual = new LineProtocolWriter();
+            Assert.True(usual.Buffer.Length >= 64 * 1024, "buffer of " + usual.Buffer.Length);
+        }
+
+        // Adds ",a=b" tags until fewer than room bytes of the buffer are left; returns how many.
+        private static int FillTags(LineProtocolWriter w, int room)
+        {
+            int count = 0;
+            for (; w.Length < w.Buffer.Length - room; count++)
+            {
+                w.Tag("a", "b");
+            }
+
+            return count;
+        }
+
+        // Adds ",f=\"\"" fields until fewer than room bytes of the buffer are left; returns how many.
+        private static int FillFields(LineProtocolWriter w, int room)
+        {
+            int count = 0;
+            for (; w.Length < w.Buffer.Length - room; count++)
+            {
+                w.StringField("f", "");
+            }
+
+            return count;
+        }
+
+        [Fact]
+        public void A_guid_or_timestamp_that_does_not_fit_in_the_rest_of_the_buffer_makes_it_grow()
+        {
+            var id = Guid.Parse("E7AF59A0-C243-480D-9571-08727551A66F");
+            using var w = new LineProtocolWriter(1);
+            w.BeginPoint("m");
+            int tags = FillTags(w, 36);          // 36 bytes or fewer left, then ",g=" and the GUID's 36
+            w.Tag("g", id);
+            w.StringField("f", "");
+            int fields = FillFields(w, 18);      // 18 bytes or fewer left for " " and 20 characters
+            w.EndPoint(long.MinValue);
+
+            var expected = new StringBuilder("m");
+            expected.Insert(1, ",a=b", tags);
+            expected.Append(",g=e7af59a0-c243-480d-9571-08727551a66f f=\"\"");
+            expected.Insert(expected.Length, ",f=\"\"", fields);
+            expected.Append(" -9223372036854775808\n");
+            Assert.Equal(expected.ToString(), Text(w));
+
+            using var g = new LineProtocolWriter(1);
+            g.BeginPoint("m");
+            tags = FillTags(g, 36);
+            g.StringField("f", id);
+            g.EndPoint();
+            Assert.Equal("m" + new StringBuilder().Insert(0, ",a=b", tags) + " f=\"e7af59a0-c243-480d-9571-08727551a66f\"\n", Text(g));
+        }
+
+        [Fact]
+        public void A_point_that_ends_exactly_at_the_end_of_the_buffer_does_not_grow_it()
+        {
+            using var w = new LineProtocolWriter(1);
+            byte[] first = w.Buffer;
+            int size = first.Length;
+            // "m" + t tags of ",a=b" + " f=\"\"" + ",f=\"\"" + "\n" is exactly the buffer: 1 + 4t + 10 + 1 = size.
+            Assert.Equal(0, (size - 12) % 4);
+            w.BeginPoint("m");
+            for (int i = 0; i < (size - 12) / 4; i++)
+            {
+                w.Tag("a", "b");
+            }
+
+            w.StringField("f", "");
+            w.StringField("f", "");
+            w.EndPoint();
+            Assert.Equal(size, w.Length);
+            Assert.Same(first, w.Buffer);
+            Assert.EndsWith(",a=b f=\"\",f=\"\"\n", Text(w));
+        }
+
+        [Fact]
+        public void Disposing_and_growing_return_the_buffers_to_the_pool()
+        {
+            // The shared pool hands the array returned last on this thread out again first.
+            var w = new LineProtocolWriter(1);
+            byte[] first = w.Buffer;
+            w.BeginPoint(new string('m', first.Length));
+            Assert.NotSame(first, w.Buffer);
+            byte[] reused = System.Buffers.ArrayPool<byte>.Shared.Rent(first.Length);
+            Assert.Same(first, reused);
+            System.Buffers.ArrayPool<byte>.Shared.Return(reused);
+
+            byte[] second = w.Buffer;
+            w.Dispose();
+            byte[] again = System.Buffers.ArrayPool<byte>.Shared.Rent(second.Length);
+            Assert.Same(second, again);
+            System.Buffers.ArrayPool<byte>.Shared.Return(again);
+        }
     }
 }

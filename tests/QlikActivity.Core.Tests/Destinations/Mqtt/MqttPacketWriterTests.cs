@@ -271,5 +271,30 @@ namespace QlikActivity.Core.Tests.Destinations.Mqtt
             Assert.Equal(268_435_456, thrown.ActualValue);
             Assert.StartsWith("An MQTT packet's remaining length must be 0..268435455.", thrown.Message);
         }
+
+        [Fact]
+        public void U0000_and_wildcards_are_found_at_the_first_position_too()
+        {
+            Assert.Equal("client id", Assert.Throws<ArgumentException>(() => MqttPacketWriter.EncodeString("\0a", "client id")).ParamName);
+            Assert.Equal("The MQTT topic '+/a' contains a wildcard (+ or #); those are only allowed when subscribing.", MqttPacketWriter.TopicNameProblem("+/a"));
+            Assert.Equal("The MQTT topic '#' contains a wildcard (+ or #); those are only allowed when subscribing.", MqttPacketWriter.TopicNameProblem("#"));
+            Assert.Equal("An MQTT topic name must not contain the character U+0000.", MqttPacketWriter.TopicNameProblem("\0a"));
+        }
+
+        [Fact]
+        public void Connect_names_the_client_id_or_user_name_that_breaks_a_rule()
+        {
+            using var output = new PooledBufferWriter();
+            var clientId = Assert.Throws<ArgumentException>(() =>
+                MqttPacketWriter.WriteConnect(output, "a\0", null, ReadOnlySpan<byte>.Empty, hasPassword: false, keepAliveSeconds: 5, cleanSession: true));
+            Assert.Equal("client id", clientId.ParamName);
+            Assert.StartsWith("The MQTT client id must not contain the character U+0000.", clientId.Message);
+
+            var userName = Assert.Throws<ArgumentException>(() =>
+                MqttPacketWriter.WriteConnect(output, "c", new string('u', 65_536), ReadOnlySpan<byte>.Empty, hasPassword: false, keepAliveSeconds: 5, cleanSession: true));
+            Assert.Equal("user name", userName.ParamName);
+            Assert.StartsWith("The MQTT user name is 65536 bytes long; at most 65535 are allowed.", userName.Message);
+            Assert.Equal(0, output.WrittenCount);
+        }
     }
 }
