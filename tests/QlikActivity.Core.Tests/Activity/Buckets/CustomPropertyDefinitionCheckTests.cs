@@ -162,7 +162,7 @@ namespace QlikActivity.Core.Tests.Activity.Buckets
         {
             var lower = Existing(JsonArray(Labels), "[\"user\"]", "text");
             Assert.Empty(Wanted().Differences(lower));
-            Assert.True(Wanted().CanReplace(lower));
+            Assert.True(CustomPropertyDefinitionCheck.CanReplace(lower));
             Assert.Equal(new[] { "user" }, Wanted().ReplaceBody(lower)["objectTypes"]!.AsArray().Select(v => (string?)v));
         }
 
@@ -172,7 +172,7 @@ namespace QlikActivity.Core.Tests.Activity.Buckets
             var existing = Existing(JsonArray(Labels));
             existing.Remove("valueType");
             Assert.Equal(new[] { "value type is '(none)', not 'Text'" }, Wanted().Differences(existing));
-            Assert.False(Wanted().CanReplace(existing));
+            Assert.False(CustomPropertyDefinitionCheck.CanReplace(existing));
 
             // Entries that are not text are not choice values.
             var numbers = Existing("[1, 7, null]", "[3]");
