@@ -12,8 +12,6 @@ namespace QlikActivity
     /// </summary>
     internal static class DefaultConnection
     {
-        public const string NotConnectedErrorId = "QlikNotConnected";
-
         // Keyed by the runspace whose pipeline thread runs the cmdlet (Runspace.DefaultRunspace, in
         // both editions); weak, so a closed runspace's connection goes with it.
         private static readonly ConditionalWeakTable<Runspace, Slot> PerRunspace = new ConditionalWeakTable<Runspace, Slot>();
@@ -40,7 +38,7 @@ namespace QlikActivity
         public static QlikSenseConnection Resolve(QlikSenseConnection? given) =>
             given ?? Current ?? throw new QlikActivityException(
                 "Not connected to a Qlik Sense repository: run Connect-QlikSense first, or pass -Connection.",
-                NotConnectedErrorId, OperationErrorCategory.InvalidOperation);
+                QrsErrorIds.NotConnected, OperationErrorCategory.InvalidOperation);
 
         /// <summary>Forgets <paramref name="connection"/> if it is this runspace's default.</summary>
         public static void Forget(QlikSenseConnection connection) =>

@@ -26,7 +26,7 @@ namespace QlikActivity.Core.Journal
             }
             catch (UnauthorizedAccessException ex)
             {
-                throw new JournalException($"The journal's lock file '{lockPath}' cannot be created: {ex.Message}", "JournalNotOpened", OperationErrorCategory.PermissionDenied, ex);
+                throw new JournalException($"The journal's lock file '{lockPath}' cannot be created: {ex.Message}", JournalErrorIds.NotOpened, OperationErrorCategory.PermissionDenied, ex);
             }
         }
 
@@ -70,7 +70,7 @@ namespace QlikActivity.Core.Journal
                 string? format = hasMeta ? JournalSchema.Scalar(connection, "SELECT value FROM meta WHERE key = 'format'") as string : null;
                 if (format != "QlikActivity.Journal")
                 {
-                    throw new JournalException($"'{Path}' is a SQLite database but not a QlikActivity journal; give the journal another path.", "NotAJournal", OperationErrorCategory.InvalidData);
+                    throw new JournalException($"'{Path}' is a SQLite database but not a QlikActivity journal; give the journal another path.", JournalErrorIds.NotAJournal, OperationErrorCategory.InvalidData);
                 }
             }
 

@@ -105,7 +105,7 @@ namespace QlikActivity.Core.Journal
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
-                throw new JournalException($"The journal folder '{folder}' cannot be created: {ex.Message}", "JournalFolderNotCreated", OperationErrorCategory.WriteError, ex);
+                throw new JournalException($"The journal folder '{folder}' cannot be created: {ex.Message}", JournalErrorIds.FolderNotCreated, OperationErrorCategory.WriteError, ex);
             }
 
             FileStream writerLock = TakeWriterLock(path);

@@ -32,13 +32,13 @@ namespace QlikActivity.Core.Journal
         {
             if (string.IsNullOrWhiteSpace(path))
             {
-                throw new JournalException("The journal path is empty.", "JournalPathEmpty", OperationErrorCategory.InvalidArgument);
+                throw new JournalException("The journal path is empty.", JournalErrorIds.PathEmpty, OperationErrorCategory.InvalidArgument);
             }
 
             string full = System.IO.Path.GetFullPath(path);
             if (!File.Exists(full))
             {
-                throw new JournalException($"There is no journal at '{full}'. Start-QlikEventListener -JournalPath creates one.", "JournalNotFound", OperationErrorCategory.ObjectNotFound);
+                throw new JournalException($"There is no journal at '{full}'. Start-QlikEventListener -JournalPath creates one.", JournalErrorIds.NotFound, OperationErrorCategory.ObjectNotFound);
             }
 
             SqliteConnection? connection = null;
@@ -70,7 +70,7 @@ namespace QlikActivity.Core.Journal
                 string? format = hasMeta ? JournalSchema.Scalar(connection, "SELECT value FROM meta WHERE key = 'format'") as string : null;
                 if (format != "QlikActivity.Journal")
                 {
-                    throw new JournalException($"'{full}' is not a QlikActivity journal.", "NotAJournal", OperationErrorCategory.InvalidData);
+                    throw new JournalException($"'{full}' is not a QlikActivity journal.", JournalErrorIds.NotAJournal, OperationErrorCategory.InvalidData);
                 }
 
                 return new JournalReader(full, connection);

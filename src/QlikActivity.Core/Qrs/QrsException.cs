@@ -31,6 +31,9 @@ namespace QlikActivity.Core.Qrs
         public const string UnexpectedResponse = "QrsUnexpectedResponse";
         public const string LoginPage = "QrsLoginPage";
         public const string Disposed = "QrsConnectionClosed";
+
+        /// <summary>A cmdlet without -Connection ran before Connect-QlikSense (or after Disconnect-QlikSense).</summary>
+        public const string NotConnected = "QlikNotConnected";
     }
 
     /// <summary>
