@@ -22,7 +22,7 @@ namespace QlikActivity.Core.Journal
                 string holder = ReadWriterInfo(path);
                 throw new JournalException(
                     $"The journal '{path}' is already open for writing{holder}. Only one listener can write a journal: stop the other one, or give this one another journal path. Queries can read the journal meanwhile.",
-                    "JournalInUse", OperationErrorCategory.ResourceUnavailable, ex);
+                    JournalErrorIds.InUse, OperationErrorCategory.ResourceUnavailable, ex);
             }
             catch (UnauthorizedAccessException ex)
             {
