@@ -540,5 +540,42 @@ namespace QlikActivity.Core.Tests.Destinations.InfluxDb
             Assert.Same(second, again);
             System.Buffers.ArrayPool<byte>.Shared.Return(again);
         }
+
+        [Fact]
+        public void A_long_string_field_of_three_byte_characters_fits_whatever_the_first_buffer()
+        {
+            // 1021 three-byte characters after "m s=\"": more than twice their count in bytes, and a
+            // reservation of twice the count would end exactly at a power of two.
+            string value = new string('\u65e5', 1021);
+            using var w = new LineProtocolWriter(1);
+            w.BeginPoint("m");
+            w.StringField("s", value);
+            w.EndPoint();
+            Assert.Equal(Encoding.UTF8.GetBytes("m s=\"" + value + "\"\n"), w.Written.ToArray());
+        }
+
+        [Fact]
+        public void A_byte_after_a_point_that_fills_the_buffer_exactly_makes_it_grow()
+        {
+            var id = Guid.Parse("E7AF59A0-C243-480D-9571-08727551A66F");
+            using var w = new LineProtocolWriter(1);
+            byte[] first = w.Buffer;
+            int size = first.Length;
+            // "mmm" + t tags of ",a=b" + " g=\"<36>\"" (41 bytes) is exactly the buffer.
+            Assert.Equal(0, (size - 44) % 4);
+            w.BeginPoint("mmm");
+            int tags = (size - 44) / 4;
+            for (int i = 0; i < tags; i++)
+            {
+                w.Tag("a", "b");
+            }
+
+            w.StringField("g", id);
+            Assert.Equal(size, w.Length);
+            Assert.Same(first, w.Buffer);
+
+            w.EndPoint(5);
+            Assert.Equal("mmm" + new StringBuilder().Insert(0, ",a=b", tags) + " g=\"e7af59a0-c243-480d-9571-08727551a66f\" 5\n", Text(w));
+        }
     }
 }
