@@ -64,6 +64,36 @@ namespace QlikActivity.PowerShell.Tests
         }
 
         [Fact]
+        public void ThrottleLimit_1_keeps_one_write_in_flight_where_the_adaptive_default_runs_more()
+        {
+            using var session = ModuleSession.Start();
+            Assert.Null(session.Run($"Connect-QlikSense {_sim.ConnectArguments}").Terminated);
+            // Each write takes 30 ms, so writes that may overlap do: the peak the repository saw is the limit obeyed.
+            _sim.Sim.Faults.Latency = TimeSpan.FromMilliseconds(30);
+            _sim.Sim.Faults.OnlyWrites = true;
+            try
+            {
+                _sim.Sim.Requests.Clear();
+                var capped = session.Run("Set-QlikActivityBucket -Name CappedAtOne -NoActivityValue Never -ThrottleLimit 1 -Confirm:$false");
+                Assert.Null(capped.Terminated);
+                var summary = Assert.Single(capped.Output, o => o.TypeNames.Contains("QlikActivity.Core.Activity.ActivityBucketSummary"));
+                Assert.Equal(SimulatorFixture.Users, (int)summary.Properties["Updated"].Value);
+                Assert.Equal(1, _sim.Sim.Requests.PeakConcurrent("PUT"));
+
+                // The same run without the cap: the first window of 8 writes sets the baseline and doubles the
+                // limit, so later writes overlap. Without this, the assertion above could hold for another reason.
+                _sim.Sim.Requests.Clear();
+                var adaptive = session.Run("Set-QlikActivityBucket -Name NotCapped -NoActivityValue Never -Confirm:$false");
+                Assert.Null(adaptive.Terminated);
+                Assert.True(_sim.Sim.Requests.PeakConcurrent("PUT") > 1, $"peak {_sim.Sim.Requests.PeakConcurrent("PUT")} PUTs in flight without -ThrottleLimit");
+            }
+            finally
+            {
+                _sim.Sim.Faults.Clear();
+            }
+        }
+
+        [Fact]
         public void NoActivityAction_Leave_keeps_the_value_of_a_user_without_activity_and_Remove_takes_it_away()
         {
             using var session = ModuleSession.Start();
