@@ -383,7 +383,8 @@ namespace QlikActivity.Core.Tests.Events
             Assert.Equal("109.0.0.0", info.BrowserVersion);
             Assert.Equal("NT 6.1", info.OsVersion);
         }
-            // JavaScript's trim and \s: these characters and no others (Butler SOS trims with String.prototype.trim).
+
+        // JavaScript's trim and \s: these characters and no others (Butler SOS trims with String.prototype.trim).
         private const string JsSpaces = " \t\n\u000B\f\r\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000\uFEFF";
         private const string NotJsSpaces = "\u0008\u000E\u001F\u0085\u167F\u1681\u1FFF\u200B\u2027\u202A\u202E\u2030\u205E\u2060\u2FFF\u3001\uFEFE\uFEFD\u00A1";
 

@@ -325,7 +325,8 @@ namespace QlikActivity.Core.Tests.Events
             Assert.Equal(message.Substring(0, UserEventParser.MaxMessageChars), result.Event!.Message);
             Assert.Equal("x", parser.Parse("/qseow-proxy-session/;qs1;Start session;CORP;li;o;c;x", At, "s").Event!.Message);
         }
-            private const string FieldForm = "the format has 8 (prefix;host;command;directory;user;origin;context;message)";
+
+        private const string FieldForm = "the format has 8 (prefix;host;command;directory;user;origin;context;message)";
         private const string MessageForm = "/proxy-user-event/ has 5 (prefix;host;subsystem;context;message)";
 
         // The detail goes into the listener's notes ("Rejected a datagram from ...: reason, detail"): word for word.
