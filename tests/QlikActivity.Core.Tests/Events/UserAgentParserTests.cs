@@ -456,5 +456,69 @@ namespace QlikActivity.Core.Tests.Events
         {
             Assert.Same(UserAgentInfo.Unknown, UserAgentParser.ParseUncached(userAgent.AsSpan()));
         }
+
+        [Fact]
+        public void White_space_and_quotes_at_either_end_never_reach_the_rules()
+        {
+            Assert.Equal("Foo", UserAgentParser.ParseUncached("'Foo/1.5 (X11)".AsSpan()).BrowserName);
+            Assert.Equal("Foo", UserAgentParser.ParseUncached("'Foo/1.5 bar'".AsSpan()).BrowserName);
+            foreach (char c in JsSpaces)
+            {
+                // Ddg/ counts only at the very end, so trailing white space must be gone.
+                UserAgentInfo info = UserAgentParser.ParseUncached(("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Ddg/7.1" + c).AsSpan());
+                Assert.True(info.BrowserName == "DuckDuckGo", $"U+{(int)c:X4}: '{info.BrowserName}'");
+            }
+        }
+
+        [Fact]
+        public void An_agent_whose_only_capital_is_A_is_still_read_without_case()
+        {
+            UserAgentInfo info = UserAgentParser.ParseUncached("foo/1.5 (Android 4.4)".AsSpan());
+            Assert.Equal("Android", info.OsName);
+            Assert.Equal("4.4", info.OsVersion);
+            Assert.Equal("Android Browser", info.BrowserName);
+        }
+
+        [Theory]
+        [InlineData("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/605.1.15 (KHTML, like Gecko) Epiphany/3.38.2", "Epiphany", "3.38.2", "Linux")]
+        [InlineData("Foo/1.5 (Prime)", "Foo", "1.5", null)]
+        [InlineData("Edg/9 Edg/120.0", "Microsoft Edge", "120.0", null)]
+        [InlineData("Foo/1.5 (a)\nBar/2.5 (b)\nBaz", "Foo", "1.5", null)]
+        [InlineData("Foo/1.5 (x FxiOS/1.0; Macintosh)", "Firefox", "1.0", "macOS")]
+        public void Rules_apply_only_where_their_whole_test_matches(string userAgent, string browser, string version, string? os)
+        {
+            UserAgentInfo info = UserAgentParser.ParseUncached(userAgent.AsSpan());
+            Assert.Equal(browser, info.BrowserName);
+            Assert.Equal(version, info.BrowserVersion);
+            Assert.Equal(os, info.OsName);
+        }
+
+        [Theory]
+        [InlineData("Mozilla/5.0 (Linux; U; Android 4.0.1; en-us; Galaxy Nexus Build/ITL41F) AppleWebKit/534.30 (KHTML, like Gecko) Version/4.0 Safari/534.30", "mobile")]
+        [InlineData("Mozilla/5.0 (Linux; Android 8.0.0; Nexus Player Build/OPR6.170623.021) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/61.0.3163.98 Safari/537.36", "tablet")]
+        [InlineData("Foo/1.5 (Linux-Mobi)", "desktop")]
+        [InlineData("Mozilla/5.0 (Linux; U; Android 2.3.4; en-us) AppleWebKit/533.1 (KHTML, like Gecko) Version/4.0 Safari/533.1", "mobile")]
+        [InlineData("Mozilla/5.0 (Linux; Android 9; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36", "tablet")]
+        [InlineData("Mozilla/5.0 (Linux; Android 3000000000; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36", "tablet")]
+        [InlineData("Foo/1.5 (x FxiOS/1.0; Macintosh)", "desktop")]
+        public void Device_type_edges_of_Bowsers_platform_rules(string userAgent, string deviceType)
+        {
+            Assert.Equal(deviceType, UserAgentParser.ParseUncached(userAgent.AsSpan()).DeviceType);
+        }
+
+        [Theory]
+        [InlineData("Foo/1.5 (Windows No)", "Windows", null)]
+        [InlineData("Foo/1.5 (Windows NT 10\n0)", "Windows", "NT")]
+        [InlineData("OS 17_1 like Mac OS X (iPhone)", "iOS", "17.1")]
+        [InlineData("Foo/1.5 (iPhone) OS 17", "iOS", null)]
+        [InlineData("Foo/1.5 (iPhone) OS 17_", "iOS", null)]
+        [InlineData("Foo/1.5 (iPhone) OS 17_1", "iOS", null)]
+        [InlineData("Foo/1.5 (iPhone) OS 17 ", "iOS", null)]
+        public void Operating_system_versions_at_the_edges_of_the_text(string userAgent, string os, string? version)
+        {
+            UserAgentInfo info = UserAgentParser.ParseUncached(userAgent.AsSpan());
+            Assert.Equal(os, info.OsName);
+            Assert.Equal(version, info.OsVersion);
+        }
     }
 }
