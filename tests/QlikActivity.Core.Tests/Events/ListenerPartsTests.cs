@@ -100,6 +100,56 @@ namespace QlikActivity.Core.Tests.Events
         }
 
         [Fact]
+        public void The_summary_line_names_the_journal_and_each_destination_replay()
+        {
+            var statistics = new ListenerStatistics
+            {
+                Duration = TimeSpan.FromSeconds(61),
+                Received = 5,
+                Parsed = 5,
+                Emitted = 5,
+                EventsPerSecond = 0.08,
+                Journaled = 1234,
+                Destinations = new[]
+                {
+                    new DestinationStatistics { Name = "influx", Sent = 3, QueueDepth = 1, InFlight = 1, Replayed = 2 },
+                    new DestinationStatistics { Name = "slack", Sent = 5, Deferred = 1001 },
+                    new DestinationStatistics { Name = "mqtt", Sent = 5 },
+                },
+            };
+
+            // A journal with no NotJournaled yet reads as 0; destinations show their drop total even when it is 0;
+            // queued is the queue and what is in flight; the replay part only where something was replayed or deferred.
+            Assert.Equal(
+                "Listener after 00:01:01: received 5, parsed 5, emitted 5 (0.1/s), excluded 0, rejected 0, dropped 0 (not allowed source) + 0 (queue full), "
+                + "queue 0, pipeline backlog 0, pipeline dropped 0, journaled 1,234, not journaled 0, destination dropped 0; "
+                + "influx: sent 3, dropped 0, queued 2, replayed from the journal 2, left in the journal 0; "
+                + "slack: sent 5, dropped 0, queued 0, replayed from the journal 0, left in the journal 1,001; "
+                + "mqtt: sent 5, dropped 0, queued 0.",
+                statistics.ToSummaryLine());
+
+            statistics.NotJournaled = 7;
+            statistics.KernelDropped = 0;
+            statistics.Destinations = DestinationStatisticsList.None;
+            Assert.EndsWith("pipeline dropped 0, dropped by the kernel before reading 0, journaled 1,234, not journaled 7.", statistics.ToSummaryLine(), StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void New_statistics_hold_nothing()
+        {
+            var statistics = new ListenerStatistics();
+            Assert.Equal("", statistics.Address);
+            Assert.Empty(statistics.RejectedByReason);
+            Assert.Same(DestinationStatisticsList.None, statistics.Destinations);
+            Assert.Null(statistics.KernelDropped);
+            Assert.Null(statistics.Journaled);
+            Assert.Null(statistics.NotJournaled);
+            Assert.Null(statistics.JournalPath);
+            Assert.False(statistics.IsFinal);
+            Assert.Equal("Received 0, parsed 0, rejected 0, excluded 0, emitted 0, dropped 0, destination dropped 0", statistics.ToString());
+        }
+
+        [Fact]
         public void The_brief_form_adds_both_kinds_of_drop()
         {
             var statistics = new ListenerStatistics { Received = 20, Parsed = 12, Rejected = 3, Excluded = 2, Emitted = 10, DroppedSource = 4, DroppedQueueFull = 1, DestinationDropped = 6 };

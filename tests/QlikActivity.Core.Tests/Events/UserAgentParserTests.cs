@@ -383,5 +383,142 @@ namespace QlikActivity.Core.Tests.Events
             Assert.Equal("109.0.0.0", info.BrowserVersion);
             Assert.Equal("NT 6.1", info.OsVersion);
         }
+
+        // JavaScript's trim and \s: these characters and no others (Butler SOS trims with String.prototype.trim).
+        private const string JsSpaces = " \t\n\u000B\f\r\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000\uFEFF";
+        private const string NotJsSpaces = "\u0008\u000E\u001F\u0085\u167F\u1681\u1FFF\u200B\u2027\u202A\u202E\u2030\u205E\u2060\u2FFF\u3001\uFEFE\uFEFD\u00A1";
+
+        [Fact]
+        public void Surrounding_JavaScript_white_space_is_trimmed_and_nothing_else()
+        {
+            foreach (char c in JsSpaces)
+            {
+                string name = $"U+{(int)c:X4}";
+                UserAgentInfo info = UserAgentParser.ParseUncached((c + "Foo/1.5 (X11)" + c).AsSpan());
+                Assert.True(info.BrowserName == "Foo", $"{name}: '{info.BrowserName}'");
+                Assert.Equal("1.5", info.BrowserVersion);
+            }
+
+            foreach (char c in NotJsSpaces)
+            {
+                UserAgentInfo info = UserAgentParser.ParseUncached((c + "Foo/1.5 (X11)").AsSpan());
+                Assert.True(info.BrowserName == c + "Foo", $"U+{(int)c:X4}: '{info.BrowserName}'");
+            }
+        }
+
+        [Fact]
+        public void Edge_needs_white_space_of_JavaScripts_kind_before_Edg()
+        {
+            foreach (char c in JsSpaces.Substring(1))
+            {
+                UserAgentInfo info = UserAgentParser.ParseUncached(("Mozilla/5.0 (Windows NT 10.0)" + c + "Edg/120.0.2210.91").AsSpan());
+                Assert.True(info.BrowserName == "Microsoft Edge", $"U+{(int)c:X4}: '{info.BrowserName}'");
+                Assert.Equal("120.0.2210.91", info.BrowserVersion);
+            }
+
+            foreach (char c in NotJsSpaces)
+            {
+                UserAgentInfo info = UserAgentParser.ParseUncached(("Mozilla/5.0 (Windows NT 10.0)" + c + "Edg/120.0.2210.91").AsSpan());
+                Assert.True(info.BrowserName != "Microsoft Edge", $"U+{(int)c:X4}: '{info.BrowserName}'");
+            }
+        }
+
+        // Bowser's last rule, ^(.*)\/(.*)[ \t]\((.*) with a '(' in the agent, else ^(.*)\/(.*) : greedy, so the last blank and slash.
+        [Theory]
+        [InlineData("Foo/1.5 (X11)", "Foo", "1.5", "1")]
+        [InlineData("Foo/1.5\t(X11)", "Foo", "1.5", "1")]
+        [InlineData("Foo/1.5 Bar/2.5 (X11)", "Foo/1.5 Bar", "2.5", "2")]
+        [InlineData("Foo/1.5 (X11) Bar/2.5 (Y)", "Foo/1.5 (X11) Bar", "2.5", "2")]
+        [InlineData("Foo/1.5 Bar/2.5 baz", "Foo/1.5 Bar", "2.5", "2")]
+        [InlineData("Foo/1.5 baz", "Foo", "1.5", "1")]
+        [InlineData("Foo/.5 baz", "Foo", ".5", null)]
+        [InlineData("Foo/ baz", "Foo", null, null)]
+        [InlineData("Foo/1.5 (a)\nBar/2.5 (b)", "Foo", "1.5", "1")]
+        [InlineData("Foo/1.5 a\u2028Bar/2.5 b", "Foo", "1.5", "1")]
+        [InlineData("Foo/1.5 a\u2029Bar/2.5 b", "Foo", "1.5", "1")]
+        [InlineData("Foo/1.5 a\rBar/2.5 b", "Foo", "1.5", "1")]
+        public void Unknown_agents_are_named_by_Bowsers_fallback(string userAgent, string? name, string? version, string? major)
+        {
+            UserAgentInfo info = UserAgentParser.ParseUncached(userAgent.AsSpan());
+            Assert.Equal(name, info.BrowserName);
+            Assert.Equal(version, info.BrowserVersion);
+            Assert.Equal(major, info.BrowserMajorVersion);
+        }
+
+        [Theory]
+        [InlineData("Foo/1.5")]
+        [InlineData(" /1.5 (x)")]
+        [InlineData("Foo/1.5\n (x)")]
+        [InlineData("Foo 1.5 (x)")]
+        [InlineData("Foo/1.5 x(X11)")]
+        [InlineData("/1.5 baz")]
+        public void An_agent_without_a_slash_before_its_last_blank_is_Unknown(string userAgent)
+        {
+            Assert.Same(UserAgentInfo.Unknown, UserAgentParser.ParseUncached(userAgent.AsSpan()));
+        }
+
+        [Fact]
+        public void White_space_and_quotes_at_either_end_never_reach_the_rules()
+        {
+            Assert.Equal("Foo", UserAgentParser.ParseUncached("'Foo/1.5 (X11)".AsSpan()).BrowserName);
+            Assert.Equal("Foo", UserAgentParser.ParseUncached("'Foo/1.5 bar'".AsSpan()).BrowserName);
+            foreach (char c in JsSpaces)
+            {
+                // Ddg/ counts only at the very end, so trailing white space must be gone.
+                UserAgentInfo info = UserAgentParser.ParseUncached(("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Ddg/7.1" + c).AsSpan());
+                Assert.True(info.BrowserName == "DuckDuckGo", $"U+{(int)c:X4}: '{info.BrowserName}'");
+            }
+        }
+
+        [Fact]
+        public void An_agent_whose_only_capital_is_A_is_still_read_without_case()
+        {
+            UserAgentInfo info = UserAgentParser.ParseUncached("foo/1.5 (Android 4.4)".AsSpan());
+            Assert.Equal("Android", info.OsName);
+            Assert.Equal("4.4", info.OsVersion);
+            Assert.Equal("Android Browser", info.BrowserName);
+        }
+
+        [Theory]
+        [InlineData("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/605.1.15 (KHTML, like Gecko) Epiphany/3.38.2", "Epiphany", "3.38.2", "Linux")]
+        [InlineData("Foo/1.5 (Prime)", "Foo", "1.5", null)]
+        [InlineData("Edg/9 Edg/120.0", "Microsoft Edge", "120.0", null)]
+        [InlineData("Foo/1.5 (a)\nBar/2.5 (b)\nBaz", "Foo", "1.5", null)]
+        [InlineData("Foo/1.5 (x FxiOS/1.0; Macintosh)", "Firefox", "1.0", "macOS")]
+        public void Rules_apply_only_where_their_whole_test_matches(string userAgent, string browser, string version, string? os)
+        {
+            UserAgentInfo info = UserAgentParser.ParseUncached(userAgent.AsSpan());
+            Assert.Equal(browser, info.BrowserName);
+            Assert.Equal(version, info.BrowserVersion);
+            Assert.Equal(os, info.OsName);
+        }
+
+        [Theory]
+        [InlineData("Mozilla/5.0 (Linux; U; Android 4.0.1; en-us; Galaxy Nexus Build/ITL41F) AppleWebKit/534.30 (KHTML, like Gecko) Version/4.0 Safari/534.30", "mobile")]
+        [InlineData("Mozilla/5.0 (Linux; Android 8.0.0; Nexus Player Build/OPR6.170623.021) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/61.0.3163.98 Safari/537.36", "tablet")]
+        [InlineData("Foo/1.5 (Linux-Mobi)", "desktop")]
+        [InlineData("Mozilla/5.0 (Linux; U; Android 2.3.4; en-us) AppleWebKit/533.1 (KHTML, like Gecko) Version/4.0 Safari/533.1", "mobile")]
+        [InlineData("Mozilla/5.0 (Linux; Android 9; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36", "tablet")]
+        [InlineData("Mozilla/5.0 (Linux; Android 3000000000; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36", "tablet")]
+        [InlineData("Foo/1.5 (x FxiOS/1.0; Macintosh)", "desktop")]
+        public void Device_type_edges_of_Bowsers_platform_rules(string userAgent, string deviceType)
+        {
+            Assert.Equal(deviceType, UserAgentParser.ParseUncached(userAgent.AsSpan()).DeviceType);
+        }
+
+        [Theory]
+        [InlineData("Foo/1.5 (Windows No)", "Windows", null)]
+        [InlineData("Foo/1.5 (Windows NT 10\n0)", "Windows", "NT")]
+        [InlineData("OS 17_1 like Mac OS X (iPhone)", "iOS", "17.1")]
+        [InlineData("Foo/1.5 (iPhone) OS 17", "iOS", null)]
+        [InlineData("Foo/1.5 (iPhone) OS 17_", "iOS", null)]
+        [InlineData("Foo/1.5 (iPhone) OS 17_1", "iOS", null)]
+        [InlineData("Foo/1.5 (iPhone) OS 17 ", "iOS", null)]
+        public void Operating_system_versions_at_the_edges_of_the_text(string userAgent, string os, string? version)
+        {
+            UserAgentInfo info = UserAgentParser.ParseUncached(userAgent.AsSpan());
+            Assert.Equal(os, info.OsName);
+            Assert.Equal(version, info.OsVersion);
+        }
     }
 }

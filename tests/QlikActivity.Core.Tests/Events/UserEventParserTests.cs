@@ -325,5 +325,266 @@ namespace QlikActivity.Core.Tests.Events
             Assert.Equal(message.Substring(0, UserEventParser.MaxMessageChars), result.Event!.Message);
             Assert.Equal("x", parser.Parse("/qseow-proxy-session/;qs1;Start session;CORP;li;o;c;x", At, "s").Event!.Message);
         }
+
+        private const string FieldForm = "the format has 8 (prefix;host;command;directory;user;origin;context;message)";
+        private const string MessageForm = "/proxy-user-event/ has 5 (prefix;host;subsystem;context;message)";
+
+        // The detail goes into the listener's notes ("Rejected a datagram from ...: reason, detail"): word for word.
+        [Theory]
+        [InlineData("", RejectReason.TooFewFields, "empty datagram")]
+        [InlineData("/qseow-proxy-session/", RejectReason.TooFewFields, "1 fields; " + FieldForm)]
+        [InlineData("/qseow-proxy-session/;qs1", RejectReason.TooFewFields, "2 fields; " + FieldForm)]
+        [InlineData("/qseow-proxy-session/;qs1;Start session", RejectReason.TooFewFields, "3 fields; " + FieldForm)]
+        [InlineData("/qseow-proxy-session/;qs1;Start session;CORP", RejectReason.TooFewFields, "4 fields; " + FieldForm)]
+        [InlineData("/qseow-proxy-session/;qs1;Start session;CORP;li", RejectReason.TooFewFields, "5 fields; " + FieldForm)]
+        [InlineData("/qseow-proxy-session/;qs1;Start session;CORP;li;o", RejectReason.TooFewFields, "6 fields; " + FieldForm)]
+        [InlineData("/qseow-proxy-session/;qs1;Start session;CORP;li;o;c", RejectReason.TooFewFields, "7 fields; " + FieldForm)]
+        [InlineData("/proxy-user-event/", RejectReason.TooFewFields, "1 fields; " + MessageForm)]
+        [InlineData("/proxy-user-event/;qs1", RejectReason.TooFewFields, "2 fields; " + MessageForm)]
+        [InlineData("/proxy-user-event/;qs1;Proxy", RejectReason.TooFewFields, "3 fields; " + MessageForm)]
+        [InlineData("/proxy-user-event/;qs1;Proxy;/hub/", RejectReason.TooFewFields, "4 fields; " + MessageForm)]
+        [InlineData("/qseow-proxy/;qs1;Start session;CORP;li;o;c;m", RejectReason.UnknownPrefix, "unknown prefix '/qseow-proxy/'")]
+        [InlineData(" /x\t/ ;qs1", RejectReason.UnknownPrefix, "unknown prefix ' /x?/ '")]
+        [InlineData("/qseow-proxy-session/;qs1;Restart session;CORP;li;o;c;m", RejectReason.UnknownCommand, "unknown command 'Restart session'")]
+        [InlineData("/qseow-proxy-session/;qs1;Start session;CORP;;o;c;m", RejectReason.EmptyUser, "no user id")]
+        [InlineData("/qseow-proxy-session/;qs1;Start session;;li;o;c;m", RejectReason.EmptyUser, "no user directory")]
+        [InlineData("/qseow-proxy-session/;qs1;Start session;;;o;c;m", RejectReason.EmptyUser, "no user id")]
+        [InlineData("/qseow-proxy-session/;qs1;Start session;CORP;\t ;o;c;m", RejectReason.EmptyUser, "no user id")]
+        [InlineData("/proxy-user-event/;qs1;Proxy;/hub/;Restarted for user 'CORP\\li'", RejectReason.UnknownCommand, "no session or connection command in the message")]
+        [InlineData("/proxy-user-event/;qs1;Proxy;/hub/;Start session for user 'nodirectory'", RejectReason.EmptyUser, "no 'DIRECTORY\\user' in the message")]
+        public void Each_rejection_says_exactly_what_was_wrong(string datagram, RejectReason reason, string detail)
+        {
+            var result = Parse(datagram);
+            Assert.Null(result.Event);
+            Assert.Equal(reason, result.Reason);
+            Assert.Equal(detail, result.Detail);
+            Assert.Equal(reason + ": " + detail, result.ToString());
+        }
+
+        [Fact]
+        public void A_long_unknown_prefix_or_command_is_shown_cut_to_40_characters()
+        {
+            string prefix = new string('p', 40);
+            Assert.Equal($"unknown prefix '{prefix}'", Parse(prefix + ";qs1").Detail);
+            Assert.Equal($"unknown prefix '{prefix}…'", Parse(prefix + "q;qs1").Detail);
+
+            string command = "\u0001" + new string('c', 40);
+            Assert.Equal($"unknown command '?{new string('c', 39)}…'", Parse($"/qseow-proxy-session/;qs1;{command};CORP;li;o;c;m").Detail);
+        }
+
+        [Fact]
+        public void Names_of_256_characters_are_kept_and_257_are_rejected_naming_the_field()
+        {
+            string ok = new string('n', UserEventParser.MaxNameChars);
+            string tooLong = ok + "n";
+
+            var e = Accept($"/qseow-proxy-session/;{ok};Start session;{ok};{ok};o;c;m");
+            Assert.Equal(ok, e.Host);
+            Assert.Equal(ok, e.UserDirectory);
+            Assert.Equal(ok, e.UserId);
+
+            string Detail(string host, string directory, string user) => Parse($"/qseow-proxy-session/;{host};Start session;{directory};{user};o;c;m").Detail!;
+            Assert.Equal("a host of 257 characters, more than the 256 accepted", Detail(tooLong, tooLong, tooLong));
+            Assert.Equal("a user directory of 257 characters, more than the 256 accepted", Detail("qs1", tooLong, tooLong));
+            Assert.Equal("a user id of 257 characters, more than the 256 accepted", Detail("qs1", "CORP", tooLong));
+            Assert.Equal(RejectReason.FieldTooLong, Parse($"/proxy-user-event/;qs1;Proxy;/hub/;Start session for user 'CORP\\{tooLong}'").Reason);
+            Assert.Equal(
+                "a host of 257 characters, more than the 256 accepted",
+                Parse($"/proxy-user-event/;{tooLong};Proxy;/hub/;Start session for user 'CORP\\li'").Detail);
+        }
+
+        [Fact]
+        public void A_datagram_of_exactly_the_largest_size_is_read_and_one_byte_more_is_not()
+        {
+            var parser = new UserEventParser(1024);
+            string head = "/qseow-proxy-session/;qs1;Start session;CORP;li;o;c;";
+            string fits = head + new string('x', 1024 - head.Length);
+            Assert.True(parser.Parse(fits, At, "s").IsEvent);
+
+            var result = parser.Parse(fits + "x", At, "s");
+            Assert.Equal(RejectReason.Oversize, result.Reason);
+            Assert.Equal("1025 bytes, more than the 1024 accepted", result.Detail);
+        }
+
+        [Theory]
+        [InlineData(63)]
+        [InlineData(65536)]
+        [InlineData(0)]
+        public void The_largest_datagram_must_be_between_64_and_65535_bytes(int bytes)
+        {
+            var ex = Assert.Throws<ArgumentOutOfRangeException>(() => new UserEventParser(bytes));
+            Assert.Equal("maxDatagramBytes", ex.ParamName);
+            Assert.Equal(bytes, ex.ActualValue);
+            Assert.Equal(64, new UserEventParser(64).MaxDatagramBytes);
+            Assert.Equal(65535, new UserEventParser(65535).MaxDatagramBytes);
+            Assert.Equal(UserEventParser.DefaultMaxDatagramBytes, new UserEventParser().MaxDatagramBytes);
+        }
+
+        [Fact]
+        public void A_message_is_cut_only_past_2048_characters_and_never_inside_a_surrogate_pair()
+        {
+            const string Head = "/qseow-proxy-session/;qs1;Start session;CORP;li;o;c;";
+            var parser = new UserEventParser(UserEventParser.MaxUdpPayload);
+            string exact = new string('m', UserEventParser.MaxMessageChars);
+            var kept = parser.Parse(Head + exact, At, "s");
+            Assert.False(kept.MessageTruncated);
+            Assert.Equal(exact, kept.Event!.Message);
+
+            var cut = parser.Parse(Head + exact + "n", At, "s");
+            Assert.True(cut.MessageTruncated);
+            Assert.Equal(exact, cut.Event!.Message);
+
+            // An emoji whose high half is the 2,048th character: the pair is left out whole.
+            string pair = new string('m', UserEventParser.MaxMessageChars - 1) + "\U0001F600";
+            var surrogate = parser.Parse(Head + pair, At, "s");
+            Assert.True(surrogate.MessageTruncated);
+            Assert.Equal(new string('m', UserEventParser.MaxMessageChars - 1), surrogate.Event!.Message);
+
+            // An emoji that ends at the 2,048th character stays.
+            string whole = new string('m', UserEventParser.MaxMessageChars - 2) + "\U0001F600" + "tail";
+            Assert.Equal(new string('m', UserEventParser.MaxMessageChars - 2) + "\U0001F600", parser.Parse(Head + whole, At, "s").Event!.Message);
+
+            string longForm = "Start session for user 'CORP\\li' " + new string('z', 3000);
+            var messageForm = parser.Parse("/proxy-user-event/;qs1;Proxy;/hub/;" + longForm, At, "s");
+            Assert.True(messageForm.MessageTruncated);
+            Assert.Equal(longForm.Substring(0, UserEventParser.MaxMessageChars), messageForm.Event!.Message);
+        }
+
+        [Theory]
+        [InlineData("Websocket connection Opened for session for user 'CORP\\li'", UserEventType.ConnectionOpen)]
+        [InlineData("Open connection for user 'CORP\\li'", UserEventType.ConnectionOpen)]
+        [InlineData("Opening connection for user 'CORP\\li'", UserEventType.ConnectionOpen)]
+        [InlineData("Websocket connection Closed for user 'CORP\\li'", UserEventType.ConnectionClose)]
+        [InlineData("Close connection for user 'CORP\\li'", UserEventType.ConnectionClose)]
+        [InlineData("Closing connection for user 'CORP\\li'", UserEventType.ConnectionClose)]
+        [InlineData("STOP SESSION for user 'CORP\\li'", UserEventType.SessionStop)]
+        [InlineData("start session for USER 'CORP\\li'", UserEventType.SessionStart)]
+        public void The_proxy_user_event_form_knows_each_wording_of_the_Proxy(string message, UserEventType type)
+        {
+            var e = Accept("/proxy-user-event/;qs1;Proxy;/hub/;" + message);
+            Assert.Equal(type, e.EventType);
+            Assert.Equal(UserEventParser.CommandOf(type), e.Command);
+            Assert.Equal("CORP", e.UserDirectory);
+            Assert.Equal("li", e.UserId);
+            Assert.Equal(message, e.Message);
+            Assert.Equal("/hub/", e.Context);
+            Assert.Equal("10.0.0.7", e.Source);
+            Assert.Equal(At, e.ReceivedAt);
+        }
+
+        [Theory]
+        [InlineData("Start session for user ' CORP \\ li '", "CORP", "li")]
+        [InlineData("Start session for user 'CORP\\li\\x'", "CORP", "li\\x")]
+        [InlineData("Start session for user 'nodir' UserDirectory=LAB; UserId=ann", "LAB", "ann")]
+        [InlineData("Start session for user '\\li' UserDirectory=LAB UserId=ann", "LAB", "ann")]
+        [InlineData("Start session for user 'CORP\\' UserDirectory=LAB,UserId=ann", "LAB", "ann")]
+        [InlineData("Start session for user '' UserId=ann;UserDirectory=LAB", "LAB", "ann")]
+        [InlineData("Start session userdirectory=LAB; userid=ann", "LAB", "ann")]
+        [InlineData("Start session UserDirectory=LAB; UserId=ann", "LAB", "ann")]
+        public void The_proxy_user_event_form_finds_the_user_in_either_wording(string message, string directory, string userId)
+        {
+            var e = Accept("/proxy-user-event/;qs1;Proxy;/hub/;" + message);
+            Assert.Equal(directory, e.UserDirectory);
+            Assert.Equal(userId, e.UserId);
+        }
+
+        [Theory]
+        [InlineData("Start session for user 'CORP\\ '")]
+        [InlineData("Start session for user ' \\li'")]
+        [InlineData("Start session UserDirectory=; UserId=ann")]
+        [InlineData("Start session UserDirectory=LAB; UserId=")]
+        [InlineData("Start session UserDirectory=LAB")]
+        [InlineData("Start session UserId=ann")]
+        public void The_proxy_user_event_form_without_a_whole_user_is_rejected(string message)
+        {
+            Assert.Equal(RejectReason.EmptyUser, Parse("/proxy-user-event/;qs1;Proxy;/hub/;" + message).Reason);
+        }
+
+        [Fact]
+        public void The_user_agent_is_found_in_other_case_even_after_an_earlier_colon()
+        {
+            Assert.Equal("X/1", Accept("/qseow-proxy-session/;qs1;Start session;CORP;li;o;c;:x useragent: 'X/1'").UserAgent);
+            Assert.Equal("X/1", Accept("/qseow-proxy-session/;qs1;Start session;CORP;li;o;c;a:b USERAGENT:\"X/1\"").UserAgent);
+            Assert.Equal("X/1", Accept("/qseow-proxy-session/;qs1;Start session;CORP;li;o;c;UserAgent:'X/1").UserAgent);
+            Assert.Equal("'", Accept("/qseow-proxy-session/;qs1;Start session;CORP;li;o;c;UserAgent: \"'\"").UserAgent);
+            Assert.Null(Accept("/qseow-proxy-session/;qs1;Start session;CORP;li;o;c;UserAgent: '").UserAgent);
+            Assert.Null(Accept("/qseow-proxy-session/;qs1;Start session;CORP;li;o;c;user agent X/1").UserAgent);
+        }
+
+        [Fact]
+        public void An_event_without_a_user_agent_has_no_browser()
+        {
+            var e = Accept("/qseow-proxy-session/;qs1;Start session;CORP;li;o;c;Start session for user 'CORP\\li'");
+            Assert.Null(e.UserAgent);
+            Assert.Null(e.BrowserName);
+            Assert.Null(e.OsName);
+            Assert.Null(e.DeviceType);
+
+            var mobile = Accept("/qseow-proxy-session/;qs1;Start session;CORP;li;o;c;UserAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1'");
+            Assert.Equal("Safari", mobile.BrowserName);
+            Assert.Equal("17", mobile.BrowserMajorVersion);
+            Assert.Equal("iOS", mobile.OsName);
+            Assert.Equal("17.1", mobile.OsVersion);
+            Assert.Equal("mobile", mobile.DeviceType);
+        }
+
+        [Fact]
+        public void Line_breaks_at_the_end_go_and_a_byte_order_mark_only_at_the_start()
+        {
+            Assert.Equal("bye", Accept("/qseow-proxy-session/;qs1;Stop session;CORP;li;;;bye\n\r\n\r").Message);
+            Assert.Equal("", Accept("/qseow-proxy-session/;qs1;Stop session;CORP;li;;;\r\n").Message);
+            Assert.Equal("bye\r\nagain", Accept("/qseow-proxy-session/;qs1;Stop session;CORP;li;;;bye\r\nagain").Message);
+            Assert.Equal(RejectReason.UnknownPrefix, Parse("x\uFEFF/qseow-proxy-session/;qs1;Stop session;CORP;li;;;m").Reason);
+            Assert.Equal(RejectReason.UnknownPrefix, Parse("\uFEFF\uFEFF/qseow-proxy-session/;qs1;Stop session;CORP;li;;;m").Reason);
+            Assert.Equal("unknown prefix ''", Parse("\r\n").Detail);
+        }
+
+        [Theory]
+        [InlineData("//qseow-proxy-session//")]
+        [InlineData("qseow-proxy-session/")]
+        [InlineData("/proxy-connection")]
+        public void Any_number_of_slashes_around_the_prefix_are_ignored(string prefix)
+        {
+            Assert.Equal(prefix.Trim('/'), Accept($"{prefix};qs1;Stop session;CORP;li;;;m").MessageType);
+        }
+
+        [Theory]
+        [InlineData("/x/app/", null)]
+        [InlineData("/app/" + App + "-", null)]
+        [InlineData("/app/" + App + "g", null)]
+        [InlineData("/app/" + App + "G", null)]
+        [InlineData("/app/" + App + "/", App)]
+        [InlineData("/app/" + App + ".", App)]
+        [InlineData("/app/{" + App + "}", null)]
+        [InlineData("/app//app/" + App, App)]
+        public void The_app_id_must_be_a_whole_guid(string context, string? app)
+        {
+            Assert.Equal(app == null ? (Guid?)null : Guid.Parse(app), UserEventParser.FindAppId(context.AsSpan()));
+        }
+
+        [Fact]
+        public void The_canonical_command_of_each_event_type()
+        {
+            Assert.Equal("Start session", UserEventParser.CommandOf(UserEventType.SessionStart));
+            Assert.Equal("Stop session", UserEventParser.CommandOf(UserEventType.SessionStop));
+            Assert.Equal("Open connection", UserEventParser.CommandOf(UserEventType.ConnectionOpen));
+            Assert.Equal("Close connection", UserEventParser.CommandOf(UserEventType.ConnectionClose));
+            Assert.False(UserEventParser.TryReadCommand("Start".AsSpan(), out _, out string canonical));
+            Assert.Equal("", canonical);
+        }
+
+        [Fact]
+        public void A_context_and_its_app_come_from_the_cache_the_second_time()
+        {
+            var parser = new UserEventParser();
+            var first = parser.Parse($"/qseow-proxy-session/;qs1;Start session;CORP;li;o;/app/{App};m", At, "s").Event!;
+            var second = parser.Parse($"/qseow-proxy-session/;qs1;Start session;CORP;li;o;/app/{App};m", At, "s").Event!;
+            Assert.Same(first.Context, second.Context);
+            Assert.Equal(Guid.Parse(App), second.AppId);
+
+            var other = parser.Parse("/qseow-proxy-session/;qs1;Start session;CORP;li;o;/hub/;m", At, "s").Event!;
+            Assert.Null(other.AppId);
+            Assert.Equal("/hub/", other.Context);
+        }
     }
 }
