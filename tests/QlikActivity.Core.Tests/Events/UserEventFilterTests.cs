@@ -296,5 +296,53 @@ namespace QlikActivity.Core.Tests.Events
             Assert.Equal(IPAddress.Parse("fd00::1"), AddressRange.Normalize(IPAddress.Parse("fd00::1")));
             Assert.Equal(IPAddress.Parse("10.1.2.3"), AddressRange.Normalize(IPAddress.Parse("10.1.2.3")));
         }
+
+        // Tests below each pin behaviour a surviving mutant of the 18:01 Stryker run changed (docs/testing.md).
+        [Fact]
+        public void Two_backslashes_still_match_the_full_name()
+        {
+            Assert.True(UserPattern.Parse("`\\`\\").MatchesFullName);
+            Assert.True(UserPattern.Parse("LAB\\a\\b").MatchesFullName);
+            Assert.True(UserPattern.Parse("`\\x\\").MatchesFullName);
+        }
+
+        [Theory]
+        [InlineData("ab", "ab", true)]
+        [InlineData("ab", "xy", false)]
+        [InlineData("ab", "ax", false)]
+        [InlineData("ab", "xb", false)]
+        [InlineData("a?", "ab", true)]
+        [InlineData("a?", "ba", false)]
+        public void A_pattern_without_a_star_never_backtracks(string pattern, string text, bool match)
+        {
+            Assert.Equal(match, UserPattern.Parse(pattern).IsMatch(text));
+        }
+
+        [Theory]
+        [InlineData("B", true)]
+        [InlineData("b", true)]
+        [InlineData("C", true)]
+        [InlineData("D", true)]
+        [InlineData("d", true)]
+        [InlineData("A", false)]
+        [InlineData("E", false)]
+        [InlineData("e", false)]
+        public void An_upper_case_set_includes_both_its_ends(string text, bool match)
+        {
+            Assert.Equal(match, UserPattern.Parse("[B-D]").IsMatch(text));
+        }
+
+        [Fact]
+        public void A_source_starting_with_a_slash_is_refused_before_any_lookup()
+        {
+            bool looked = false;
+            var ex = Assert.Throws<QlikActivityException>(() => UserEventFilter.Create(null, null, new[] { "/8" }, name =>
+            {
+                looked = true;
+                return new[] { IPAddress.Parse("10.5.5.5") };
+            }));
+            Assert.Equal("InvalidAllowedSource", ex.ErrorId);
+            Assert.False(looked);
+        }
     }
 }

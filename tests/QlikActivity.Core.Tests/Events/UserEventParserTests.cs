@@ -586,5 +586,95 @@ namespace QlikActivity.Core.Tests.Events
             Assert.Null(other.AppId);
             Assert.Equal("/hub/", other.Context);
         }
+
+        // Tests below each pin behaviour a surviving mutant of the 18:01 Stryker run changed (docs/testing.md).
+        [Fact]
+        public void A_lone_surrogate_in_a_string_datagram_is_replaced_not_thrown()
+        {
+            var e = Accept("/qseow-proxy-session/;qs1;Start session;CORP;li;o;c;m\uD800");
+            Assert.Equal("m\uFFFD", e.Message);
+        }
+
+        [Fact]
+        public void A_null_string_datagram_is_an_empty_one()
+        {
+            var result = new UserEventParser().Parse((string)null!, At, "s");
+            Assert.Equal(RejectReason.TooFewFields, result.Reason);
+            Assert.Equal("empty datagram", result.Detail);
+        }
+
+        [Fact]
+        public void An_out_of_range_limit_names_the_range()
+        {
+            var ex = Assert.Throws<ArgumentOutOfRangeException>(() => new UserEventParser(63));
+            Assert.Equal("maxDatagramBytes", ex.ParamName);
+            Assert.StartsWith("between 64 and 65535 bytes", ex.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void A_separator_first_is_an_empty_prefix()
+        {
+            Assert.Equal("unknown prefix ''", Parse(";qs1;Start session;CORP;li;o;c;m").Detail);
+        }
+
+        [Fact]
+        public void A_too_long_user_directory_reports_its_own_length()
+        {
+            string directory = new string('d', 300);
+            var result = Parse($"/qseow-proxy-session/;qs1;Start session;{directory};li;o;c;m");
+            Assert.Equal("a user directory of 300 characters, more than the 256 accepted", result.Detail);
+        }
+
+        [Fact]
+        public void A_known_command_is_the_shared_text_not_a_copy()
+        {
+            // One string for every event of a kind: a busy listener holds many queued events.
+            Assert.Same("Start session", Accept("/qseow-proxy-session/;qs1;Start session;CORP;li;o;c;m").Command);
+        }
+
+        [Theory]
+        [InlineData('9')]
+        [InlineData('a')]
+        [InlineData('z')]
+        [InlineData('A')]
+        [InlineData('Z')]
+        [InlineData('0')]
+        public void A_guid_followed_by_a_letter_or_digit_is_no_app_id(char next)
+        {
+            Assert.Null(Accept($"/qseow-proxy-session/;qs1;Start session;CORP;li;o;/app/{App}{next};m").AppId);
+        }
+
+        [Theory]
+        [InlineData('/')]
+        [InlineData('?')]
+        [InlineData('`')]
+        [InlineData('{')]
+        [InlineData('@')]
+        [InlineData('[')]
+        [InlineData(':')]
+        public void A_guid_followed_by_other_characters_is_the_app_id(char next)
+        {
+            Assert.Equal(Guid.Parse(App), Accept($"/qseow-proxy-session/;qs1;Start session;CORP;li;o;/app/{App}{next}x;m").AppId);
+        }
+
+        [Fact]
+        public void The_exact_UserAgent_spelling_wins_over_an_earlier_other_case()
+        {
+            Assert.Equal("B/2", UserEventParser.ExtractUserAgent("useragent: A/1 UserAgent: B/2".AsSpan()).ToString());
+        }
+
+        [Fact]
+        public void The_message_form_reads_names_at_the_start_of_the_message()
+        {
+            var quoted = Accept("/proxy-user-event/;qs1;Proxy;/hub/;user 'CORP\\docs' Start session");
+            Assert.Equal("CORP", quoted.UserDirectory);
+            Assert.Equal("docs", quoted.UserId);
+            var directoryFirst = Accept("/proxy-user-event/;qs1;Proxy;/hub/;UserDirectory=CORP; UserId=docs; Start session");
+            Assert.Equal("CORP", directoryFirst.UserDirectory);
+            Assert.Equal("docs", directoryFirst.UserId);
+            var idFirst = Accept("/proxy-user-event/;qs1;Proxy;/hub/;UserId=docs; UserDirectory=CORP; Start session");
+            Assert.Equal("CORP", idFirst.UserDirectory);
+            Assert.Equal("docs", idFirst.UserId);
+        }
     }
 }
