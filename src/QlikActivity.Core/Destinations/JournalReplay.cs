@@ -136,7 +136,15 @@ namespace QlikActivity.Core.Destinations
                 return null;
             }
 
-            var deferred = Read(max, long.MaxValue, out through, out int read);
+            // Only what the listener has deferred: an event it appended to the journal but has not yet
+            // offered this destination would otherwise be delivered here and then again from the queue.
+            long deferredThrough;
+            lock (_gate)
+            {
+                deferredThrough = _deferredThrough;
+            }
+
+            var deferred = Read(max, deferredThrough, out through, out int read);
             if (read > 0)
             {
                 return deferred;
@@ -156,7 +164,7 @@ namespace QlikActivity.Core.Destinations
         /// <summary>Sender: true while the journal still holds events this destination owes (also when its memory queue is closed).</summary>
         public bool HasWork => _catchUpTo > _delivered || _deferring;
 
-        /// <summary>Sender: an event from the memory queue that replay has already delivered (a rare race at the switch back): skip it.</summary>
+        /// <summary>Sender: an event from the memory queue that replay has already delivered (a guard: replay reads only deferred events, so it should not happen): skip it.</summary>
         public bool AlreadyDelivered(UserEvent userEvent) => userEvent.JournalId != 0 && userEvent.JournalId <= _delivered;
 
         /// <summary>Sender: whether a position is past the delivered one.</summary>

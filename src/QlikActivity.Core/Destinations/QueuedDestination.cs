@@ -297,8 +297,9 @@ namespace QlikActivity.Core.Destinations
                             through = Math.Max(through, e.JournalId);
                         }
 
+                        // Delivered already, and counted as sent, by replay: on the ledger it went the journal's way.
                         int skipped = batch.RemoveAll(replay.AlreadyDelivered);
-                        Interlocked.Add(ref _sent, skipped);
+                        Interlocked.Add(ref _deferred, skipped);
                     }
 
                     try

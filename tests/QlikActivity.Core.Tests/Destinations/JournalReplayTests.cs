@@ -183,6 +183,38 @@ namespace QlikActivity.Core.Tests.Destinations
         }
 
         [Fact]
+        public void Replay_reads_only_what_was_deferred_not_what_the_listener_has_yet_to_offer()
+        {
+            // The listener appends to the journal before it offers the event to the destination; replay
+            // must not deliver an event in that gap, or the event would arrive again from the memory queue
+            // (the race behind a Sent count of 410 for 400 events).
+            var journal = OpenJournal();
+            using var replay = new JournalReplay(journal, "gap", _ => true);
+            long first = journal.Append(Event(UserEventType.ConnectionOpen, T0, user: User(1)));
+            Assert.Equal(JournalReplay.Outcome.Deferred, replay.TryDefer(first, queueFull: true));
+            long second = journal.Append(Event(UserEventType.ConnectionOpen, T0.AddSeconds(1), user: User(2)));
+            Flush(journal);
+
+            var events = replay.Next(queueEmpty: true, max: 10, out long through);
+            Assert.Equal(new[] { User(1) }, events!.Select(e => e.UserId));
+            Assert.Equal(first, through);
+            replay.Delivered(through);
+
+            // Offered now: still deferred, so it comes from the journal, once.
+            Assert.Equal(JournalReplay.Outcome.Deferred, replay.TryDefer(second, queueFull: false));
+            events = replay.Next(queueEmpty: true, max: 10, out through);
+            Assert.Equal(new[] { User(2) }, events!.Select(e => e.UserId));
+            Assert.Equal(second, through);
+            replay.Delivered(through);
+
+            // Caught up: the memory queue is used again.
+            Assert.Null(replay.Next(queueEmpty: true, max: 10, out _));
+            Assert.False(replay.HasWork);
+            long third = journal.Append(Event(UserEventType.ConnectionOpen, T0.AddSeconds(2), user: User(3)));
+            Assert.Equal(JournalReplay.Outcome.UseQueue, replay.TryDefer(third, queueFull: false));
+        }
+
+        [Fact]
         public async Task What_is_undelivered_at_stop_stays_in_the_journal_for_the_next_run()
         {
             var journal = OpenJournal();
