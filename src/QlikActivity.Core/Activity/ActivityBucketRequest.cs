@@ -75,6 +75,9 @@ namespace QlikActivity.Core.Activity
         /// <summary>Pause after each user's write, per parallel writer (ctrl-q's user sleep).</summary>
         public TimeSpan UserSleep { get; set; } = TimeSpan.Zero;
 
+        /// <summary>What the user and batch sleeps wait on; tests give their own to check the pauses asked for.</summary>
+        internal IClock Clock { get; set; } = SystemClock.Instance;
+
         /// <summary>Replace an existing definition whose choice values or object types differ.</summary>
         public bool Force { get; set; }
 

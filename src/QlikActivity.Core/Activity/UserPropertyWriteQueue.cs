@@ -202,7 +202,7 @@ namespace QlikActivity.Core.Activity
                     try
                     {
                         await WaitAsync(tracker.Done, _stopStarting).ConfigureAwait(false);
-                        await Task.Delay(_request.BatchSleep, _stopStarting).ConfigureAwait(false);
+                        await _request.Clock.Delay(_request.BatchSleep, _stopStarting).ConfigureAwait(false);
                     }
                     catch (OperationCanceledException) when (_stopStarting.IsCancellationRequested)
                     {
@@ -304,7 +304,7 @@ namespace QlikActivity.Core.Activity
                 {
                     try
                     {
-                        await Task.Delay(_request.UserSleep, _stopStarting).ConfigureAwait(false);
+                        await _request.Clock.Delay(_request.UserSleep, _stopStarting).ConfigureAwait(false);
                     }
                     catch (OperationCanceledException)
                     {

@@ -42,6 +42,7 @@ namespace QlikActivity.Core.Qrs
         private readonly ServerCertificateValidator? _validator;
         private readonly X509Certificate2? _clientCertificate;
         private readonly QrsRetryPolicy _retry;
+        private readonly IClock _clock;
         private readonly TimeSpan _timeout;
         private readonly QrsFailures _failures;
         private int _disposed;
@@ -55,6 +56,7 @@ namespace QlikActivity.Core.Qrs
             _clientCertificate = clientCertificate;
             _timeout = options.Timeout;
             _retry = new QrsRetryPolicy(options.MaximumRetryCount, options.RetryBaseDelay, options.MaximumRetryDelay);
+            _clock = options.Clock;
             if (options.AuthenticationMode == AuthenticationMode.Jwt)
             {
                 _jwt = options.Jwt;
@@ -191,7 +193,7 @@ namespace QlikActivity.Core.Qrs
                 }
 
                 RequestCounts.CountRetry();
-                await Task.Delay(_retry.Delay(retries, null), cancellationToken).ConfigureAwait(false);
+                await _clock.Delay(_retry.Delay(retries, null), cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -384,7 +386,7 @@ namespace QlikActivity.Core.Qrs
                 }
 
                 RequestCounts.CountRetry();
-                await Task.Delay(_retry.Delay(retries, retryAfter), cancellationToken).ConfigureAwait(false);
+                await _clock.Delay(_retry.Delay(retries, retryAfter), cancellationToken).ConfigureAwait(false);
             }
         }
 

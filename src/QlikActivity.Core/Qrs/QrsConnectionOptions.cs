@@ -76,6 +76,9 @@ namespace QlikActivity.Core.Qrs
         /// <summary>Cap on one back-off delay, and on a server's Retry-After.</summary>
         public TimeSpan MaximumRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
 
+        /// <summary>What the retry back-off waits on; tests give their own to check the delays asked for.</summary>
+        internal IClock Clock { get; set; } = SystemClock.Instance;
+
         /// <summary>Parallel connections to the server.</summary>
         public int MaximumConnections { get; set; } = 8;
 

@@ -120,6 +120,45 @@ namespace QlikActivity.Core.Tests.Qrs
         }
 
         [Fact]
+        public async Task Retries_wait_the_doubling_back_off_and_the_servers_retry_after_capped()
+        {
+            var handler = new ScriptedHandler(n =>
+            {
+                if (n >= 4)
+                {
+                    return Json("{\"value\":3}");
+                }
+
+                if (n < 2)
+                {
+                    return Status(503, "busy");
+                }
+
+                var r = Status(429, "slow down");
+                r.Headers.RetryAfter = new RetryConditionHeaderValue(TimeSpan.FromSeconds(n == 2 ? 7 : 90));
+                return r;
+            });
+            var clock = new TestClock();
+            using var client = Client(handler, o =>
+            {
+                o.RetryBaseDelay = TimeSpan.FromSeconds(1);
+                o.MaximumRetryDelay = TimeSpan.FromSeconds(30);
+                o.Clock = clock;
+            });
+
+            Assert.Equal(3, await client.GetCountAsync("user"));
+
+            var delays = clock.Delays;
+            Assert.Equal(4, delays.Count);
+            // Equal jitter: half of 1 s then of 2 s is fixed, the other half random.
+            Assert.InRange(delays[0], TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(1));
+            Assert.InRange(delays[1], TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2));
+            Assert.Equal(TimeSpan.FromSeconds(7), delays[2]);
+            Assert.Equal(TimeSpan.FromSeconds(30), delays[3]); // 90 s asked, capped at the maximum
+            Assert.Equal(4, client.RequestCounts.Retries);
+        }
+
+        [Fact]
         public async Task A_500_on_post_is_not_retried_but_a_503_is()
         {
             var five = new ScriptedHandler(_ => Status(500, "boom"));
@@ -385,12 +424,20 @@ namespace QlikActivity.Core.Tests.Qrs
         public async Task A_drop_before_the_first_item_retries_the_stream()
         {
             var handler = new ScriptedHandler(n => n == 0 ? Failing("[", 1) : Json("[{\"userId\":\"a\"}]"));
-            using var client = Client(handler);
+            var clock = new TestClock();
+            using var client = Client(handler, o =>
+            {
+                o.RetryBaseDelay = TimeSpan.FromSeconds(2);
+                o.MaximumRetryDelay = TimeSpan.FromSeconds(30);
+                o.Clock = clock;
+            });
 
             var items = await client.GetArrayAsync<Item>("user").ToListAsync();
 
             Assert.Equal("a", Assert.Single(items).UserId);
             Assert.Equal(2, client.RequestCounts.Get);
+            // The stream's retry waits on the same back-off as any request.
+            Assert.InRange(Assert.Single(clock.Delays), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2));
         }
 
         [Fact]

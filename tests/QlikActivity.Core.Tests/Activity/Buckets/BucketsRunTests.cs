@@ -119,6 +119,31 @@ namespace QlikActivity.Core.Tests.Activity.Buckets
         }
 
         [Fact]
+        public async Task The_user_and_batch_sleeps_ask_for_one_pause_per_user_and_one_between_batches()
+        {
+            await using var site = await BucketSite.StartAsync();
+            for (int i = 0; i < 12; i++)
+            {
+                site.AddUser("LAB", "u" + i, ("professional", 2));
+            }
+
+            var clock = new TestClock();
+            var request = site.Request();
+            request.BatchSize = 5;
+            request.ThrottleLimit = 2;
+            request.FixedThrottle = true;
+            request.UserSleep = TimeSpan.FromMilliseconds(250);
+            request.BatchSleep = TimeSpan.FromSeconds(3);
+            request.Clock = clock;
+            var (_, summary) = BucketSite.Run(new RecordingHost(), request);
+            Assert.Equal(12, summary.Updated);
+
+            // Batches of 5, 5 and 2: a pause after each of the 12 writes, and one after each batch but the last.
+            var expected = Enumerable.Repeat(TimeSpan.FromMilliseconds(250), 12).Concat(Enumerable.Repeat(TimeSpan.FromSeconds(3), 2));
+            Assert.Equal(expected.OrderBy(d => d), clock.Delays.OrderBy(d => d));
+        }
+
+        [Fact]
         public async Task Batches_are_read_with_one_request_each_and_the_batch_sleep_waits_for_the_batch()
         {
             await using var site = await BucketSite.StartAsync();
