@@ -121,31 +121,5 @@ namespace QlikActivity.Benchmarks
             port = ready.Result;
             return process;
         }
-
-        /// <summary>A host that drops progress and verbose output: the benchmark measures reading, not printing.</summary>
-        private sealed class QuietHost : IOperationHost
-        {
-            public CancellationToken CancellationToken => CancellationToken.None;
-
-            public bool ShouldProcess(string target, string action) => true;
-
-            public bool ShouldContinue(string query, string caption) => true;
-
-            public void WriteVerbose(string message)
-            {
-            }
-
-            public void WriteWarning(string message) => Console.Error.WriteLine("warning: " + message);
-
-            public void WriteDebug(string message)
-            {
-            }
-
-            public void WriteProgress(OperationProgress progress)
-            {
-            }
-
-            public void WriteError(OperationError failure) => Console.Error.WriteLine("error: " + failure.Exception.Message);
-        }
     }
 }

@@ -49,7 +49,7 @@ namespace QlikActivity.Benchmarks
                 CertificateFolder = sim.Value.CertificateDirectory,
             }).GetAwaiter().GetResult();
 
-            var host = new QuietHost();
+            using var host = new QuietHost();
             int seeded = Seed(sim.Value, connection, host, now, changed);
             Console.Error.WriteLine($"seeded {users:N0} users, {seeded:N0} of them to change");
 
@@ -162,19 +162,6 @@ namespace QlikActivity.Benchmarks
             public QrsSimulator.SimulatedQrs Value { get; }
 
             public void Dispose() => Value.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        }
-
-        /// <summary>Says yes to everything and shows nothing: the benchmark measures the operation.</summary>
-        private sealed class QuietHost : IOperationHost
-        {
-            public CancellationToken CancellationToken => CancellationToken.None;
-            public bool ShouldProcess(string target, string action) => true;
-            public bool ShouldContinue(string query, string caption) => true;
-            public void WriteVerbose(string message) { }
-            public void WriteWarning(string message) => Console.Error.WriteLine("WARNING: " + message);
-            public void WriteDebug(string message) { }
-            public void WriteProgress(OperationProgress progress) { }
-            public void WriteError(OperationError failure) => Console.Error.WriteLine("ERROR: " + failure.Exception.Message);
         }
     }
 }

@@ -71,7 +71,7 @@ namespace QlikActivity.Benchmarks
             }
 
             long bytes = new FileInfo(path).Length + (File.Exists(path + "-wal") ? new FileInfo(path + "-wal").Length : 0);
-            var host = new QuietHost();
+            using var host = new QuietHost();
             DateTime at = now;
 
             // Cold-ish first: each operation opens the journal itself, as a cmdlet does.
@@ -255,30 +255,5 @@ namespace QlikActivity.Benchmarks
         // Skewed choice: half the opens go to the first 5% of the openable apps.
         private static int Popular(Random random, int openable) =>
             random.NextDouble() < 0.5 ? random.Next(Math.Max(1, openable / 20)) : random.Next(openable);
-
-        private sealed class QuietHost : IOperationHost
-        {
-            public CancellationToken CancellationToken => CancellationToken.None;
-
-            public bool ShouldProcess(string target, string action) => true;
-
-            public bool ShouldContinue(string query, string caption) => true;
-
-            public void WriteVerbose(string message)
-            {
-            }
-
-            public void WriteWarning(string message) => Console.Error.WriteLine("warning: " + message);
-
-            public void WriteDebug(string message)
-            {
-            }
-
-            public void WriteProgress(OperationProgress progress)
-            {
-            }
-
-            public void WriteError(OperationError failure) => Console.Error.WriteLine("error: " + failure.Exception.Message);
-        }
     }
 }

@@ -216,7 +216,7 @@ namespace QlikActivity.Benchmarks
                 }
             }
 
-            var host = new BenchmarkHost();
+            using var host = new QuietHost();
             var options = new EventListenerOptions
             {
                 Destinations = destinations ?? Array.Empty<IEventDestination>(),
@@ -379,36 +379,6 @@ namespace QlikActivity.Benchmarks
 
             /// <summary>Nothing lost on the way to the consumer, and (with a journal) every sent event in the file.</summary>
             public bool Lossless => Lost == 0 && (!HasJournal || (NotJournaled == 0 && InJournal == Sent));
-        }
-
-        /// <summary>The benchmark's host: warnings to stderr, cancelled when the sender is done.</summary>
-        private sealed class BenchmarkHost : IOperationHost
-        {
-            private readonly CancellationTokenSource _cts = new CancellationTokenSource();
-
-            public CancellationToken CancellationToken => _cts.Token;
-
-            public void Cancel() => _cts.Cancel();
-
-            public bool ShouldProcess(string target, string action) => true;
-
-            public bool ShouldContinue(string query, string caption) => true;
-
-            public void WriteVerbose(string message)
-            {
-            }
-
-            public void WriteWarning(string message) => Console.Error.WriteLine("WARNING: " + message);
-
-            public void WriteDebug(string message)
-            {
-            }
-
-            public void WriteProgress(OperationProgress progress)
-            {
-            }
-
-            public void WriteError(OperationError failure) => Console.Error.WriteLine("ERROR: " + failure.Exception.Message);
         }
     }
 }
