@@ -79,7 +79,7 @@ namespace QlikActivity.Core.Events
             return true;
         }
 
-        /// <summary>An IPv4-mapped IPv6 address as plain IPv4; any other address unchanged (scope dropped).</summary>
+        /// <summary>An IPv4-mapped IPv6 address as plain IPv4; any other address unchanged, an IPv6 scope id included (<see cref="Contains"/> compares only the address bytes, so the scope never decides a match).</summary>
         public static IPAddress Normalize(IPAddress address)
         {
             if (address.AddressFamily == AddressFamily.InterNetworkV6 && address.IsIPv4MappedToIPv6)
