@@ -62,6 +62,9 @@ namespace QlikActivity.Core.Events
             }
         }
 
+        // What the memory queue could not hold and the journal keeps for it, not yet read back.
+        private static long InJournal(DestinationStatistics s) => Math.Max(0, s.Deferred - s.Replayed);
+
         /// <summary>Compares each destination's counters with the last look and warns of what changed.</summary>
         public void Check(IOperationHost host, IReadOnlyList<DestinationStatistics> statistics, long nowTicks, bool final = false)
         {
@@ -77,10 +80,11 @@ namespace QlikActivity.Core.Events
                         ? string.Format(c, "{0} failed: {1}.", s.Name, (s.LastError ?? "no reason given").TrimEnd('.'))
                         : string.Format(
                             c,
-                            "{0} is failing: {1}. Its events wait in its queue ({2:N0} queued) and are retried.",
+                            "{0} is failing: {1}. Its events wait in its queue ({2:N0} queued{3}) and are retried.",
                             s.Name,
                             (s.LastError ?? "no reason given").TrimEnd('.'),
-                            s.QueueDepth + s.InFlight));
+                            s.QueueDepth + s.InFlight,
+                            InJournal(s) > 0 ? string.Format(c, ", {0:N0} more in the journal", InJournal(s)) : ""));
                 }
                 else if (state.Failing && s.Sent > state.Sent && s.Failed == state.Failed)
                 {
