@@ -65,12 +65,10 @@ namespace QlikActivity.Core
         public string? DeviceType { get; set; }
 
         /// <summary>Custom tags added by the listener (<c>-Tag</c>), forwarded to destinations.</summary>
-        public IReadOnlyDictionary<string, string> Tags { get; set; } = EmptyTags;
+        public IReadOnlyDictionary<string, string> Tags { get; set; } = EventTags.None;
 
         /// <summary>The event's id in the listener's journal; 0 when there is none or it could not be journaled. Destinations advance their journal position with it.</summary>
         internal long JournalId { get; set; }
-
-        private static readonly IReadOnlyDictionary<string, string> EmptyTags = new Dictionary<string, string>();
 
         public override string ToString() => $"{ReceivedAt:o} {Host} {Command} {UserFull}";
 

@@ -39,6 +39,12 @@ namespace QlikActivity.PowerShell.Tests
             Assert.Equal(Guid.Parse("5f0c2b0e-8a7d-4c1e-9a53-1b9b2f6f0d11"), (Guid)events[1].Properties["AppId"].Value);
             Assert.Equal("PROD", ((System.Collections.Generic.IReadOnlyDictionary<string, string>)events[1].Properties["Tags"].Value)["env"]);
 
+            // The tags as text where an admin exports them, and as an object in JSON (not the dictionary's type name).
+            var csv = session.Run("$args[0] | ConvertTo-Csv | ConvertFrom-Csv | ForEach-Object Tags", events[1]);
+            Assert.Equal("env=PROD", Assert.Single(csv.Output).BaseObject);
+            var json = session.Run("$args[0] | ConvertTo-Json -Compress", events[1]);
+            Assert.Contains("\"Tags\":{\"env\":\"PROD\"}", (string)Assert.Single(json.Output).BaseObject, StringComparison.Ordinal);
+
             var statistics = Statistics(result);
             Assert.Same(statistics, result.Output.Last());
             Assert.Equal(2L, statistics.Properties["Received"].Value);

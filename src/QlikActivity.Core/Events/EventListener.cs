@@ -240,7 +240,7 @@ namespace QlikActivity.Core.Events
         {
             _options.Validate();
             var filter = UserEventFilter.Create(_options.ExcludeUsers, _options.EventTypes, _options.AllowedSources);
-            var tags = _options.Tags != null && _options.Tags.Count > 0 ? _options.Tags.ToDictionary(p => p.Key, p => p.Value) : null;
+            var tags = _options.Tags != null && _options.Tags.Count > 0 ? new EventTags(_options.Tags) : null;
             _destinations = _options.Destinations ?? Array.Empty<IEventDestination>();
 
             // The journal first: a second listener on the same file is refused before it binds anything.

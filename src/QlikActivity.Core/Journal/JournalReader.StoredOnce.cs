@@ -67,14 +67,14 @@ namespace QlikActivity.Core.Journal
                 Load("SELECT s.id, mt.text, c.text, o.text, so.text, tg.text FROM shapes s JOIN texts mt ON mt.id = s.message_type JOIN texts c ON c.id = s.command " +
                      "JOIN texts o ON o.id = s.origin JOIN texts so ON so.id = s.source JOIN texts tg ON tg.id = s.tags",
                     r => _shapes[r.GetInt64(0)] = new Shape(r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), ParseTags(r.GetString(5))));
-                shape = _shapes.TryGetValue(id, out var again) ? again : new Shape("", "", "", "", new Dictionary<string, string>());
+                shape = _shapes.TryGetValue(id, out var again) ? again : new Shape("", "", "", "", EventTags.None);
             }
 
             return shape;
         }
 
-        private static Dictionary<string, string> ParseTags(string text) =>
-            text.Length == 0 ? new Dictionary<string, string>() : JsonSerializer.Deserialize<Dictionary<string, string>>(text) ?? new Dictionary<string, string>();
+        private static EventTags ParseTags(string text) =>
+            text.Length == 0 ? EventTags.None : new EventTags(JsonSerializer.Deserialize<Dictionary<string, string>>(text) ?? new Dictionary<string, string>());
 
         private void Load(string sql, Action<SqliteDataReader> row)
         {

@@ -95,6 +95,7 @@ namespace QlikActivity.Core.Tests.Events
 
             Assert.Equal(new[] { "anna", "ben" }, events.Select(e => e.UserId));
             Assert.All(events, e => Assert.Equal("PROD", e.Tags["env"]));
+            Assert.All(events, e => Assert.Equal("env=PROD", e.Tags.ToString())); // as Export-Csv writes it
             Assert.Equal(10, stats.Received);
             Assert.Equal(5, stats.Rejected);
             Assert.Equal(1, stats.RejectedByReason["UnknownPrefix"]);

@@ -76,6 +76,7 @@ namespace QlikActivity.Core.Tests.Events
                 Assert.Equal(sent.EventType, kept.EventType);
                 Assert.Equal("127.0.0.1", kept.Source);
                 Assert.Equal("PROD", kept.Tags["env"]);
+                Assert.Equal("env=PROD", kept.Tags.ToString());
                 Assert.Equal(sent.Message, kept.Message);
                 Assert.Equal(sent.Context, kept.Context);
                 Assert.Equal(sent.UserAgent, kept.UserAgent);

@@ -1,0 +1,25 @@
+using System.Collections.Generic;
+using System.Collections.ObjectModel;
+using System.Linq;
+
+namespace QlikActivity.Core
+{
+    /// <summary>
+    /// The tags a listener adds to every event (<c>-Tag</c>): read-only, and written as
+    /// <c>key=value; key=value</c> wherever PowerShell turns them into text (Export-Csv, Format-List),
+    /// where a plain dictionary would show only its type name.
+    /// </summary>
+    public sealed class EventTags : ReadOnlyDictionary<string, string>
+    {
+        /// <summary>No tags.</summary>
+        public static readonly EventTags None = new EventTags(new Dictionary<string, string>());
+
+        /// <summary>A read-only copy of <paramref name="tags"/>, in their order.</summary>
+        public EventTags(IEnumerable<KeyValuePair<string, string>> tags)
+            : base(tags.ToDictionary(p => p.Key, p => p.Value))
+        {
+        }
+
+        public override string ToString() => string.Join("; ", this.Select(p => p.Key + "=" + p.Value));
+    }
+}
