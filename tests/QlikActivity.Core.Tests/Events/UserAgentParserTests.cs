@@ -471,6 +471,13 @@ namespace QlikActivity.Core.Tests.Events
         }
 
         [Fact]
+        public void An_agent_whose_first_capital_is_Z_is_still_read_without_case()
+        {
+            // UserAgentParser.cs:275 (<= 'Z' to < 'Z'): the scan for the first capital must stop at 'Z' too.
+            Assert.Equal("MZ Browser", UserAgentParser.ParseUncached("mZbrowser/1.0".AsSpan()).BrowserName);
+        }
+
+        [Fact]
         public void An_agent_whose_only_capital_is_A_is_still_read_without_case()
         {
             UserAgentInfo info = UserAgentParser.ParseUncached("foo/1.5 (Android 4.4)".AsSpan());
@@ -485,6 +492,14 @@ namespace QlikActivity.Core.Tests.Events
         [InlineData("Edg/9 Edg/120.0", "Microsoft Edge", "120.0", null)]
         [InlineData("Foo/1.5 (a)\nBar/2.5 (b)\nBaz", "Foo", "1.5", null)]
         [InlineData("Foo/1.5 (x FxiOS/1.0; Macintosh)", "Firefox", "1.0", "macOS")]
+        // "yahoo" without Slurp is no Yahoo bot for the browser rules (Browser.cs:117, && to ||).
+        [InlineData("Mozilla/5.0 (Linux; Android 13) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Mobile Safari/537.36 YahooMobile/1.0", "Chrome", "120.0.0.0", "Android")]
+        // "opt/" without Opera Touch's version is not Opera Touch (Browser.cs:131, && to ||).
+        [InlineData("Mozilla/5.0 (Linux; Android 13) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Mobile Safari/537.36 OPT/2", "Chrome", "120.0.0.0", "Android")]
+        // A '(' at position 0 still means the agent has a device part: the fallback's blank is the one before a '(' (Browser.cs:254, >= 0 to > 0).
+        [InlineData("(x) Foo/1.0 (Linux) bar", "(x) Foo", "1.0", "Linux")]
+        // The leftmost of a rule's names wins, also at position 0 (Versions.cs:44, at < 0 to at <= 0).
+        [InlineData("Firefox/120.0 Iceweasel/2.0", "Firefox", "120.0", null)]
         public void Rules_apply_only_where_their_whole_test_matches(string userAgent, string browser, string version, string? os)
         {
             UserAgentInfo info = UserAgentParser.ParseUncached(userAgent.AsSpan());
@@ -501,6 +516,8 @@ namespace QlikActivity.Core.Tests.Events
         [InlineData("Mozilla/5.0 (Linux; Android 9; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36", "tablet")]
         [InlineData("Mozilla/5.0 (Linux; Android 3000000000; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36", "tablet")]
         [InlineData("Foo/1.5 (x FxiOS/1.0; Macintosh)", "desktop")]
+        // FxiOS on an iPhone is a phone: the iPad rule needs both FxiOS and Macintosh (DeviceType.cs:25, && to ||).
+        [InlineData("Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) FxiOS/120.0 Mobile/15E148 Safari/605.1.15", "mobile")]
         public void Device_type_edges_of_Bowsers_platform_rules(string userAgent, string deviceType)
         {
             Assert.Equal(deviceType, UserAgentParser.ParseUncached(userAgent.AsSpan()).DeviceType);
@@ -514,6 +531,15 @@ namespace QlikActivity.Core.Tests.Events
         [InlineData("Foo/1.5 (iPhone) OS 17_", "iOS", null)]
         [InlineData("Foo/1.5 (iPhone) OS 17_1", "iOS", null)]
         [InlineData("Foo/1.5 (iPhone) OS 17 ", "iOS", null)]
+        // "Windows n" / "Windows NT 1" at the very end: no index past the end (OperatingSystem.cs:69 p + 2, :84 q + 3).
+        [InlineData("Foo/1.0 (Windows n", "Windows", null)]
+        [InlineData("Foo/1.0 (Windows NT 1", "Windows", "NT")]
+        // The version follows "windows ", wherever that is: not whatever stands 8 characters in (OperatingSystem.cs:66, the first IndexOf emptied) ...
+        [InlineData("Mozilla/xp (Windows NT 10.0; Win64; x64)", "Windows", "NT 10.0")]
+        // ... and also at position 0 (:66, at >= 0 to at > 0).
+        [InlineData("Windows NT 10.0; Win64; x64", "Windows", "NT 10.0")]
+        // FxiOS on an iPhone reads the iPhone's iOS version, not the iPad rule's (OperatingSystem.cs:33, && to ||).
+        [InlineData("Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) FxiOS/120.0 Mobile/15E148 Safari/605.1.15", "iOS", "17.1")]
         public void Operating_system_versions_at_the_edges_of_the_text(string userAgent, string os, string? version)
         {
             UserAgentInfo info = UserAgentParser.ParseUncached(userAgent.AsSpan());
