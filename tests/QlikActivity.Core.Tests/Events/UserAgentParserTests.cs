@@ -500,6 +500,9 @@ namespace QlikActivity.Core.Tests.Events
         [InlineData("(x) Foo/1.0 (Linux) bar", "(x) Foo", "1.0", "Linux")]
         // The leftmost of a rule's names wins, also at position 0 (Versions.cs:44, at < 0 to at <= 0).
         [InlineData("Firefox/120.0 Iceweasel/2.0", "Firefox", "120.0", null)]
+        // A rule's own version expression, not the common "Version/" one (Browser.cs:36, 80: the expressions emptied).
+        [InlineData("ia_archiver/1.6 (+http://www.alexa.com/site/help/webmasters; crawler@alexa.com)", "InternetArchiveCrawler", "1.6", null)]
+        [InlineData("Mozilla/5.0 (Windows NT 6.1) SE 2.X MetaSr 1.0", "Sogou Browser", "2.", "Windows")]
         public void Rules_apply_only_where_their_whole_test_matches(string userAgent, string browser, string version, string? os)
         {
             UserAgentInfo info = UserAgentParser.ParseUncached(userAgent.AsSpan());
