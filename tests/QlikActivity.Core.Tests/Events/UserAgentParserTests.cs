@@ -537,6 +537,10 @@ namespace QlikActivity.Core.Tests.Events
         // "Windows n" / "Windows NT 1" at the very end: no index past the end (OperatingSystem.cs:69 p + 2, :84 q + 3).
         [InlineData("Foo/1.0 (Windows n", "Windows", null)]
         [InlineData("Foo/1.0 (Windows NT 1", "Windows", "NT")]
+        [InlineData("Foo/1.0 (Windows NT 1x", "Windows", "NT")]
+        // "xp" needs both letters (:69, && to ||); a line break ends the one-digit version too (:84, s[q + 2] to s[q - 2]).
+        [InlineData("Foo/1.0 (Windows xz)", "Windows", null)]
+        [InlineData("Foo/1.5 (Windows NT 1\n0)", "Windows", "NT")]
         // The version follows "windows ", wherever that is: not whatever stands 8 characters in (OperatingSystem.cs:66, the first IndexOf emptied) ...
         [InlineData("Mozilla/xp (Windows NT 10.0; Win64; x64)", "Windows", "NT 10.0")]
         // ... and also at position 0 (:66, at >= 0 to at > 0).
