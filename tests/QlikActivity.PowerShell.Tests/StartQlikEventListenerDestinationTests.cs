@@ -25,7 +25,7 @@ namespace QlikActivity.PowerShell.Tests
 
             var run = Task.Run(() => session.Run(script));
             SpinWait.SpinUntil(() => Udp.IsBound(udpPort) || run.IsCompleted, TimeSpan.FromMinutes(1));
-            Assert.False(run.IsCompleted, "the listener ended before it listened: " + (run.IsCompleted ? run.Result.Terminated?.Message : ""));
+            Assert.False(run.IsCompleted, "the listener ended before it listened: " + (run.IsCompleted ? run.Result.Terminated?.Message + " " + string.Join(" | ", run.Result.Errors.Select(e => e.ToString())) : ""));
             using (var sender = new UdpClient())
             {
                 for (int i = 0; i < 3; i++)

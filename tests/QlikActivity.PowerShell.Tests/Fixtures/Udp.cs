@@ -17,18 +17,22 @@ namespace QlikActivity.PowerShell.Tests.Fixtures
             return ((IPEndPoint)probe.Client.LocalEndPoint!).Port;
         }
 
-        /// <summary>True while something (the listener) holds the loopback port.</summary>
+        /// <summary>
+        /// True while something (the listener) holds the port. Asks the OS for its UDP listeners instead of
+        /// binding the port to see whether that fails: such a probe holds the port for a moment, and a
+        /// listener binding in that moment failed with "address in use" (seen once in CI).
+        /// </summary>
         public static bool IsBound(int port)
         {
-            try
+            foreach (var endpoint in System.Net.NetworkInformation.IPGlobalProperties.GetIPGlobalProperties().GetActiveUdpListeners())
             {
-                using var probe = new UdpClient(new IPEndPoint(IPAddress.Loopback, port));
-                return false;
+                if (endpoint.Port == port)
+                {
+                    return true;
+                }
             }
-            catch (SocketException)
-            {
-                return true;
-            }
+
+            return false;
         }
 
         /// <summary>Waits until the port is held (the listener has bound it); fails after the timeout.</summary>
