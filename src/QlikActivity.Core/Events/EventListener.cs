@@ -173,10 +173,7 @@ namespace QlikActivity.Core.Events
                             nextWatch = now + watchInterval;
                         }
 
-                        if (_options.AppNames?.TakeError() is string appNamesError)
-                        {
-                            host.WriteWarning(appNamesError);
-                        }
+                        WriteAppNamesError(host);
 
                         if (now >= nextStatistics)
                         {
@@ -209,6 +206,8 @@ namespace QlikActivity.Core.Events
 
             // Only a run that ended by itself (not by its caller dropping the enumeration) reaches here.
             _notes.WriteTo(host);
+            // A run can end (-Count reached) before the loop looked again: the failure is still said.
+            WriteAppNamesError(host);
             _journal?.WriteWarningsTo(host, final: true);
             if (Fatal is Exception fatal)
             {
@@ -406,6 +405,15 @@ namespace QlikActivity.Core.Events
         // ------------------------------------------------------------------ statistics
 
         // Each part copies the counters its thread owns; the rest are the listener's own.
+        // The app-name loader runs on its own thread; its failure is said here, on the caller's.
+        private void WriteAppNamesError(IOperationHost host)
+        {
+            if (_options.AppNames?.TakeError() is string error)
+            {
+                host.WriteWarning(error);
+            }
+        }
+
         private ListenerStatistics Snapshot(bool final)
         {
             var statistics = new ListenerStatistics
