@@ -64,14 +64,22 @@ namespace QlikActivity.Core
         /// <summary><c>desktop</c>, <c>mobile</c>, <c>tablet</c>, <c>tv</c> or <c>bot</c>, from the user agent (Bowser's platform type).</summary>
         public string? DeviceType { get; set; }
 
-        /// <summary>Custom tags added by the listener (<c>-Tag</c>), forwarded to destinations.</summary>
-        public IReadOnlyDictionary<string, string> Tags { get; set; } = EventTags.None;
+        /// <summary>
+        /// Custom tags added by the listener (<c>-Tag</c>), forwarded to destinations. Always an
+        /// <see cref="EventTags"/>, whoever sets it, so their text is <c>key=value; …</c> everywhere.
+        /// </summary>
+        public IReadOnlyDictionary<string, string> Tags
+        {
+            get => _tags;
+            set => _tags = value as EventTags ?? (value == null ? EventTags.None : new EventTags(value));
+        }
 
         /// <summary>The event's id in the listener's journal; 0 when there is none or it could not be journaled. Destinations advance their journal position with it.</summary>
         internal long JournalId { get; set; }
 
         public override string ToString() => $"{ReceivedAt:o} {Host} {Command} {UserFull}";
 
+        private EventTags _tags = EventTags.None;
         private int _estimatedBytes;
 
         /// <summary>

@@ -21,6 +21,16 @@ namespace QlikActivity.Core.Tests
         }
 
         [Fact]
+        public void An_event_given_a_plain_dictionary_keeps_its_tags_as_EventTags()
+        {
+            var e = new UserEvent { Tags = new Dictionary<string, string> { ["env"] = "prod" } };
+            Assert.IsType<EventTags>(e.Tags);
+            Assert.Equal("env=prod", e.Tags.ToString());
+            e.Tags = null!;
+            Assert.Same(EventTags.None, e.Tags);
+        }
+
+        [Fact]
         public void A_copy_does_not_change_with_the_dictionary_it_came_from()
         {
             var source = new Dictionary<string, string> { ["env"] = "prod" };
