@@ -76,6 +76,7 @@ namespace QlikActivity.Core.Events
                 if (s.Failed > state.Failed && !state.Failing)
                 {
                     state.Failing = true;
+                    long inJournal = InJournal(s);
                     host.WriteWarning(final
                         ? string.Format(c, "{0} failed: {1}.", s.Name, (s.LastError ?? "no reason given").TrimEnd('.'))
                         : string.Format(
@@ -84,7 +85,7 @@ namespace QlikActivity.Core.Events
                             s.Name,
                             (s.LastError ?? "no reason given").TrimEnd('.'),
                             s.QueueDepth + s.InFlight,
-                            InJournal(s) > 0 ? string.Format(c, ", {0:N0} more in the journal", InJournal(s)) : ""));
+                            inJournal > 0 ? string.Format(c, ", {0:N0} more in the journal", inJournal) : ""));
                 }
                 else if (state.Failing && s.Sent > state.Sent && s.Failed == state.Failed)
                 {
