@@ -6,8 +6,9 @@ namespace QlikActivity.Core
 {
     /// <summary>
     /// The tags a listener adds to every event (<c>-Tag</c>): read-only, and written as
-    /// <c>key=value; key=value</c> wherever PowerShell turns them into text (Export-Csv, Format-List),
-    /// where a plain dictionary would show only its type name.
+    /// <c>key=value; key=value</c> wherever PowerShell turns them into a string (Export-Csv, ConvertTo-Csv,
+    /// "$($e.Tags)"), where a plain dictionary would give only its type name. Format-List still shows
+    /// the pairs as a collection.
     /// </summary>
     public sealed class EventTags : ReadOnlyDictionary<string, string>
     {
